@@ -1,0 +1,117 @@
+/**
+ * One AWS configuration, lazily built clients. Each SDK client module is imported on first use
+ * only (importing one costs tens of milliseconds), so `--help` loads none and a command loads
+ * only the services it talks to. Every call is timed; --verbose prints it on stderr.
+ */
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { STSClient } from '@aws-sdk/client-sts';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import type { AwsSettings } from './settings.js';
+import type { Ui } from '../io/ui.js';
+
+export type ServiceKind = 'iam' | 'sts' | 'ecs' | 'ec2' | 'tagging';
+
+export interface CallRecord {
+  service: ServiceKind;
+  operation: string;
+  ms: number;
+  ok: boolean;
+  attempts?: number;
+}
+
+interface ClientTypes {
+  iam: IAMClient;
+  sts: STSClient;
+  ecs: ECSClient;
+  ec2: EC2Client;
+  tagging: ResourceGroupsTaggingAPIClient;
+}
+
+type AnyClient = ClientTypes[ServiceKind];
+
+export class AwsClients {
+  readonly calls: CallRecord[] = [];
+  private readonly made = new Map<ServiceKind, Promise<AnyClient>>();
+
+  constructor(
+    readonly settings: AwsSettings,
+    private readonly ui: Ui,
+  ) {}
+
+  get<K extends ServiceKind>(kind: K): Promise<ClientTypes[K]> {
+    let p = this.made.get(kind);
+    if (!p) {
+      p = this.build(kind);
+      this.made.set(kind, p);
+    }
+    return p as Promise<ClientTypes[K]>;
+  }
+
+  private async build(kind: ServiceKind): Promise<AnyClient> {
+    const s = this.settings;
+    const config = {
+      region: s.region,
+      ...(s.profile ? { profile: s.profile } : {}),
+      ...(s.endpoint ? { endpoint: s.endpoint } : {}),
+      maxAttempts: s.maxAttempts,
+      retryMode: 'standard',
+      requestHandler: { connectionTimeout: s.connectTimeoutMs, requestTimeout: s.requestTimeoutMs },
+      customUserAgent: 'ecsprimer/0.1.0',
+    };
+    let client: AnyClient;
+    switch (kind) {
+      case 'iam':
+        client = new (await import('@aws-sdk/client-iam')).IAMClient(config);
+        break;
+      case 'sts':
+        client = new (await import('@aws-sdk/client-sts')).STSClient(config);
+        break;
+      case 'ecs':
+        client = new (await import('@aws-sdk/client-ecs')).ECSClient(config);
+        break;
+      case 'ec2':
+        client = new (await import('@aws-sdk/client-ec2')).EC2Client(config);
+        break;
+      case 'tagging':
+        client = new (await import('@aws-sdk/client-resource-groups-tagging-api')).ResourceGroupsTaggingAPIClient(config);
+        break;
+    }
+    this.instrument(kind, client);
+    return client;
+  }
+
+  private instrument(kind: ServiceKind, client: AnyClient): void {
+    const { ui, calls } = this;
+    (client.middlewareStack as { add: (mw: unknown, opts: unknown) => void }).add(
+      (next: (a: unknown) => Promise<{ output?: { $metadata?: { attempts?: number } } }>, context: { commandName?: string }) =>
+        async (args: unknown) => {
+          const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+          const start = performance.now();
+          ui.debug(`→ ${kind}:${operation}`);
+          try {
+            const out = await next(args);
+            const ms = Math.round(performance.now() - start);
+            const attempts = out.output?.$metadata?.attempts;
+            calls.push({ service: kind, operation, ms, ok: true, attempts });
+            ui.debug(`← ${kind}:${operation} ${ms} ms${attempts && attempts > 1 ? ` (${attempts} attempts)` : ''}`);
+            return out;
+          } catch (e) {
+            const ms = Math.round(performance.now() - start);
+            calls.push({ service: kind, operation, ms, ok: false });
+            ui.debug(`← ${kind}:${operation} ${ms} ms failed: ${(e as Error)?.name ?? 'Error'}`);
+            throw e;
+          }
+        },
+      { step: 'initialize', name: 'ecsprimerTiming', override: true },
+    );
+  }
+
+  /** Resolves the credentials the clients will use (local for env/profile keys). */
+  async accessKeyId(): Promise<string> {
+    const sts = await this.get('sts');
+    const creds = await (sts.config.credentials as () => Promise<{ accessKeyId: string }>)();
+    return creds.accessKeyId;
+  }
+}

@@ -1,0 +1,282 @@
+/**
+ * The IAM calls ecsprimer makes, with "not found" and "already exists" turned into values and
+ * every other error translated (operation named). Existence checks are O(1): GetPolicy by ARN,
+ * GetRole by name — never a scan of the account's policies or roles.
+ */
+import {
+  AttachRolePolicyCommand,
+  CreatePolicyCommand,
+  CreatePolicyVersionCommand,
+  CreateRoleCommand,
+  DeletePolicyCommand,
+  DeletePolicyVersionCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  DetachGroupPolicyCommand,
+  DetachRolePolicyCommand,
+  DetachUserPolicyCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListEntitiesForPolicyCommand,
+  ListInstanceProfilesForRoleCommand,
+  ListPoliciesCommand,
+  ListPolicyVersionsCommand,
+  ListRolePoliciesCommand,
+  ListRolesCommand,
+  RemoveRoleFromInstanceProfileCommand,
+  UpdateAssumeRolePolicyCommand,
+  type Tag,
+} from '@aws-sdk/client-iam';
+import { errorName, translateAwsError } from './errors.js';
+
+export interface PolicyInfo {
+  arn: string;
+  name: string;
+  path: string;
+  defaultVersionId: string;
+  attachmentCount: number;
+  tags: Record<string, string>;
+}
+
+export interface RoleInfo {
+  arn: string;
+  name: string;
+  path: string;
+  tags: Record<string, string>;
+  trust: unknown;
+  description?: string;
+}
+
+export interface PolicyEntities {
+  roles: string[];
+  users: string[];
+  groups: string[];
+}
+
+const tagMap = (tags: Tag[] | undefined): Record<string, string> =>
+  Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+export const toTags = (m: Record<string, string>): Tag[] => Object.entries(m).map(([Key, Value]) => ({ Key, Value }));
+
+function decodeDocument(doc: string | undefined): unknown {
+  if (!doc) return undefined;
+  try {
+    return JSON.parse(decodeURIComponent(doc));
+  } catch {
+    try {
+      return JSON.parse(doc);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+export class IamOps {
+  constructor(
+    readonly client: IAMClient,
+    private readonly endpoint?: string,
+  ) {}
+
+  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw translateAwsError(`iam:${operation}`, e, this.endpoint);
+    }
+  }
+
+  /** Runs fn; a NoSuchEntity answer becomes undefined. */
+  private async maybe<T>(operation: string, fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (errorName(e) === 'NoSuchEntity' || errorName(e) === 'NoSuchEntityException') return undefined;
+      throw translateAwsError(`iam:${operation}`, e, this.endpoint);
+    }
+  }
+
+  /** Creates a policy; resolves `{ exists: true }` when the name is taken. */
+  async createPolicy(i: { name: string; path: string; document: string; description?: string; tags: Record<string, string> }): Promise<{ arn: string; versionId: string } | { exists: true }> {
+    try {
+      const out = await this.client.send(
+        new CreatePolicyCommand({ PolicyName: i.name, Path: i.path, PolicyDocument: i.document, Description: i.description, Tags: toTags(i.tags) }),
+      );
+      return { arn: out.Policy!.Arn!, versionId: out.Policy!.DefaultVersionId ?? 'v1' };
+    } catch (e) {
+      if (errorName(e) === 'EntityAlreadyExists' || errorName(e) === 'EntityAlreadyExistsException') return { exists: true };
+      throw translateAwsError('iam:CreatePolicy', e, this.endpoint);
+    }
+  }
+
+  async getPolicy(arn: string): Promise<PolicyInfo | undefined> {
+    const out = await this.maybe('GetPolicy', () => this.client.send(new GetPolicyCommand({ PolicyArn: arn })));
+    const p = out?.Policy;
+    if (!p) return undefined;
+    return {
+      arn: p.Arn!,
+      name: p.PolicyName!,
+      path: p.Path ?? '/',
+      defaultVersionId: p.DefaultVersionId ?? 'v1',
+      attachmentCount: p.AttachmentCount ?? 0,
+      tags: tagMap(p.Tags),
+    };
+  }
+
+  async getPolicyDocument(arn: string, versionId: string): Promise<unknown> {
+    const out = await this.call('GetPolicyVersion', () => this.client.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId })));
+    return decodeDocument(out.PolicyVersion?.Document);
+  }
+
+  async listPolicyVersions(arn: string): Promise<Array<{ versionId: string; isDefault: boolean; created: number }>> {
+    const out: Array<{ versionId: string; isDefault: boolean; created: number }> = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.call('ListPolicyVersions', () => this.client.send(new ListPolicyVersionsCommand({ PolicyArn: arn, Marker: marker })));
+      for (const v of page.Versions ?? []) out.push({ versionId: v.VersionId!, isDefault: Boolean(v.IsDefaultVersion), created: v.CreateDate ? new Date(v.CreateDate).getTime() : 0 });
+      marker = page.IsTruncated ? page.Marker : undefined;
+    } while (marker);
+    return out;
+  }
+
+  async createPolicyVersion(arn: string, document: string): Promise<string> {
+    const out = await this.call('CreatePolicyVersion', () =>
+      this.client.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: document, SetAsDefault: true })),
+    );
+    return out.PolicyVersion?.VersionId ?? '';
+  }
+
+  async deletePolicyVersion(arn: string, versionId: string): Promise<void> {
+    await this.maybe('DeletePolicyVersion', () => this.client.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: versionId })));
+  }
+
+  /** Resolves false when the policy was already gone. */
+  async deletePolicy(arn: string): Promise<boolean> {
+    const out = await this.maybe('DeletePolicy', () => this.client.send(new DeletePolicyCommand({ PolicyArn: arn })));
+    return out !== undefined;
+  }
+
+  async listEntitiesForPolicy(arn: string): Promise<PolicyEntities | undefined> {
+    const ent: PolicyEntities = { roles: [], users: [], groups: [] };
+    let marker: string | undefined;
+    do {
+      const page = await this.maybe('ListEntitiesForPolicy', () => this.client.send(new ListEntitiesForPolicyCommand({ PolicyArn: arn, Marker: marker })));
+      if (!page) return undefined;
+      ent.roles.push(...(page.PolicyRoles ?? []).map((r) => r.RoleName!));
+      ent.users.push(...(page.PolicyUsers ?? []).map((u) => u.UserName!));
+      ent.groups.push(...(page.PolicyGroups ?? []).map((g) => g.GroupName!));
+      marker = page.IsTruncated ? page.Marker : undefined;
+    } while (marker);
+    return ent;
+  }
+
+  async detachRolePolicy(role: string, arn: string): Promise<boolean> {
+    return (await this.maybe('DetachRolePolicy', () => this.client.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: arn })))) !== undefined;
+  }
+  async detachUserPolicy(user: string, arn: string): Promise<void> {
+    await this.maybe('DetachUserPolicy', () => this.client.send(new DetachUserPolicyCommand({ UserName: user, PolicyArn: arn })));
+  }
+  async detachGroupPolicy(group: string, arn: string): Promise<void> {
+    await this.maybe('DetachGroupPolicy', () => this.client.send(new DetachGroupPolicyCommand({ GroupName: group, PolicyArn: arn })));
+  }
+
+  async createRole(i: { name: string; path: string; trust: string; description?: string; tags: Record<string, string> }): Promise<{ arn: string } | { exists: true }> {
+    try {
+      const out = await this.client.send(
+        new CreateRoleCommand({ RoleName: i.name, Path: i.path, AssumeRolePolicyDocument: i.trust, Description: i.description, Tags: toTags(i.tags) }),
+      );
+      return { arn: out.Role!.Arn! };
+    } catch (e) {
+      if (errorName(e) === 'EntityAlreadyExists' || errorName(e) === 'EntityAlreadyExistsException') return { exists: true };
+      throw translateAwsError('iam:CreateRole', e, this.endpoint);
+    }
+  }
+
+  async getRole(name: string): Promise<RoleInfo | undefined> {
+    const out = await this.maybe('GetRole', () => this.client.send(new GetRoleCommand({ RoleName: name })));
+    const r = out?.Role;
+    if (!r) return undefined;
+    return { arn: r.Arn!, name: r.RoleName!, path: r.Path ?? '/', tags: tagMap(r.Tags), trust: decodeDocument(r.AssumeRolePolicyDocument), description: r.Description };
+  }
+
+  async updateAssumeRolePolicy(name: string, trust: string): Promise<void> {
+    await this.call('UpdateAssumeRolePolicy', () => this.client.send(new UpdateAssumeRolePolicyCommand({ RoleName: name, PolicyDocument: trust })));
+  }
+
+  async listAttachedRolePolicies(role: string): Promise<string[] | undefined> {
+    const arns: string[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.maybe('ListAttachedRolePolicies', () => this.client.send(new ListAttachedRolePoliciesCommand({ RoleName: role, Marker: marker })));
+      if (!page) return undefined;
+      arns.push(...(page.AttachedPolicies ?? []).map((p) => p.PolicyArn!));
+      marker = page.IsTruncated ? page.Marker : undefined;
+    } while (marker);
+    return arns;
+  }
+
+  async listRolePolicies(role: string): Promise<string[]> {
+    const names: string[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.maybe('ListRolePolicies', () => this.client.send(new ListRolePoliciesCommand({ RoleName: role, Marker: marker })));
+      if (!page) return names;
+      names.push(...(page.PolicyNames ?? []));
+      marker = page.IsTruncated ? page.Marker : undefined;
+    } while (marker);
+    return names;
+  }
+
+  async deleteRolePolicy(role: string, name: string): Promise<void> {
+    await this.maybe('DeleteRolePolicy', () => this.client.send(new DeleteRolePolicyCommand({ RoleName: role, PolicyName: name })));
+  }
+
+  async listInstanceProfilesForRole(role: string): Promise<string[]> {
+    const names: string[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.maybe('ListInstanceProfilesForRole', () => this.client.send(new ListInstanceProfilesForRoleCommand({ RoleName: role, Marker: marker })));
+      if (!page) return names;
+      names.push(...(page.InstanceProfiles ?? []).map((p) => p.InstanceProfileName!));
+      marker = page.IsTruncated ? page.Marker : undefined;
+    } while (marker);
+    return names;
+  }
+
+  async removeRoleFromInstanceProfile(role: string, profile: string): Promise<void> {
+    await this.maybe('RemoveRoleFromInstanceProfile', () => this.client.send(new RemoveRoleFromInstanceProfileCommand({ RoleName: role, InstanceProfileName: profile })));
+  }
+
+  /** Resolves false when the role was already gone. */
+  async deleteRole(name: string): Promise<boolean> {
+    return (await this.maybe('DeleteRole', () => this.client.send(new DeleteRoleCommand({ RoleName: name })))) !== undefined;
+  }
+
+  async attachRolePolicy(role: string, arn: string): Promise<void> {
+    await this.call('AttachRolePolicy', () => this.client.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: arn })));
+  }
+
+  /** Roles under an IAM path prefix (the stack's `/ecsprimer/<stack>/`): O(size of the stack). */
+  async listRolesUnder(pathPrefix: string): Promise<Array<{ name: string; arn: string }>> {
+    const out: Array<{ name: string; arn: string }> = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.call('ListRoles', () => this.client.send(new ListRolesCommand({ PathPrefix: pathPrefix, Marker: marker })));
+      out.push(...(page.Roles ?? []).map((r) => ({ name: r.RoleName!, arn: r.Arn! })));
+      marker = page.IsTruncated ? page.Marker : undefined;
+    } while (marker);
+    return out;
+  }
+
+  async listPoliciesUnder(pathPrefix: string): Promise<Array<{ name: string; arn: string }>> {
+    const out: Array<{ name: string; arn: string }> = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.call('ListPolicies', () => this.client.send(new ListPoliciesCommand({ Scope: 'Local', PathPrefix: pathPrefix, Marker: marker })));
+      out.push(...(page.Policies ?? []).map((p) => ({ name: p.PolicyName!, arn: p.Arn! })));
+      marker = page.IsTruncated ? page.Marker : undefined;
+    } while (marker);
+    return out;
+  }
+}

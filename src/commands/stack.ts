@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+import type { CommandRunner } from '../cli/program.js';
+
+export function registerStack(program: Command, run: CommandRunner): void {
+  void program;
+  void run;
+}

@@ -1,0 +1,240 @@
+/**
+ * The run context: streams, prompter, ui, AWS clients, account, journal and interruption state,
+ * resolved lazily and passed to every command instead of module-level globals.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { AwsClients } from './aws/clients.js';
+import { translateAwsError } from './aws/errors.js';
+import { resolveSettings, type AwsSettings } from './aws/settings.js';
+import { CredentialsError, EcsprimerError, UsageError } from './errors.js';
+import type { Prompter } from './io/prompter.js';
+import { createUi, type Ui } from './io/ui.js';
+import { paint, type Paint } from './output/color.js';
+import { ensurePrivateDir, Journal, journalPath, StackLock, stateDir } from './state/journal.js';
+
+export type OutputFormat = 'text' | 'json';
+
+export interface GlobalOptions {
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  stack: string;
+  yes: boolean;
+  dryRun: boolean;
+  output: OutputFormat;
+  verbose: boolean;
+  color: boolean;
+  allowInsecureEndpoint: boolean;
+}
+
+export interface IoStreams {
+  stdout: Writable;
+  stderr: Writable & { isTTY?: boolean };
+  stdinIsTTY: boolean;
+  readStdin(): Promise<Buffer>;
+}
+
+export const UNKNOWN_ACCOUNT = '<account-id>';
+
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,31}$/;
+
+export function validateStackName(stack: string): void {
+  if (!STACK_NAME.test(stack)) {
+    throw new UsageError(
+      `--stack: "${stack}" is not a valid stack name. Use 1–32 letters, digits and hyphens, starting with a letter (it becomes part of resource names, tags and an IAM path).`,
+    );
+  }
+}
+
+export class Context {
+  readonly ui: Ui;
+  readonly paint: Paint;
+  readonly state: string;
+  private settingsCache?: AwsSettings;
+  private clients?: AwsClients;
+  private accountPromise?: Promise<string>;
+  private journalCache?: Journal;
+  private lock?: StackLock;
+  private interruptedBy?: 'SIGINT' | 'SIGTERM';
+  private readonly interruptListeners = new Set<() => void>();
+  /** Set while a command runs its resolve phase in dry-run mode: failures to read become warnings. */
+  command = '';
+
+  constructor(
+    readonly opts: GlobalOptions,
+    readonly io: IoStreams,
+    readonly prompter: Prompter,
+    readonly env: NodeJS.ProcessEnv,
+    readonly cwd: string,
+  ) {
+    this.ui = createUi(io.stderr, { verbose: opts.verbose, color: opts.color });
+    this.paint = paint(opts.color);
+    this.state = stateDir(env);
+  }
+
+  get stack(): string {
+    return this.opts.stack;
+  }
+
+  /** Region, profile and endpoint; validated on first use (exit 2 if wrong). */
+  settings(): AwsSettings {
+    if (!this.settingsCache) {
+      const s = resolveSettings(
+        { region: this.opts.region, profile: this.opts.profile, endpointUrl: this.opts.endpointUrl, allowInsecureEndpoint: this.opts.allowInsecureEndpoint },
+        this.env,
+      );
+      // A dry run must answer quickly even with no reachable endpoint: no retries, short timeouts.
+      this.settingsCache = this.opts.dryRun ? { ...s, maxAttempts: 1, connectTimeoutMs: 1500, requestTimeoutMs: 5000 } : s;
+    }
+    return this.settingsCache;
+  }
+
+  get region(): string {
+    return this.settings().region;
+  }
+
+  aws(): AwsClients {
+    if (!this.clients) this.clients = new AwsClients(this.settings(), this.ui);
+    return this.clients;
+  }
+
+  /**
+   * The account id of the caller. Cached per access key (an access key belongs to one account
+   * for ever) in the state directory, so most runs need no STS call at all.
+   */
+  account(): Promise<string> {
+    if (!this.accountPromise) this.accountPromise = this.lookupAccount();
+    return this.accountPromise;
+  }
+
+  /** Like account(), but in a dry run a failure gives `<account-id>` and a warning. */
+  async accountOrPlaceholder(): Promise<string> {
+    try {
+      return await this.account();
+    } catch (e) {
+      if (this.opts.dryRun && e instanceof EcsprimerError) {
+        this.ui.warn(`dry run: could not learn the account (${e.message.split('. ')[0]}); showing ${UNKNOWN_ACCOUNT}.`);
+        return UNKNOWN_ACCOUNT;
+      }
+      throw e;
+    }
+  }
+
+  private async lookupAccount(): Promise<string> {
+    const aws = this.aws();
+    let keyId: string;
+    try {
+      keyId = await aws.accessKeyId();
+    } catch (e) {
+      throw translateAwsError('loading credentials', e, this.settings().endpoint);
+    }
+    const cacheFile = join(this.state, 'identity-cache.json');
+    const fingerprint = createHash('sha256').update(`${keyId}|${this.settings().endpoint ?? 'aws'}`).digest('hex').slice(0, 32);
+    let cache: Record<string, string> = {};
+    try {
+      cache = JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, string>;
+      if (typeof cache[fingerprint] === 'string' && /^\d{12}$/.test(cache[fingerprint])) return cache[fingerprint];
+    } catch {
+      cache = {};
+    }
+    const sts = await aws.get('sts');
+    const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+    let account: string | undefined;
+    try {
+      account = (await sts.send(new GetCallerIdentityCommand({}))).Account;
+    } catch (e) {
+      throw translateAwsError('sts:GetCallerIdentity', e, this.settings().endpoint);
+    }
+    if (!account) throw new CredentialsError('sts:GetCallerIdentity returned no account for these credentials.');
+    try {
+      ensurePrivateDir(this.state);
+      cache[fingerprint] = account;
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(cache), { mode: 0o600 });
+      renameSync(tmp, cacheFile);
+    } catch {
+      /* a cache only */
+    }
+    return account;
+  }
+
+  /** Learns the account from an ARN AWS returned (saves an STS call). */
+  noteAccountFromArn(arn: string | undefined): void {
+    const m = arn && /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(arn);
+    if (m && !this.accountPromise) this.accountPromise = Promise.resolve(m[1]);
+  }
+
+  /** The journal of this account, region and stack (opened once the account is known). */
+  async journal(): Promise<Journal> {
+    if (!this.journalCache) {
+      const account = await this.account();
+      this.journalCache = new Journal(journalPath(this.state, account, this.region, this.stack), this.command);
+    }
+    return this.journalCache;
+  }
+
+  /** Journal for reading only; in a dry run with unknown account there is none. */
+  async journalIfKnown(): Promise<Journal | undefined> {
+    const account = await this.accountOrPlaceholder();
+    if (account === UNKNOWN_ACCOUNT) return undefined;
+    return this.journal();
+  }
+
+  async lockStack(): Promise<void> {
+    const j = await this.journal();
+    if (!this.lock) {
+      this.lock = new StackLock(j.file.replace(/\.jsonl$/, '.lock'));
+      this.lock.acquire(this.stack);
+    }
+  }
+
+  releaseLock(): void {
+    this.lock?.release();
+  }
+
+  // --- interruption -------------------------------------------------------------------------
+
+  interrupt(signal: 'SIGINT' | 'SIGTERM'): void {
+    if (!this.interruptedBy) this.interruptedBy = signal;
+    for (const l of this.interruptListeners) l();
+  }
+
+  get interrupted(): 'SIGINT' | 'SIGTERM' | undefined {
+    return this.interruptedBy;
+  }
+
+  onInterrupt(listener: () => void): () => void {
+    this.interruptListeners.add(listener);
+    return () => this.interruptListeners.delete(listener);
+  }
+
+  /** Sleeps, but wakes early (resolving false) when interrupted. */
+  sleep(ms: number): Promise<boolean> {
+    if (this.interruptedBy) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const off = this.onInterrupt(() => {
+        clearTimeout(t);
+        off();
+        resolve(false);
+      });
+      const t = setTimeout(() => {
+        off();
+        resolve(true);
+      }, ms);
+    });
+  }
+
+  /** In an interactive, non --yes, non dry run: is there a TTY to ask on? (Checked before any AWS call.) */
+  requireConfirmable(): void {
+    if (this.opts.yes || this.opts.dryRun) return;
+    if (!this.io.stdinIsTTY) {
+      throw new UsageError(
+        `"${this.command}" changes your AWS account and needs a confirmation, but stdin is not a terminal. Pass --yes to confirm in scripts, or --dry-run to see the plan.`,
+        'ConfirmationRequired',
+      );
+    }
+  }
+}

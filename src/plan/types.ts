@@ -1,0 +1,87 @@
+/**
+ * The plan is plain data: the same object is rendered as the confirmation text, the dry-run
+ * output and the JSON report, and executed by the apply engine as a dependency graph.
+ */
+import type { Context } from '../context.js';
+import type { Journal, JournalEvent, ResourceType } from '../state/journal.js';
+
+export type Action = 'create' | 'update' | 'delete' | 'none';
+export type ChangeStatus = 'done' | 'unchanged' | 'absent' | 'planned' | 'failed' | 'skipped';
+
+/** One AWS call that would change something, as shown by --dry-run. */
+export interface PlannedCall {
+  operation: string;
+  target: string;
+  reason: string;
+}
+
+export interface StepResult {
+  status?: 'done' | 'unchanged' | 'absent';
+  arn?: string;
+  name?: string;
+  /** The action really taken (e.g. a create that found the resource: none). */
+  action?: Action;
+  /** Any data later steps need (e.g. a policy ARN). */
+  value?: unknown;
+  note?: string;
+}
+
+export interface StepRuntime {
+  ctx: Context;
+  journal: Journal;
+  /** Result of a step this one depends on. */
+  result(id: string): StepResult | undefined;
+  /** Appends to the journal now (call right after AWS confirms a change). */
+  record(event: JournalEvent, rec: { type: ResourceType; name: string; arn?: string; parent?: string; data?: Record<string, unknown> }): void;
+  /** Asks a follow-up question (serialized with other steps'); with --yes answers true. */
+  confirm(question: string, details?: string[]): Promise<boolean>;
+}
+
+export interface Step {
+  id: string;
+  type: ResourceType | string;
+  name: string;
+  arn?: string;
+  action: Action;
+  /** For action none: why nothing will be done. */
+  state?: 'unchanged' | 'absent';
+  calls: PlannedCall[];
+  reason: string;
+  /** Extra lines for the confirmation (a document diff, the entities to detach). */
+  detail?: string[];
+  dependsOn?: string[];
+  run?: (rt: StepRuntime) => Promise<StepResult | void>;
+}
+
+export interface Plan {
+  command: string;
+  steps: Step[];
+  warnings: string[];
+  /** Lines shown above the plan (e.g. "using the default VPC's subnets ..."). */
+  notes?: string[];
+  account?: string;
+}
+
+export interface Change {
+  action: Action;
+  type: string;
+  name: string;
+  arn?: string;
+  status: ChangeStatus;
+  reason?: string;
+  error?: { code: string; message: string };
+}
+
+export interface Report {
+  ok: boolean;
+  command: string;
+  stack: string;
+  dryRun: boolean;
+  changes: Change[];
+  /** Operation-by-operation plan (dry run). */
+  plan?: PlannedCall[];
+  /** Command-specific results (task list, task exit codes, status...). */
+  data?: Record<string, unknown>;
+  error?: { code: string; message: string };
+  exitCode?: number;
+}
