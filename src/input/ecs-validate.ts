@@ -105,6 +105,10 @@ function suggestKey(k: string, allowed: readonly string[]): string | undefined {
   const lower = k.toLowerCase();
   const same = allowed.find((a) => a.toLowerCase() === lower);
   if (same) return same;
+  if (lower.length >= 4) {
+    const prefixed = allowed.filter((a) => a.toLowerCase().startsWith(lower) || lower.startsWith(a.toLowerCase()));
+    if (prefixed.length === 1) return prefixed[0];
+  }
   let best: string | undefined;
   let bestD = 3;
   for (const a of allowed) {
@@ -181,7 +185,8 @@ const obj = (shape: string, fields: Record<string, Rule>, required: readonly str
 });
 const arr = (of: Rule, o: { min?: number; max?: number; what?: string } = {}): Rule => ({ t: 'array', of, ...o });
 
-function intRange(min?: number, max?: number): string {
+function intRange(min?: number, rawMax?: number): string {
+  const max = rawMax === INT32_MAX ? undefined : rawMax;
   if (min !== undefined && max !== undefined) return ` from ${min} to ${max}`;
   if (min !== undefined) return min === 0 ? ' (0 or more)' : ` of at least ${min}`;
   if (max !== undefined) return ` of at most ${max}`;

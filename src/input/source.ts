@@ -270,18 +270,20 @@ export function decodeDocument(bytes: Uint8Array, source: string): string {
   const body = bytes.subarray(start);
   if (body.length === 0) fail({ message: 'is empty', fix: 'It must hold one JSON document, e.g. {"Version": "2012-10-17", "Statement": [ ... ]}' });
 
-  let nuls = 0;
   const sample = body.subarray(0, 4096);
-  for (const b of sample) if (b === 0) nuls++;
-  if (nuls > 0) {
-    if (nuls * 4 >= sample.length) {
-      fail({ message: 'looks like UTF-16 or UTF-32 text (it has many NUL bytes), not UTF-8', fix: saveAsUtf8 });
+  let evenNuls = 0;
+  let oddNuls = 0;
+  for (let i = 0; i < sample.length; i++) {
+    if (sample[i] === 0) {
+      if (i % 2 === 0) evenNuls++;
+      else oddNuls++;
     }
-    const at = body.indexOf(0);
-    fail({
-      message: `contains a NUL byte (at byte ${at + start}); it looks like a binary file, not JSON text`,
-      fix: 'Pass the JSON document itself, saved as UTF-8 text',
-    });
+  }
+  const half = sample.length / 2;
+  const utf16 = (oddNuls >= 0.7 * half && evenNuls <= 0.1 * half) || (evenNuls >= 0.7 * half && oddNuls <= 0.1 * half);
+  const utf32 = evenNuls + oddNuls >= 0.6 * sample.length && sample.length >= 4;
+  if (utf16 || utf32) {
+    fail({ message: `looks like ${utf16 ? 'UTF-16' : 'UTF-32'} text without a byte order mark (it has many NUL bytes), not UTF-8`, fix: saveAsUtf8 });
   }
 
   let text: string;
@@ -297,6 +299,16 @@ export function decodeDocument(bytes: Uint8Array, source: string): string {
       column,
       message: `is not valid UTF-8 text (byte 0x${byte.toString(16).toUpperCase().padStart(2, '0')}); it is a binary file or uses another encoding such as Latin-1 or Windows-1252`,
       fix: saveAsUtf8,
+    });
+  }
+  const nul = text!.indexOf('\u0000');
+  if (nul >= 0) {
+    const { line, column } = lineColumnAt(text!, nul);
+    fail({
+      line,
+      column,
+      message: 'contains a NUL byte; it looks like a binary file, not JSON text',
+      fix: 'Pass the JSON document itself, saved as UTF-8 text',
     });
   }
   if (text!.trim() === '') fail({ message: 'is empty (only whitespace)', fix: 'It must hold one JSON document, e.g. {"Version": "2012-10-17", "Statement": [ ... ]}' });

@@ -40,6 +40,8 @@ export interface MotoServer {
 const READY_TIMEOUT_MS = 30_000;
 /** How much of the server's stderr is kept for error messages (werkzeug logs every request). */
 const STDERR_TAIL_BYTES = 16 * 1024;
+/** See the readiness loop in startOnce. */
+const BANNER_GRACE_MS = 10_000;
 
 interface MotoCommand {
   command: string;
@@ -131,6 +133,25 @@ function installExitHook(): void {
   });
 }
 
+/**
+ * If this process dies without running its 'exit' handlers (SIGKILL, a runner's hard timeout),
+ * the moto server would live on, holding its port and ~70 MB. A tiny detached shell polls both
+ * processes once a second and stops the server once this process is gone; it exits by itself
+ * as soon as the server has ended.
+ */
+function watchForOrphaning(serverPid: number): void {
+  if (process.platform === 'win32') return;
+  const script = 'while kill -0 "$1" 2>/dev/null; do kill -0 "$0" 2>/dev/null || { kill -TERM "$1"; exit 0; }; sleep 1; done';
+  try {
+    spawn('/bin/sh', ['-c', script, String(process.pid), String(serverPid)], {
+      detached: true,
+      stdio: 'ignore',
+    }).unref();
+  } catch {
+    // best effort: the 'exit' hook and stop() remain
+  }
+}
+
 async function ping(url: string): Promise<boolean> {
   try {
     const response = await fetch(`${url}/moto-api/`, { signal: AbortSignal.timeout(2_000) });
@@ -172,13 +193,18 @@ async function startOnce(cmd: MotoCommand, port: number): Promise<MotoServer> {
   });
   liveChildren.add(child);
   installExitHook();
+  if (child.pid !== undefined) watchForOrphaning(child.pid);
 
   // Drain both pipes all the time: werkzeug writes a log line per request, and a full pipe would
   // block the server. Keep only a tail of stderr for error messages.
   let stderrTail = '';
+  let announced = false;
+  const bound = () => announced;
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (chunk: string) => {
     stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_BYTES);
+    // werkzeug logs " * Running on http://127.0.0.1:PORT" once its socket is bound
+    if (!announced && stderrTail.includes(`Running on ${url}`)) announced = true;
   });
   child.stdout!.resume();
 
@@ -212,6 +238,7 @@ async function startOnce(cmd: MotoCommand, port: number): Promise<MotoServer> {
   };
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
+  let answeringSince: number | undefined;
   for (;;) {
     if (exited) {
       const detail = spawnError ? String(spawnError) : `exit code ${child.exitCode}, signal ${child.signalCode}`;
@@ -220,7 +247,15 @@ async function startOnce(cmd: MotoCommand, port: number): Promise<MotoServer> {
         /address already in use/i.test(stderrTail),
       );
     }
-    if (await ping(url)) break;
+    // Ready = OUR server announced it is listening AND the port answers. Pinging alone is not
+    // enough: if the port was taken meanwhile, the ping reaches that other server while ours is
+    // still importing, and ours then fails to bind (or, worse, binds later and is never stopped).
+    // Should a future werkzeug word its banner differently, a server that answers and has stayed
+    // alive for BANNER_GRACE_MS is accepted anyway (a loser of the port race exits well before).
+    if (await ping(url)) {
+      answeringSince ??= Date.now();
+      if (bound() || Date.now() - answeringSince > BANNER_GRACE_MS) break;
+    }
     if (Date.now() > deadline) {
       await stop();
       throw new StartError(
