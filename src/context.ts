@@ -2,7 +2,6 @@
  * The run context: streams, prompter, ui, AWS clients, account, journal and interruption state,
  * resolved lazily and passed to every command instead of module-level globals.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -132,6 +131,7 @@ export class Context {
       throw translateAwsError('loading credentials', e, this.settings().endpoint);
     }
     const cacheFile = join(this.state, 'identity-cache.json');
+    const { createHash } = await import('node:crypto');
     const fingerprint = createHash('sha256').update(`${keyId}|${this.settings().endpoint ?? 'aws'}`).digest('hex').slice(0, 32);
     let cache: Record<string, string> = {};
     try {

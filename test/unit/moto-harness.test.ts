@@ -75,8 +75,10 @@ describe.skipIf(!available)('moto harness', () => {
     await aws.iam.send(new CreateRoleCommand({ RoleName: 'harness-reset', AssumeRolePolicyDocument: assumeRolePolicy }));
     await aws.iam.send(new GetRoleCommand({ RoleName: 'harness-reset' }));
     await moto.reset();
+    // the SDK names IAM's modelled errors after their shape: code NoSuchEntity, name NoSuchEntityException
     await expect(aws.iam.send(new GetRoleCommand({ RoleName: 'harness-reset' }))).rejects.toMatchObject({
-      name: 'NoSuchEntity',
+      name: 'NoSuchEntityException',
+      Code: 'NoSuchEntity',
     });
   });
 
@@ -84,7 +86,8 @@ describe.skipIf(!available)('moto harness', () => {
     /** lastStatus of a fresh task: in the RunTask answer, then on each of `reads` DescribeTasks. */
     async function statuses(reads: number): Promise<string[]> {
       const cluster = 'harness-cluster';
-      await aws.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+      // tagged: moto's tagging GetResources fails (HTTP 500) while any untagged ECS cluster exists
+      await aws.ecs.send(new CreateClusterCommand({ clusterName: cluster, tags: [{ key: 'test', value: 'harness' }] }));
       await aws.ecs.send(
         new RegisterTaskDefinitionCommand({
           family: 'harness-task',

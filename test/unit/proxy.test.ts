@@ -184,7 +184,8 @@ describe('proxy forwarding fidelity', () => {
         socket.on('data', (c: string) => (data += c));
         socket.on('end', () => resolve(data));
         socket.on('error', reject);
-        socket.end('GET http://elsewhere.invalid/steal?x=1 HTTP/1.1\r\nHost: elsewhere.invalid\r\nConnection: close\r\n\r\n');
+        // write, not end: Node's HTTP server drops a connection whose client half-closes early
+        socket.write('GET http://elsewhere.invalid/steal?x=1 HTTP/1.1\r\nHost: elsewhere.invalid\r\nConnection: close\r\n\r\n');
       });
       expect(reply).toMatch(/^HTTP\/1\.1 201/);
       expect(received.map((r) => r.url)).toEqual(['/steal?x=1']);
@@ -212,8 +213,10 @@ describe.skipIf(!motoUrl)('proxy in front of moto', () => {
     await aws.iam.send(new CreatePolicyCommand({ PolicyName: uniqueName('count'), PolicyDocument: policyDocument }));
     await aws.ec2.send(new DescribeSubnetsCommand({}));
     await aws.ec2.send(new DescribeSubnetsCommand({}));
-    await aws.ecs.send(new CreateClusterCommand({ clusterName: uniqueName('count') }));
-    await aws.tagging.send(new GetResourcesCommand({}));
+    await aws.ecs.send(new CreateClusterCommand({ clusterName: uniqueName('count'), tags: [{ key: 'test', value: 'proxy' }] }));
+    // moto answers GetResources with HTTP 500 while any untagged ECS cluster exists (a moto bug,
+    // and other test files share this server): only the counting matters here, not the outcome.
+    await settle(aws.tagging.send(new GetResourcesCommand({})));
 
     // moto's own API passes through, uncounted
     const dashboard = await fetch(`${proxy.url}/moto-api/`);
@@ -269,8 +272,8 @@ describe.skipIf(!motoUrl)('proxy in front of moto', () => {
     beforeEach(() => proxy.setFaults([{ kind: 'throttle' }]));
 
     it('IAM and STS: Throttling (query XML, HTTP 400)', async () => {
-      for (const p of [aws.iam.send(new ListRolesCommand({})), aws.sts.send(new GetCallerIdentityCommand({}))]) {
-        const r = await settle(p);
+      for (const call of [() => aws.iam.send(new ListRolesCommand({})), () => aws.sts.send(new GetCallerIdentityCommand({}))]) {
+        const r = await settle(call());
         expect(r.ok).toBe(false);
         if (!r.ok) {
           expect(r.error.name).toBe('Throttling');
@@ -281,8 +284,8 @@ describe.skipIf(!motoUrl)('proxy in front of moto', () => {
     });
 
     it('ECS and tagging: ThrottlingException (JSON, HTTP 400)', async () => {
-      for (const p of [aws.ecs.send(new ListClustersCommand({})), aws.tagging.send(new GetResourcesCommand({}))]) {
-        const r = await settle(p);
+      for (const call of [() => aws.ecs.send(new ListClustersCommand({})), () => aws.tagging.send(new GetResourcesCommand({}))]) {
+        const r = await settle(call());
         expect(r.ok).toBe(false);
         if (!r.ok) {
           expect(r.error.name).toBe('ThrottlingException');
@@ -308,13 +311,13 @@ describe.skipIf(!motoUrl)('proxy in front of moto', () => {
 
   it("'error' answers any code, e.g. ExpiredToken, AccessDenied, InvalidClientTokenId", async () => {
     proxy.setFaults([{ kind: 'error', errorCode: 'ExpiredToken', errorMessage: 'The security token included in the request is expired' }]);
-    for (const p of [
-      aws.iam.send(new ListRolesCommand({})),
-      aws.sts.send(new GetCallerIdentityCommand({})),
-      aws.ec2.send(new DescribeSubnetsCommand({})),
-      aws.ecs.send(new ListClustersCommand({})),
+    for (const call of [
+      () => aws.iam.send(new ListRolesCommand({})),
+      () => aws.sts.send(new GetCallerIdentityCommand({})),
+      () => aws.ec2.send(new DescribeSubnetsCommand({})),
+      () => aws.ecs.send(new ListClustersCommand({})),
     ]) {
-      const r = await settle(p);
+      const r = await settle(call());
       expect(r.ok).toBe(false);
       if (!r.ok) {
         expect(r.error.name).toBe('ExpiredToken');
@@ -338,8 +341,8 @@ describe.skipIf(!motoUrl)('proxy in front of moto', () => {
 
   it('http503 and http500 reach the SDK with their status, and are retried by it', async () => {
     proxy.setFaults([{ kind: 'http503' }]);
-    for (const p of [aws.iam.send(new ListRolesCommand({})), aws.ecs.send(new ListClustersCommand({}))]) {
-      const r = await settle(p);
+    for (const call of [() => aws.iam.send(new ListRolesCommand({})), () => aws.ecs.send(new ListClustersCommand({}))]) {
+      const r = await settle(call());
       expect(r.ok).toBe(false);
       // a plain-text body: the SDK raises a deserialization error carrying the status
       if (!r.ok) expect(r.error.$metadata.httpStatusCode).toBe(503);
@@ -359,8 +362,8 @@ describe.skipIf(!motoUrl)('proxy in front of moto', () => {
 
   it('drop destroys the connection: a network error without HTTP status', async () => {
     proxy.setFaults([{ kind: 'drop' }]);
-    for (const p of [aws.iam.send(new ListRolesCommand({})), aws.ecs.send(new ListClustersCommand({}))]) {
-      const r = await settle(p);
+    for (const call of [() => aws.iam.send(new ListRolesCommand({})), () => aws.ecs.send(new ListClustersCommand({}))]) {
+      const r = await settle(call());
       expect(r.ok).toBe(false);
       if (!r.ok) {
         expect(r.error.$metadata?.httpStatusCode).toBeUndefined();
@@ -410,7 +413,7 @@ describe.skipIf(!motoUrl)('proxy in front of moto', () => {
     const create = await settle(aws.iam.send(new CreatePolicyCommand({ PolicyName: uniqueName('m'), PolicyDocument: policyDocument })));
     expect(!create.ok && create.error.name).toBe('AccessDenied');
     await aws.ec2.send(new DescribeSubnetsCommand({})); // matches neither
-    await aws.ecs.send(new CreateClusterCommand({ clusterName: uniqueName('m') })); // not iam
+    await aws.ecs.send(new CreateClusterCommand({ clusterName: uniqueName('m'), tags: [{ key: 'test', value: 'proxy' }] })); // not iam
     const list2 = await settle(aws.ecs.send(new ListClustersCommand({}))); // List #2 faulted
     expect(!list2.ok && list2.error.name).toBe('ThrottlingException');
     await aws.sts.send(new GetCallerIdentityCommand({})); // read-only, not List*

@@ -1,0 +1,29 @@
+/** Parsing the ARNs the tagging API returns into the names ecsprimer's journal uses. */
+import type { ResourceType } from '../state/journal.js';
+
+export interface ParsedArn {
+  type: ResourceType;
+  name: string;
+  parent?: string;
+  arn: string;
+}
+
+/** ECS ARNs of clusters, services (old and new format), task definitions and tasks. */
+export function parseEcsArn(arn: string): ParsedArn | undefined {
+  const m = /^arn:[^:]+:ecs:[^:]+:\d{12}:([a-z-]+)\/(.+)$/.exec(arn);
+  if (!m) return undefined;
+  const [, kind, rest] = m;
+  const parts = rest.split('/');
+  switch (kind) {
+    case 'cluster':
+      return { type: 'ecs-cluster', name: rest, arn };
+    case 'service':
+      return parts.length >= 2 ? { type: 'ecs-service', name: parts[parts.length - 1], parent: parts[0], arn } : { type: 'ecs-service', name: rest, arn };
+    case 'task-definition':
+      return { type: 'ecs-task-definition', name: rest, arn };
+    case 'task':
+      return parts.length >= 2 ? { type: 'ecs-task', name: parts[parts.length - 1], parent: parts[0], arn } : { type: 'ecs-task', name: rest, arn };
+    default:
+      return undefined;
+  }
+}
