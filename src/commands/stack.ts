@@ -1,7 +1,264 @@
+/**
+ * `teardown` (alias `down`), `status` and `stacks`: a stack as a whole.
+ *
+ * teardown is a plan like any other: the inventory (journal ∪ tags) gives the stack's resources;
+ * their delete steps depend on each other in the reverse of creation (services and tasks, then
+ * task definitions and clusters; attachments, then roles, then policies), and the apply engine runs
+ * what is independent concurrently. Only what the stack owns is ever deleted.
+ */
 import type { Command } from 'commander';
 import type { CommandRunner } from '../cli/program.js';
+import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { executePlan } from '../plan/engine.js';
+import type { Plan, Report, Step } from '../plan/types.js';
+import { listStacks } from '../state/journal.js';
+import { readInventory, type Inventory, type Item, type Ownership } from '../stack/inventory.js';
+import { clusterDeleteStep, serviceDeleteStep, stopTasksStep, taskDefinitionDeleteStep } from '../ecs/steps.js';
+import { detachStep, iamOps, policyDeleteStep, roleDeleteStep } from './iam.js';
+import type { TaskDefinitionSummary, TaskInfo } from '../ecs/types.js';
+
+const KEEP_REASON: Record<Exclude<Ownership, 'owned'>, string> = {
+  adopted: 'pre-existed and was only used by the stack: kept',
+  'other-stack': 'tagged for another stack: kept',
+  unowned: 'not created by this stack (no tag, not journalled as created): kept',
+  gone: 'already absent',
+};
+
+function keepStep(it: Item<unknown>, id: string): Step {
+  const gone = it.ownership === 'gone';
+  return {
+    id,
+    type: it.type,
+    name: it.parent && it.type !== 'ecs-task' ? `${it.parent}/${it.name}` : it.name,
+    arn: it.arn,
+    action: 'none',
+    state: gone ? 'absent' : 'unchanged',
+    calls: [],
+    reason: KEEP_REASON[it.ownership as Exclude<Ownership, 'owned'>],
+  };
+}
+
+/** The teardown plan for an inventory. Exported for tests. */
+export function teardownSteps(ctx: Context, inv: Inventory): Step[] {
+  const steps: Step[] = [];
+  const ecsSteps: string[] = [];
+  const byCluster = new Map<string, string[]>();
+  const noteCluster = (cluster: string | undefined, id: string) => {
+    if (!cluster) return;
+    byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), id]);
+  };
+  const iamOpsOnce = (() => {
+    let p: ReturnType<typeof iamOps> | undefined;
+    return () => (p ??= iamOps(ctx));
+  })();
+
+  // 1. Services: scale to 0, delete, wait INACTIVE — all concurrently.
+  for (const s of inv.services) {
+    const id = `service:${s.parent}/${s.name}`;
+    if (s.ownership !== 'owned') {
+      steps.push(keepStep(s, id));
+      continue;
+    }
+    steps.push(serviceDeleteStep(ctx, s.parent ?? 'default', s.name, s.live, { id }));
+    ecsSteps.push(id);
+    noteCluster(s.parent, id);
+  }
+
+  // 2. The stack's standalone tasks, per cluster (waiting until STOPPED where the cluster goes too).
+  const clustersGoing = new Set(inv.clusters.filter((c) => c.ownership === 'owned').map((c) => c.name));
+  const tasksByCluster = new Map<string, TaskInfo[]>();
+  for (const t of inv.tasks) {
+    if (t.ownership !== 'owned' || !t.live) {
+      steps.push(keepStep(t, `task:${t.parent}/${t.name}`));
+      continue;
+    }
+    const cl = t.parent ?? 'default';
+    tasksByCluster.set(cl, [...(tasksByCluster.get(cl) ?? []), t.live]);
+  }
+  for (const [cluster, tasks] of tasksByCluster) {
+    const id = `tasks:${cluster}`;
+    steps.push(stopTasksStep(ctx, cluster, tasks, { id, waitStopped: clustersGoing.has(cluster), reason: `ecsprimer teardown (stack ${ctx.stack})` }));
+    ecsSteps.push(id);
+    noteCluster(cluster, id);
+  }
+
+  // 3. Task definition revisions (after what runs them), per family.
+  const revsByFamily = new Map<string, TaskDefinitionSummary[]>();
+  for (const td of inv.taskDefinitions) {
+    if (td.ownership !== 'owned' || !td.live) {
+      steps.push(keepStep(td, `taskdef:${td.name}`));
+      continue;
+    }
+    const l = td.live;
+    revsByFamily.set(l.family, [...(revsByFamily.get(l.family) ?? []), { arn: l.arn, family: l.family, revision: l.revision, status: l.status }]);
+  }
+  for (const [family, revs] of revsByFamily) {
+    steps.push(taskDefinitionDeleteStep(ctx, family, revs.sort((a, b) => a.revision - b.revision), { id: `taskdef:${family}`, dependsOn: [...ecsSteps] }));
+  }
+
+  // 4. Clusters, once their services and tasks are gone.
+  for (const c of inv.clusters) {
+    const id = `cluster:${c.name}`;
+    if (c.ownership !== 'owned') {
+      steps.push(keepStep(c, id));
+      continue;
+    }
+    steps.push(clusterDeleteStep(ctx, c.name, c.live, { id, dependsOn: byCluster.get(c.name) ?? [] }));
+  }
+
+  // 5. Attachments the stack made (also to roles and policies it did not create).
+  const detachIds: string[] = [];
+  for (const a of inv.attachments) {
+    const id = `detach:${a.role}|${a.policyArn}`;
+    const policyName = a.policyArn.split('/').pop() ?? a.policyArn;
+    steps.push(detachStep(ctx, iamOpsOnce, { role: a.role, policyArn: a.policyArn, policyName, attached: Boolean(a.attached) }, id));
+    if (a.attached) detachIds.push(id);
+  }
+
+  // 6. Roles, after the ECS resources that may use them and the detaches.
+  const roleIds: string[] = [];
+  for (const r of inv.roles) {
+    const id = `role:${r.name}`;
+    if (r.ownership !== 'owned') {
+      steps.push(keepStep(r, id));
+      continue;
+    }
+    // Attachments the detach steps remove are not detached twice.
+    const skipPolicies = inv.attachments.filter((a) => a.role === r.name).map((a) => a.policyArn);
+    steps.push(roleDeleteStep(ctx, iamOpsOnce, r.name, r.live, { id, dependsOn: [...ecsSteps, ...detachIds], skipPolicies }));
+    roleIds.push(id);
+  }
+
+  // 7. Policies: detached everywhere, old versions deleted, then the policy.
+  for (const p of inv.policies) {
+    const id = `policy:${p.name}`;
+    if (p.ownership !== 'owned') {
+      steps.push(keepStep(p, id));
+      continue;
+    }
+    // Roles being deleted, or detached by a detach step, need no second detach.
+    const skipRoles = [
+      ...inv.roles.filter((r) => r.ownership === 'owned').map((r) => r.name),
+      ...inv.attachments.filter((a) => a.policyArn === p.arn).map((a) => a.role),
+    ];
+    steps.push(policyDeleteStep(ctx, iamOpsOnce, p.name, p.live, { id, dependsOn: [...detachIds, ...roleIds], skipRoles }));
+  }
+  return steps;
+}
+
+export async function runTeardown(ctx: Context): Promise<Report> {
+  ctx.requireConfirmable();
+  const account = await ctx.accountOrPlaceholder();
+  if (account === '<account-id>') {
+    // A dry run without AWS access can only show what the journal would be asked for.
+    throw new UsageError('teardown --dry-run needs AWS access to read what the stack holds: check credentials and --endpoint-url.');
+  }
+  const journal = await ctx.journal();
+  const inv = await readInventory(ctx, account, journal.resources());
+  const steps = teardownSteps(ctx, inv);
+  const plan: Plan = { command: ctx.command, account, warnings: inv.warnings, steps };
+  if (steps.length === 0) plan.notes = [`stack "${ctx.stack}" holds nothing (journal ${journal.exists() ? 'empty' : 'absent'}, no tagged resources)`];
+  return executePlan(ctx, plan, { question: `Tear down stack "${ctx.stack}": delete these resources?` });
+}
+
+// ---------------------------------------------------------------------------------------------
+// status
+
+interface StatusRow {
+  type: string;
+  name: string;
+  arn?: string;
+  state: string;
+  ownership: Ownership;
+  source: string;
+  drift?: string;
+}
+
+function liveState(it: Item<unknown>): string {
+  if (!it.live) return 'absent';
+  const l = it.live as Record<string, unknown>;
+  switch (it.type) {
+    case 'ecs-service':
+      return `${l.status} ${l.runningCount}/${l.desiredCount} running${Number(l.pendingCount) ? `, ${l.pendingCount} pending` : ''}`;
+    case 'ecs-cluster':
+      return `${l.status} (${l.activeServicesCount} services, ${l.runningTasksCount} running tasks)`;
+    case 'ecs-task':
+      return `${l.lastStatus}`;
+    case 'ecs-task-definition':
+      return `${l.status}`;
+    case 'iam-role':
+      return `exists (${(l.attached as string[]).length} attached)`;
+    case 'iam-policy':
+      return `exists (attached ${(l.info as { attachmentCount: number }).attachmentCount}×)`;
+    default:
+      return 'exists';
+  }
+}
+
+function statusRows(inv: Inventory): StatusRow[] {
+  const rows: StatusRow[] = [];
+  const all: Item<unknown>[] = [...inv.policies, ...inv.roles, ...inv.clusters, ...inv.taskDefinitions, ...inv.services, ...inv.tasks];
+  for (const it of all) {
+    const source = [it.origin ? `journal:${it.origin}` : '', it.tagged ? 'tag' : ''].filter(Boolean).join('+') || 'reference';
+    let drift: string | undefined;
+    if (it.ownership === 'gone' && it.origin) drift = 'journalled but gone';
+    else if (it.live && it.tagged && !it.origin) drift = 'tagged but not journalled';
+    else if (it.ownership === 'other-stack') drift = 'tagged for another stack';
+    rows.push({ type: it.type, name: it.parent && it.type !== 'ecs-task' ? `${it.parent}/${it.name}` : it.name, arn: it.arn, state: liveState(it), ownership: it.ownership, source, drift });
+  }
+  for (const a of inv.attachments) {
+    rows.push({ type: 'iam-attachment', name: `${a.role} ← ${a.policyArn.split('/').pop()}`, arn: a.policyArn, state: a.attached ? 'attached' : 'detached', ownership: 'owned', source: 'journal:created', drift: a.attached ? undefined : 'journalled but detached' });
+  }
+  return rows;
+}
+
+export async function runStatus(ctx: Context): Promise<Report> {
+  const account = await ctx.account();
+  const journal = await ctx.journal();
+  const inv = await readInventory(ctx, account, journal.resources());
+  const rows = statusRows(inv);
+  if (ctx.opts.output === 'text') {
+    const c = ctx.paint;
+    const out: string[] = [c.bold(`Stack ${ctx.stack} (account ${account}, ${ctx.region}): ${rows.filter((r) => r.state !== 'absent' && r.state !== 'detached').length} live resource(s)`)];
+    for (const r of rows) {
+      const mark = r.drift ? c.yellow('!') : r.state === 'absent' || r.state === 'detached' ? c.dim('-') : c.green('●');
+      out.push(`${mark} ${r.type.padEnd(20)} ${r.name.padEnd(34)} ${r.state}${r.ownership !== 'owned' && r.ownership !== 'gone' ? c.dim(` [${r.ownership}]`) : ''}${r.drift ? c.yellow(`  (${r.drift})`) : ''}`);
+      if (r.arn && ctx.opts.verbose) out.push(`    ${c.dim(r.arn)}`);
+    }
+    if (rows.length === 0) out.push('  (nothing: the journal knows no resource and none is tagged with this stack)');
+    ctx.io.stdout.write(out.join('\n') + '\n');
+  }
+  return { ok: true, command: ctx.command, stack: ctx.stack, dryRun: false, changes: [], data: { account, region: ctx.region, resources: rows } };
+}
+
+export async function runStacks(ctx: Context): Promise<Report> {
+  const account = await ctx.account();
+  const { Journal, journalPath } = await import('../state/journal.js');
+  const names = listStacks(ctx.state, account, ctx.region);
+  const stacks = names.map((name) => {
+    const res = new Journal(journalPath(ctx.state, account, ctx.region, name), '').resources().filter((r) => r.present && r.origin === 'created');
+    return { name, resources: res.length };
+  });
+  if (ctx.opts.output === 'text') {
+    const lines = stacks.length ? stacks.map((s) => `${s.name.padEnd(32)} ${s.resources} resource(s) in the journal`) : [`(no stack has a journal for account ${account} in ${ctx.region})`];
+    ctx.io.stdout.write(lines.join('\n') + '\n');
+  }
+  return { ok: true, command: ctx.command, stack: ctx.stack, dryRun: false, changes: [], data: { account, region: ctx.region, stacks } };
+}
 
 export function registerStack(program: Command, run: CommandRunner): void {
-  void program;
-  void run;
+  program
+    .command('teardown')
+    .alias('down')
+    .description('delete everything the stack created, in reverse dependency order (re-runnable)')
+    .action((_o, cmd) => run(cmd, (ctx) => runTeardown(ctx)));
+  program
+    .command('status')
+    .description('every resource of the stack with its live state, and drift between journal and account')
+    .action((_o, cmd) => run(cmd, (ctx) => runStatus(ctx), { changes: false }));
+  program
+    .command('stacks')
+    .description('the stacks with a journal for this account and region')
+    .action((_o, cmd) => run(cmd, (ctx) => runStacks(ctx), { changes: false }));
 }

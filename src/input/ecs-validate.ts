@@ -13,9 +13,9 @@
  */
 import type { CreateServiceCommandInput, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { InputError, type InputIssue } from '../errors.js';
+import type { JsonValue } from './json.js';
 
-/** A parsed JSON document (same shape as src/input/json.ts). */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type { JsonValue };
 type JsonObject = { [key: string]: JsonValue };
 
 // ---------------------------------------------------------------------------------------------
@@ -83,7 +83,8 @@ function at(path: string, i: number): string {
 function issue(field: string | undefined, message: string, fix?: string): InputIssue {
   const i: InputIssue = { message };
   if (field) i.field = field;
-  if (fix) i.fix = fix;
+  // errors.ts prints "message. Fix": the fix starts a sentence.
+  if (fix) i.fix = fix.charAt(0).toUpperCase() + fix.slice(1);
   return i;
 }
 
@@ -188,7 +189,7 @@ const arr = (of: Rule, o: { min?: number; max?: number; what?: string } = {}): R
 function intRange(min?: number, rawMax?: number): string {
   const max = rawMax === INT32_MAX ? undefined : rawMax;
   if (min !== undefined && max !== undefined) return ` from ${min} to ${max}`;
-  if (min !== undefined) return min === 0 ? ' (0 or more)' : ` of at least ${min}`;
+  if (min !== undefined) return min === 0 ? ' of 0 or more' : ` of at least ${min}`;
   if (max !== undefined) return ` of at most ${max}`;
   return '';
 }
@@ -1143,11 +1144,13 @@ export function validateLaunchOptions(opts: LaunchOptionsInput): LaunchOptions {
   const o = (isObject(opts) ? opts : {}) as Partial<LaunchOptionsInput>;
 
   let launchType: LaunchType = 'FARGATE';
+  let launchTypeKnown = true;
   if (o.launchType !== undefined) {
     const lt = typeof o.launchType === 'string' ? o.launchType.trim().toUpperCase() : '';
     if (lt === 'FARGATE' || lt === 'EC2') {
       launchType = lt;
     } else {
+      launchTypeKnown = false;
       const other = lt === 'EXTERNAL' || lt === 'MANAGED_INSTANCES' ? `; ecsprimer does not support ${lt}` : '';
       issues.push(issue('--launch-type', `${typeof o.launchType === 'string' ? quote(o.launchType) : describe(o.launchType)} is not a launch type ecsprimer can use${other}; use FARGATE or EC2`));
     }
@@ -1190,7 +1193,7 @@ export function validateLaunchOptions(opts: LaunchOptionsInput): LaunchOptions {
   if (constraints.length > MAX_PLACEMENT_CONSTRAINTS) {
     issues.push(issue('--placement-constraint', `was given ${constraints.length} times; AWS allows at most ${MAX_PLACEMENT_CONSTRAINTS} placement constraints per task (including those in the task definition)`, 'remove some'));
   }
-  if (launchType === 'FARGATE' && (strategies.length > 0 || constraints.length > 0)) {
+  if (launchTypeKnown && launchType === 'FARGATE' && (strategies.length > 0 || constraints.length > 0)) {
     issues.push(issue(strategies.length > 0 ? '--placement-strategy' : '--placement-constraint',
       'placement strategies and constraints are EC2-only; remove them or use --launch-type EC2'));
   }

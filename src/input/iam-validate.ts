@@ -194,7 +194,7 @@ function parseIamArn(value: string, option: string, type: 'policy' | 'role'): { 
   const slash = rest.lastIndexOf('/');
   const name = rest.slice(slash + 1);
   const pathPart = slash >= 0 ? rest.slice(0, slash) : '';
-  if (pathPart !== '' && (!/^[\x21-\x7e]+$/.test(pathPart) || pathPart.startsWith('/') || pathPart.includes('//') || pathPart.length > 510)) {
+  if (pathPart !== '' && (!/^[\x21-\x7e]+$/.test(pathPart) || pathPart.split('/').includes('') || pathPart.length > 510)) {
     fail(`has an invalid path ${show(`/${pathPart}/`)}`, 'A path is / or /segments/ of printable ASCII characters, at most 512 in all');
   }
   const problem = nameProblem(name, type, type === 'policy' ? MAX_POLICY_NAME : MAX_ROLE_NAME);
@@ -316,7 +316,7 @@ function validateDocument(value: JsonValue, kind: Kind): { issues: InputIssue[];
     } else {
       ctx.issues.push(issue([], `is ${typeName(value)}, but ${what} is a JSON object`, `Write ${SKELETON}`));
     }
-    return ctx;
+    return { issues: ctx.issues, warnings: ctx.warnings };
   }
 
   for (const key of Object.keys(value)) {
@@ -387,7 +387,7 @@ function validateDocument(value: JsonValue, kind: Kind): { issues: InputIssue[];
       ),
     );
   }
-  return ctx;
+  return { issues: ctx.issues, warnings: ctx.warnings };
 }
 
 function validateStatement(ctx: Ctx, s: JsonValue, path: Path, sids: Map<string, string>): void {

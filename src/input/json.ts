@@ -88,6 +88,7 @@ const CHAR_NAMES: Record<number, string> = {
   0x0b: 'vertical tab',
   0x0c: 'form feed',
   0x0d: 'carriage return',
+  0x20: 'space',
   0x7f: 'DEL',
   0x85: 'next line',
   0xa0: 'no-break space',

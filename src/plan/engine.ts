@@ -176,10 +176,14 @@ export async function applyPlan(ctx: Context, plan: Plan): Promise<Report> {
       failures.length === 1
         ? first.message
         : `${failures.length} steps failed:\n${failures.map((f) => `  - ${f.error?.message}`).join('\n')}`;
+    // Several failures of one kind (e.g. every call refused an expired token) keep that kind's exit code.
+    const sameKind = first instanceof EcsprimerError && failures.every((f) => f.error instanceof EcsprimerError && f.error.exitCode === first.exitCode);
     const err =
       first instanceof EcsprimerError && failures.length === 1
         ? first
-        : new RuntimeError(first instanceof EcsprimerError ? first.code : 'StepFailed', message);
+        : sameKind
+          ? new EcsprimerError(first.code, message, first.exitCode, { cause: first })
+          : new RuntimeError(first instanceof EcsprimerError ? first.code : 'StepFailed', message);
     report.error = { code: err instanceof EcsprimerError ? err.code : 'Error', message };
     throw Object.assign(err, { report });
   }

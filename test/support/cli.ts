@@ -42,8 +42,19 @@ export interface CliResult {
 const tempDirs: string[] = [];
 let cleanupInstalled = false;
 
+/**
+ * Where temp dirs go. Under vitest, global-setup.ts creates a directory for the run, exports it as
+ * ECSPRIMER_TEST_TMPDIR and removes it on teardown: vitest may end its workers without running
+ * their 'exit' handlers, so the hook below alone would leak directories. Outside vitest (the
+ * benchmark), the 'exit' hook cleans up.
+ */
+function tempRoot(): string {
+  const root = process.env.ECSPRIMER_TEST_TMPDIR;
+  return root && existsSync(root) ? root : os.tmpdir();
+}
+
 function tempDir(prefix: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(tempRoot(), prefix));
   tempDirs.push(dir);
   if (!cleanupInstalled) {
     cleanupInstalled = true;

@@ -207,6 +207,10 @@ async function startOnce(cmd: MotoCommand, port: number): Promise<MotoServer> {
     if (!announced && stderrTail.includes(`Running on ${url}`)) announced = true;
   });
   child.stdout!.resume();
+  // A forgotten server must not keep this process alive; the 'exit' hook then kills it.
+  child.unref();
+  (child.stdout as unknown as { unref?: () => void }).unref?.();
+  (child.stderr as unknown as { unref?: () => void }).unref?.();
 
   let exited = false;
   let spawnError: Error | undefined;

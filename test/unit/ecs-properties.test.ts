@@ -47,7 +47,7 @@ function checkResult(r: { issues: unknown[]; warnings: string[] }): void {
   }
 }
 
-const json = fc.jsonValue({ maxDepth: 4 });
+const json = fc.jsonValue({ maxDepth: 4 }) as fc.Arbitrary<JsonValue>;
 const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
 
 /** JSON values that sometimes look like the real thing, to reach the deeper rules. */

@@ -24,6 +24,7 @@ import {
 } from '../../src/input/ecs-validate.js';
 
 type Doc = { [key: string]: JsonValue };
+type Overrides = { [key: string]: JsonValue | undefined };
 const SRC = 'file json/task-definition.json';
 
 function fargate(overrides: Doc = {}): Doc {
@@ -242,7 +243,7 @@ describe('validateTaskDefinition: document level', () => {
     expectIssue(issuesOf(doc), undefined, 'must be a JSON object', got);
   });
 
-  it.each<[string, JsonValue, string, string[]]>([
+  it.each<[string, JsonValue | undefined, string, string[]]>([
     ['missing family', undefined, 'family', ['is missing', 'letters, digits, hyphens and underscores']],
     ['empty family', '', 'family', ['is empty', '1–255']],
     ['family with a space', 'my app', 'family', ['" "', '1–255 letters, digits, hyphens (-) and underscores (_)']],
@@ -261,7 +262,7 @@ describe('validateTaskDefinition: document level', () => {
   });
 
   it('names unknown top-level keys and lists the RegisterTaskDefinition keys', () => {
-    const i = expectIssue(issuesOf(fargate({ famly: 'x' })), 'famly', 'not a RegisterTaskDefinition field', 'did you mean "family"?');
+    const i = expectIssue(issuesOf(fargate({ famly: 'x' })), 'famly', 'not a RegisterTaskDefinition field', 'Did you mean "family"?');
     for (const k of ['family', 'taskRoleArn', 'executionRoleArn', 'networkMode', 'containerDefinitions', 'volumes', 'placementConstraints',
       'requiresCompatibilities', 'cpu', 'memory', 'tags', 'pidMode', 'ipcMode', 'proxyConfiguration', 'inferenceAccelerators',
       'ephemeralStorage', 'runtimePlatform', 'enableFaultInjection']) {
@@ -282,16 +283,16 @@ describe('validateTaskDefinition: document level', () => {
 
   it.each<[string, Doc, string, string[]]>([
     ['networkMode not allowed', { networkMode: 'overlay' }, 'networkMode', ['bridge, host, awsvpc or none', '"overlay"']],
-    ['networkMode wrong case', { networkMode: 'AWSVPC' }, 'networkMode', ['bridge, host, awsvpc or none', 'write it as "awsvpc"']],
+    ['networkMode wrong case', { networkMode: 'AWSVPC' }, 'networkMode', ['bridge, host, awsvpc or none', 'Write it as "awsvpc"']],
     ['requiresCompatibilities value', { requiresCompatibilities: ['FARGATE', 'LAMBDA'] }, 'requiresCompatibilities[1]', ['EC2, FARGATE, EXTERNAL or MANAGED_INSTANCES']],
-    ['requiresCompatibilities not an array', { requiresCompatibilities: 'FARGATE' }, 'requiresCompatibilities', ['must be an array', 'wrap the value in [ ]']],
+    ['requiresCompatibilities not an array', { requiresCompatibilities: 'FARGATE' }, 'requiresCompatibilities', ['must be an array', 'Wrap the value in [ ]']],
     ['pidMode', { pidMode: 'container' }, 'pidMode', ['host or task']],
     ['tags type', { tags: [{ key: 1 }] }, 'tags[0].key', ['must be a string', 'the number 1']],
     ['tag key missing', { tags: [{ value: 'x' }] }, 'tags[0].key', ['is required']],
     ['ephemeralStorage range', { ephemeralStorage: { sizeInGiB: 10 } }, 'ephemeralStorage.sizeInGiB', ['from 21 to 200']],
     ['enableFaultInjection type', { enableFaultInjection: 'true' }, 'enableFaultInjection', ['true or false', 'without quotes']],
     ['volumes type', { volumes: {} }, 'volumes', ['must be an array']],
-    ['runtimePlatform arch', { runtimePlatform: { cpuArchitecture: 'arm64' } }, 'runtimePlatform.cpuArchitecture', ['X86_64 or ARM64', 'write it as "ARM64"']],
+    ['runtimePlatform arch', { runtimePlatform: { cpuArchitecture: 'arm64' } }, 'runtimePlatform.cpuArchitecture', ['X86_64 or ARM64', 'Write it as "ARM64"']],
     ['proxyConfiguration containerName', { proxyConfiguration: { type: 'APPMESH' } }, 'proxyConfiguration.containerName', ['is required']],
   ])('types at the top level: %s', (_n, overrides, field, fragments) => {
     expectIssue(issuesOf(fargate(overrides)), field, ...fragments);
@@ -338,7 +339,7 @@ describe('validateTaskDefinition: containers', () => {
   it.each<[string, (d: Doc) => void, string, string[]]>([
     ['missing containerDefinitions', (d) => { delete d.containerDefinitions; }, 'containerDefinitions', ['is missing', 'at least one container']],
     ['empty containerDefinitions', (d) => { d.containerDefinitions = []; }, 'containerDefinitions', ['is empty', 'at most 10']],
-    ['containerDefinitions not an array', (d) => { d.containerDefinitions = { name: 'web', image: 'x' }; }, 'containerDefinitions', ['must be an array', 'wrap the container in [ ]']],
+    ['containerDefinitions not an array', (d) => { d.containerDefinitions = { name: 'web', image: 'x' }; }, 'containerDefinitions', ['must be an array', 'Wrap the container in [ ]']],
     ['too many containers', (d) => {
       d.containerDefinitions = Array.from({ length: 11 }, (_, i) => ({ name: `c${i}`, image: 'nginx', essential: i === 0 }));
     }, 'containerDefinitions', ['has 11 containers', 'at most 10']],
@@ -348,18 +349,18 @@ describe('validateTaskDefinition: containers', () => {
     ['name not a string', (d) => { container(d).name = ['web']; }, 'containerDefinitions[0].name', ['must be a string', 'an array']],
     ['missing image', (d) => { delete container(d).image; }, 'containerDefinitions[0].image', ['is missing', 'image']],
     ['empty image', (d) => { container(d).image = ''; }, 'containerDefinitions[0].image', ['is empty']],
-    ['image with spaces', (d) => { container(d).image = 'nginx latest'; }, 'containerDefinitions[0].image', ['not a valid image reference', 'remove the spaces']],
+    ['image with spaces', (d) => { container(d).image = 'nginx latest'; }, 'containerDefinitions[0].image', ['not a valid image reference', 'Remove the spaces']],
     ['image with a bad digest', (d) => { container(d).image = 'nginx@sha256:abc'; }, 'containerDefinitions[0].image', ['invalid digest', '64 hex digits']],
     ['image not a string', (d) => { container(d).image = 7; }, 'containerDefinitions[0].image', ['must be a string', 'the number 7']],
     ['essential not a boolean', (d) => { container(d).essential = 'yes'; }, 'containerDefinitions[0].essential', ['true or false', 'the string "yes"']],
     ['no essential container', (d) => { container(d).essential = false; }, 'containerDefinitions', ['no essential container', '"essential": true']],
     ['container cpu not an integer', (d) => { container(d).cpu = 1.5; }, 'containerDefinitions[0].cpu', ['whole number', '0 or more']],
-    ['container memory as a string', (d) => { container(d).memory = '256'; }, 'containerDefinitions[0].memory', ['whole number', 'write 256 without quotes']],
+    ['container memory as a string', (d) => { container(d).memory = '256'; }, 'containerDefinitions[0].memory', ['whole number', 'Write 256 without quotes']],
     ['container memory below 6 MiB', (d) => { container(d).memory = 4; }, 'containerDefinitions[0].memory', ['at least 6']],
     ['memoryReservation zero', (d) => { container(d).memoryReservation = 0; }, 'containerDefinitions[0].memoryReservation', ['at least 6']],
     ['memoryReservation above memory', (d) => { container(d).memory = 128; container(d).memoryReservation = 256; }, 'containerDefinitions[0].memoryReservation', ['256 MiB', '128 MiB', 'must not exceed memory']],
     ['container memory above task memory', (d) => { container(d).memory = 1024; }, 'containerDefinitions[0].memory', ['1024 MiB', "task's memory (512 MiB)"]],
-    ['unknown container key', (d) => { container(d).portMapping = []; }, 'containerDefinitions[0].portMapping', ['not a ContainerDefinition field', 'did you mean "portMappings"?']],
+    ['unknown container key', (d) => { container(d).portMapping = []; }, 'containerDefinitions[0].portMapping', ['not a ContainerDefinition field', 'Did you mean "portMappings"?']],
     ['environment not an array', (d) => { container(d).environment = { A: 'b' }; }, 'containerDefinitions[0].environment', ['must be an array', '"name"']],
     ['environment entry without name', (d) => { container(d).environment = [{ value: 'x' }]; }, 'containerDefinitions[0].environment[0].name', ['is required']],
     ['environment value not a string', (d) => { container(d).environment = [{ name: 'PORT', value: 80 }]; }, 'containerDefinitions[0].environment[0].value', ['must be a string', 'a number', 'double quotes']],
@@ -429,11 +430,11 @@ describe('validateTaskDefinition: ports', () => {
   it.each<[string, Doc, JsonValue, string, string[]]>([
     ['containerPort 0', {}, { containerPort: 0 }, 'containerDefinitions[0].portMappings[0].containerPort', ['from 1 to 65535', 'got 0']],
     ['containerPort 65536', {}, { containerPort: 65536 }, 'containerDefinitions[0].portMappings[0].containerPort', ['from 1 to 65535']],
-    ['containerPort as a string', {}, { containerPort: '80' }, 'containerDefinitions[0].portMappings[0].containerPort', ['whole number', 'write 80 without quotes']],
+    ['containerPort as a string', {}, { containerPort: '80' }, 'containerDefinitions[0].portMappings[0].containerPort', ['whole number', 'Write 80 without quotes']],
     ['containerPort fraction', {}, { containerPort: 80.5 }, 'containerDefinitions[0].portMappings[0].containerPort', ['whole number']],
     ['containerPort missing', {}, { protocol: 'tcp' }, 'containerDefinitions[0].portMappings[0].containerPort', ['is missing', '1–65535']],
     ['protocol', {}, { containerPort: 80, protocol: 'http' }, 'containerDefinitions[0].portMappings[0].protocol', ['tcp or udp', '"http"']],
-    ['protocol upper case', {}, { containerPort: 80, protocol: 'TCP' }, 'containerDefinitions[0].portMappings[0].protocol', ['tcp or udp', 'write it as "tcp"']],
+    ['protocol upper case', {}, { containerPort: 80, protocol: 'TCP' }, 'containerDefinitions[0].portMappings[0].protocol', ['tcp or udp', 'Write it as "tcp"']],
     ['hostPort out of range', {}, { containerPort: 80, hostPort: 70000 }, 'containerDefinitions[0].portMappings[0].hostPort', ['from 0 to 65535']],
     ['awsvpc hostPort differs', {}, { containerPort: 80, hostPort: 8080 }, 'containerDefinitions[0].portMappings[0].hostPort', ['8080', 'containerPort 80', 'awsvpc', 'must equal containerPort or be left out']],
     ['awsvpc hostPort 0', {}, { containerPort: 80, hostPort: 0 }, 'containerDefinitions[0].portMappings[0].hostPort', ['must equal containerPort']],
@@ -468,26 +469,26 @@ describe('validateTaskDefinition: ports', () => {
 });
 
 describe('validateTaskDefinition: Fargate task rules', () => {
-  it.each<[string, Doc, string, string[]]>([
+  it.each<[string, Overrides, string, string[]]>([
     ['networkMode missing', { networkMode: undefined }, 'networkMode', ['is missing', 'Fargate requires "awsvpc"', 'default is "bridge"']],
     ['networkMode bridge', { networkMode: 'bridge' }, 'networkMode', ['"bridge"', 'Fargate requires "awsvpc"', 'requiresCompatibilities includes FARGATE']],
-    ['placementConstraints', { placementConstraints: [{ type: 'memberOf', expression: 'attribute:ecs.instance-type =~ t3.*' }] }, 'placementConstraints', ['not supported on Fargate', 'remove']],
+    ['placementConstraints', { placementConstraints: [{ type: 'memberOf', expression: 'attribute:ecs.instance-type =~ t3.*' }] }, 'placementConstraints', ['not supported on Fargate', 'Remove "placementConstraints"']],
     ['ipcMode', { ipcMode: 'task' }, 'ipcMode', ['not supported on Fargate']],
     ['pidMode host', { pidMode: 'host' }, 'pidMode', ['"task"']],
   ])('%s', (_name, overrides, field, fragments) => {
-    const doc = fargate(overrides);
+    const doc = fargate(overrides as Doc);
     for (const [k, v] of Object.entries(overrides)) if (v === undefined) delete doc[k];
     expectIssue(issuesOf(doc), field, ...fragments);
   });
 });
 
 describe('validateTaskDefinition: EC2 rules', () => {
-  it.each<[string, Doc, { launchType?: 'FARGATE' | 'EC2' } | undefined, string]>([
+  it.each<[string, Overrides, { launchType?: 'FARGATE' | 'EC2' } | undefined, string]>([
     ['requiresCompatibilities EC2', { requiresCompatibilities: ['EC2'] }, undefined, 'requiresCompatibilities includes EC2'],
     ['launch type EC2', { requiresCompatibilities: undefined }, { launchType: 'EC2' }, 'the launch type is EC2'],
     ['the default', { requiresCompatibilities: undefined }, undefined, 'EC2 is the default'],
   ])('each container needs memory or memoryReservation (%s)', (_name, overrides, opts, why) => {
-    const doc = ec2(overrides);
+    const doc = ec2(overrides as Doc);
     for (const [k, v] of Object.entries(overrides)) if (v === undefined) delete doc[k];
     delete container(doc).memoryReservation;
     expectIssue(issuesOf(doc, opts), 'containerDefinitions[0]', '"memory"', '"memoryReservation"', why, 'task-level "memory"');
@@ -754,6 +755,12 @@ describe('validateLaunchOptions', () => {
     expect(e.message).toContain('from 1 to 86400');
   });
 
+  it('does not blame placement on a launch type it could not read', () => {
+    const e = thrown(() => run({ launchType: 'ECS', placementStrategies: ['random'] }));
+    expect(e.source).toBe('--launch-type');
+    expect(e.issues).toHaveLength(1);
+  });
+
   it('lists problems with several options at once', () => {
     const e = thrown(() => run({ launchType: 'x', count: 0, waitTimeout: 'soon' }));
     expect(e.source).toBe('options');
@@ -827,12 +834,12 @@ describe('validateServiceDocument', () => {
 
   it.each<[string, JsonValue, { launchType?: string } | undefined, string | undefined, string[]]>([
     ['not an object', [], undefined, undefined, ['must be a JSON object of CreateService fields']],
-    ['unknown key', { healthCheckGracePeriod: 60 }, undefined, 'healthCheckGracePeriod', ['not a CreateService field', 'did you mean "healthCheckGracePeriodSeconds"?']],
-    ['grace period type', { healthCheckGracePeriodSeconds: '60' }, undefined, 'healthCheckGracePeriodSeconds', ['whole number', 'write 60 without quotes']],
+    ['unknown key', { healthCheckGracePeriod: 60 }, undefined, 'healthCheckGracePeriod', ['not a CreateService field', 'Did you mean "healthCheckGracePeriodSeconds"?']],
+    ['grace period type', { healthCheckGracePeriodSeconds: '60' }, undefined, 'healthCheckGracePeriodSeconds', ['whole number', 'Write 60 without quotes']],
     ['grace period negative', { healthCheckGracePeriodSeconds: -1 }, undefined, 'healthCheckGracePeriodSeconds', ['0 or more']],
     ['deploymentConfiguration type', { deploymentConfiguration: [] }, undefined, 'deploymentConfiguration', ['must be an object']],
     ['circuit breaker booleans', { deploymentConfiguration: { deploymentCircuitBreaker: { enable: 'yes' } } }, undefined, 'deploymentConfiguration.deploymentCircuitBreaker.enable', ['true or false']],
-    ['loadBalancers type', { loadBalancers: { containerName: 'web' } }, undefined, 'loadBalancers', ['must be an array', 'wrap the value in [ ]']],
+    ['loadBalancers type', { loadBalancers: { containerName: 'web' } }, undefined, 'loadBalancers', ['must be an array', 'Wrap the value in [ ]']],
     ['loadBalancer port', { loadBalancers: [{ targetGroupArn: 'arn:x', containerName: 'web', containerPort: 0 }] }, undefined, 'loadBalancers[0].containerPort', ['from 1 to 65535']],
     ['loadBalancer target', { loadBalancers: [{ containerName: 'web', containerPort: 80 }] }, undefined, 'loadBalancers[0]', ['targetGroupArn', 'loadBalancerName']],
     ['serviceRegistries entry', { serviceRegistries: ['arn:x'] }, undefined, 'serviceRegistries[0]', ['must be an object']],

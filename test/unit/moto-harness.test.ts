@@ -5,6 +5,8 @@
  * This file starts its own moto server: reset() and set-transition are global to a server, and the
  * shared one (from global-setup.ts) serves other test files running in parallel.
  */
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
@@ -17,6 +19,7 @@ import {
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { freeLoopbackPort, motoAvailable, startMoto, type MotoServer } from '../support/moto.js';
 import { motoUrlOrSkip } from '../support/e2e.js';
+import { cliEnv, makeStateDir } from '../support/cli.js';
 
 const available = await motoAvailable();
 
@@ -197,5 +200,38 @@ describe('global setup', () => {
   it.skipIf(available)('provides null when moto is missing', () => {
     expect(inject('motoUrl')).toBeNull();
     expect(motoUrlOrSkip()).toBeNull();
+  });
+});
+
+describe('cli harness environment', () => {
+  it('builds the environment from scratch, with per-call HOME and state dirs under the run temp root', () => {
+    const root = process.env.ECSPRIMER_TEST_TMPDIR!;
+    expect(root && existsSync(root)).toBe(true);
+    const env = cliEnv({ EXTRA: 'x', NO_COLOR: undefined });
+    expect(Object.keys(env).sort()).toEqual(
+      [
+        'PATH',
+        'HOME',
+        'AWS_ACCESS_KEY_ID',
+        'AWS_SECRET_ACCESS_KEY',
+        'AWS_REGION',
+        'AWS_EC2_METADATA_DISABLED',
+        'AWS_CONFIG_FILE',
+        'AWS_SHARED_CREDENTIALS_FILE',
+        'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
+        'ECSPRIMER_STATE_DIR',
+        'EXTRA',
+      ].sort(),
+    );
+    expect(path.dirname(env.HOME)).toBe(root);
+    expect(readdirSync(env.HOME)).toEqual([]);
+    expect(existsSync(env.AWS_CONFIG_FILE)).toBe(false);
+    expect(existsSync(env.AWS_SHARED_CREDENTIALS_FILE)).toBe(false);
+    expect(path.dirname(env.ECSPRIMER_STATE_DIR)).toBe(root);
+    expect(cliEnv().HOME).not.toBe(env.HOME);
+
+    const stateDir = makeStateDir();
+    expect(cliEnv({ ECSPRIMER_STATE_DIR: stateDir }).ECSPRIMER_STATE_DIR).toBe(stateDir);
+    expect(cliEnv({ ECSPRIMER_STATE_DIR: undefined })).not.toHaveProperty('ECSPRIMER_STATE_DIR');
   });
 });

@@ -35,7 +35,7 @@ function clients(endpoint: string, maxAttempts = 1) {
 }
 
 /** Settles a promise into its value or its error, for assertions on either. */
-async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: any }> {
+async function settle(p: Promise<unknown>): Promise<{ ok: true; value: unknown } | { ok: false; error: any }> {
   try {
     return { ok: true, value: await p };
   } catch (error) {

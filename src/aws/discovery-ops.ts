@@ -1,0 +1,82 @@
+/**
+ * Finding a stack's resources by their `ecsprimer:stack` tag when the journal does not know them
+ * (lost journal, another machine): the Resource Groups Tagging API for ECS (O(stack)), with an
+ * ECS-native fallback for accounts where that API is denied or fails.
+ */
+import { ResourceGroupsTaggingAPIClient, GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
+import { DescribeClustersCommand, ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
+import { translateAwsError } from './errors.js';
+
+export class DiscoveryOps {
+  constructor(
+    private readonly tagging: () => Promise<ResourceGroupsTaggingAPIClient>,
+    private readonly ecs: () => Promise<ECSClient>,
+    private readonly endpoint?: string,
+  ) {}
+
+  /** ARNs of ECS clusters, services, task definitions and tasks tagged `key=value`. */
+  async taggedEcsArns(key: string, value: string): Promise<string[]> {
+    const client = await this.tagging();
+    const arns: string[] = [];
+    let token: string | undefined;
+    do {
+      let page;
+      try {
+        page = await client.send(
+          new GetResourcesCommand({
+            TagFilters: [{ Key: key, Values: [value] }],
+            ResourceTypeFilters: ['ecs:cluster', 'ecs:service', 'ecs:task-definition', 'ecs:task'],
+            PaginationToken: token,
+            ResourcesPerPage: 100,
+          }),
+        );
+      } catch (e) {
+        throw translateAwsError('tagging:GetResources', e, this.endpoint);
+      }
+      arns.push(...(page.ResourceTagMappingList ?? []).map((r) => r.ResourceARN!).filter(Boolean));
+      token = page.PaginationToken || undefined;
+    } while (token);
+    return arns;
+  }
+
+  /** Clusters tagged `key=value`, by ListClusters + DescribeClusters (O(clusters in the region)). */
+  async taggedClusters(key: string, value: string): Promise<string[]> {
+    const client = await this.ecs();
+    const arns: string[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const page = await client.send(new ListClustersCommand({ nextToken: token, maxResults: 100 }));
+        arns.push(...(page.clusterArns ?? []));
+        token = page.nextToken;
+      } while (token);
+      const out: string[] = [];
+      for (let i = 0; i < arns.length; i += 100) {
+        const d = await client.send(new DescribeClustersCommand({ clusters: arns.slice(i, i + 100), include: ['TAGS'] }));
+        for (const c of d.clusters ?? []) {
+          if (c.status !== 'INACTIVE' && (c.tags ?? []).some((t) => t.key === key && t.value === value)) out.push(c.clusterName!);
+        }
+      }
+      return out;
+    } catch (e) {
+      throw translateAwsError('ecs:ListClusters', e, this.endpoint);
+    }
+  }
+
+  /** Every cluster name in the region (for finding a stack's standalone tasks by startedBy). */
+  async allClusters(): Promise<string[]> {
+    const client = await this.ecs();
+    const arns: string[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const page = await client.send(new ListClustersCommand({ nextToken: token, maxResults: 100 }));
+        arns.push(...(page.clusterArns ?? []));
+        token = page.nextToken;
+      } while (token);
+    } catch (e) {
+      throw translateAwsError('ecs:ListClusters', e, this.endpoint);
+    }
+    return arns.map((a) => a.split('/').pop()!);
+  }
+}

@@ -1,0 +1,366 @@
+/**
+ * Building blocks of ECS plans, shared by the cluster/task/service commands and by the teardown:
+ * the lazily built ops, the reads a delete needs, and the delete steps.
+ *
+ * Every step journals its own changes right after ECS confirms them (`deleted` for a task it
+ * stopped, a service or cluster it deleted, a revision it deleted; `updated` for a service scaled
+ * to 0 or a revision deregistered). A resource already gone counts as done ("absent").
+ *
+ * This module is loaded at start-up (through the command files): it imports no SDK module; the
+ * ops are loaded with `await import()` on first use.
+ */
+import type { Context } from '../context.js';
+import { AwsError, RuntimeError } from '../errors.js';
+import type { EcsOps } from '../aws/ecs-ops.js';
+import type { Ec2Ops } from '../aws/ec2-ops.js';
+import type { Step, StepRuntime } from '../plan/types.js';
+import { STACK_TAG } from '../commands/common.js';
+import type { ClusterInfo, ServiceInfo, TaskDefinitionSummary, TaskInfo } from './types.js';
+import { waitForService, waitForTasks, type WaitOptions } from './waiters.js';
+
+const ecsMemo = new WeakMap<Context, Promise<EcsOps>>();
+const ec2Memo = new WeakMap<Context, Promise<Ec2Ops>>();
+
+/** The EcsOps of this run (built once per context, on first use; loads the ECS SDK then). */
+export function ecsOps(ctx: Context): Promise<EcsOps> {
+  let p = ecsMemo.get(ctx);
+  if (!p) {
+    p = Promise.all([import('../aws/ecs-ops.js'), ctx.aws().get('ecs')]).then(([m, client]) => new m.EcsOps(client, ctx.settings().endpoint));
+    ecsMemo.set(ctx, p);
+  }
+  return p;
+}
+
+/** The Ec2Ops of this run (built once per context, on first use; loads the EC2 SDK then). */
+export function ec2Ops(ctx: Context): Promise<Ec2Ops> {
+  let p = ec2Memo.get(ctx);
+  if (!p) {
+    p = Promise.all([import('../aws/ec2-ops.js'), ctx.aws().get('ec2')]).then(([m, client]) => new m.Ec2Ops(client, ctx.settings().endpoint));
+    ec2Memo.set(ctx, p);
+  }
+  return p;
+}
+
+/** The stack a resource is tagged with, if any. */
+export function stackOf(tags: Record<string, string> | undefined): string | undefined {
+  return tags?.[STACK_TAG];
+}
+
+/** A yellow note for a confirmation when a resource is not the stack's (it is still changed: the user named it). */
+export function notOursNote(ctx: Context, what: string, tags: Record<string, string> | undefined): string[] | undefined {
+  const owner = stackOf(tags);
+  if (owner === ctx.stack) return undefined;
+  return [ctx.paint.yellow(`note: this ${what} was not created by stack "${ctx.stack}" (${owner ? `it is tagged for stack "${owner}"` : 'no ecsprimer tag'})`)];
+}
+
+/** The startedBy ecsprimer gives standalone tasks: ListTasks can filter on it (teardown finds a stack's tasks in O(stack)). */
+export function startedByFor(stack: string): string {
+  return `ecsprimer/${stack}`;
+}
+
+export function isServiceTask(t: TaskInfo): boolean {
+  return (t.group ?? '').startsWith('service:') || (t.startedBy ?? '').startsWith('ecs-svc/');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads (resolve phase)
+
+export interface ClusterContents {
+  /** Services that are ACTIVE or DRAINING (INACTIVE ones are history). */
+  services: ServiceInfo[];
+  /** Tasks not yet STOPPED (both standalone and services'). */
+  tasks: TaskInfo[];
+}
+
+/**
+ * What keeps a cluster from being deleted: its services (ListServices + DescribeServices, 10 per
+ * call) and its tasks not yet STOPPED (ListTasks + DescribeTasks, 100 per call). Two round trips,
+ * O(contents of the cluster). The task states come from DescribeTasks, not from ListTasks'
+ * desiredStatus filter alone (moto keeps desiredStatus RUNNING on tasks that stopped by themselves).
+ */
+export async function readClusterContents(ops: EcsOps, cluster: string): Promise<ClusterContents> {
+  const [serviceArns, taskArns] = await Promise.all([ops.listServices(cluster), ops.listTasks(cluster, { desiredStatus: 'RUNNING' }).catch((e) => {
+    if ((e as AwsError).awsCode === 'ClusterNotFoundException') return [] as string[];
+    throw e;
+  })]);
+  const [services, tasks] = await Promise.all([ops.describeServices(cluster, serviceArns), ops.describeTasks(cluster, taskArns)]);
+  return { services: services.filter((s) => s.status !== 'INACTIVE'), tasks: tasks.filter((t) => t.lastStatus !== 'STOPPED') };
+}
+
+/** The ACTIVE and INACTIVE revisions of exactly `family` (two concurrent, paged lists). */
+export async function readTaskDefinitionRevisions(ops: EcsOps, family: string): Promise<TaskDefinitionSummary[]> {
+  const [active, inactive] = await Promise.all([ops.listTaskDefinitions(family, 'ACTIVE'), ops.listTaskDefinitions(family, 'INACTIVE')]);
+  return [...active, ...inactive].sort((a, b) => a.revision - b.revision);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Delete steps
+
+export interface StepPlacement {
+  /** Step id (default per builder). */
+  id?: string;
+  dependsOn?: string[];
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+/**
+ * Deletes a cluster. `info` is its DescribeClusters answer (undefined or INACTIVE: "already
+ * absent"). The cluster must be empty by the time it runs: put the service and task steps in
+ * `dependsOn`.
+ */
+export function clusterDeleteStep(ctx: Context, name: string, info: ClusterInfo | undefined, opts: StepPlacement & { warnNotOurs?: boolean } = {}): Step {
+  const id = opts.id ?? `cluster:${name}`;
+  if (!info || info.status === 'INACTIVE') {
+    return { id, type: 'ecs-cluster', name, action: 'none', state: 'absent', calls: [], reason: info ? 'already deleted (INACTIVE)' : 'does not exist', dependsOn: opts.dependsOn };
+  }
+  return {
+    id,
+    type: 'ecs-cluster',
+    name,
+    arn: info.arn,
+    action: 'delete',
+    calls: [{ operation: 'DeleteCluster', target: `cluster ${name}`, reason: 'delete the cluster (it becomes INACTIVE)' }],
+    reason: 'exists',
+    detail: opts.warnNotOurs ? notOursNote(ctx, 'cluster', info.tags) : undefined,
+    dependsOn: opts.dependsOn,
+    run: async (rt) => {
+      const ops = await ecsOps(ctx);
+      let gone: ClusterInfo | undefined;
+      try {
+        gone = await ops.deleteCluster(name);
+      } catch (e) {
+        const code = (e as AwsError).awsCode ?? '';
+        if (/ClusterContains(Services|Tasks|ContainerInstances)/.test(code)) {
+          const what = code.includes('Services') ? 'services' : code.includes('Tasks') ? 'tasks' : 'registered container instances';
+          throw new AwsError('ecs:DeleteCluster', code, `Cluster ${name} still has ${what}, so ECS refuses to delete it. ${what === 'registered container instances' ? 'Deregister its container instances (terminate the EC2 instances or run aws ecs deregister-container-instance) and run again.' : `Run \`ecsprimer cluster delete --name ${name} --force\` to remove them first.`}`, { cause: e });
+        }
+        throw e;
+      }
+      rt.record('deleted', { type: 'ecs-cluster', name, arn: info.arn });
+      return gone ? { arn: info.arn } : { arn: info.arn, status: 'absent', action: 'none', note: 'already gone' };
+    },
+  };
+}
+
+export interface ServiceDeleteOptions extends StepPlacement {
+  /** Wait until the service is INACTIVE before the step ends (default true: what cluster delete and teardown need). */
+  waitInactive?: boolean;
+  wait?: WaitOptions;
+  warnNotOurs?: boolean;
+}
+
+/**
+ * Scales a service to 0, deletes it, and (by default) waits until it is INACTIVE. `info` is its
+ * DescribeServices answer (undefined or INACTIVE: "already absent"; DRAINING: only the wait).
+ */
+export function serviceDeleteStep(ctx: Context, cluster: string, name: string, info: ServiceInfo | undefined, opts: ServiceDeleteOptions = {}): Step {
+  const id = opts.id ?? `service:${cluster}/${name}`;
+  const waitInactive = opts.waitInactive ?? true;
+  const wait = async (rt: StepRuntime) =>
+    waitForService(rt.ctx, await ecsOps(ctx), cluster, name, 'inactive', {
+      ...opts.wait,
+      resume: `ecsprimer service wait --cluster ${cluster} --name ${name} --until inactive --stack ${ctx.stack}`,
+    });
+  if (!info || info.status === 'INACTIVE') {
+    return { id, type: 'ecs-service', name, action: 'none', state: 'absent', calls: [], reason: info ? 'already deleted (INACTIVE)' : 'does not exist', dependsOn: opts.dependsOn };
+  }
+  if (info.status === 'DRAINING') {
+    if (!waitInactive) return { id, type: 'ecs-service', name, arn: info.arn, action: 'none', state: 'absent', calls: [], reason: 'already deleted (DRAINING: its tasks are stopping)', dependsOn: opts.dependsOn };
+    return {
+      id,
+      type: 'ecs-service',
+      name,
+      arn: info.arn,
+      action: 'delete',
+      calls: [],
+      reason: 'already deleted (DRAINING): wait until INACTIVE',
+      dependsOn: opts.dependsOn,
+      run: async (rt) => {
+        await wait(rt);
+        return { arn: info.arn, status: 'absent', action: 'none', note: 'was DRAINING; now INACTIVE' };
+      },
+    };
+  }
+  const calls = [
+    ...(info.desiredCount > 0 ? [{ operation: 'UpdateService', target: `service ${name} in ${cluster}`, reason: `scale from ${info.desiredCount} to 0 tasks (ECS refuses to delete a service above 0)` }] : []),
+    { operation: 'DeleteService', target: `service ${name} in ${cluster}`, reason: `delete it${waitInactive ? ', then wait until it is INACTIVE' : ''}` },
+  ];
+  return {
+    id,
+    type: 'ecs-service',
+    name,
+    arn: info.arn,
+    action: 'delete',
+    calls,
+    reason: `exists (${info.status}, ${info.runningCount} running of ${info.desiredCount})`,
+    detail: opts.warnNotOurs ? notOursNote(ctx, 'service', info.tags) : undefined,
+    dependsOn: opts.dependsOn,
+    run: async (rt) => {
+      const ops = await ecsOps(ctx);
+      if (info.desiredCount > 0) {
+        const scaled = await ops.updateService({ cluster, service: name, desiredCount: 0 });
+        if (scaled) rt.record('updated', { type: 'ecs-service', name, parent: cluster, arn: info.arn, data: { desiredCount: 0 } });
+      }
+      const deleted = await ops.deleteService(cluster, name);
+      rt.record('deleted', { type: 'ecs-service', name, parent: cluster, arn: info.arn });
+      if (waitInactive) await wait(rt);
+      return deleted ? { arn: info.arn, note: waitInactive ? 'deleted; INACTIVE' : 'deleted; draining' } : { arn: info.arn, status: 'absent', action: 'none', note: 'already gone' };
+    },
+  };
+}
+
+/** serviceDeleteStep for each service of one cluster (they run concurrently: they do not depend on each other). */
+export function serviceDeleteSteps(ctx: Context, cluster: string, services: ServiceInfo[], opts: Omit<ServiceDeleteOptions, 'id'> = {}): Step[] {
+  return services.map((s) => serviceDeleteStep(ctx, cluster, s.name, s, opts));
+}
+
+export interface StopTasksOptions extends StepPlacement {
+  /** StopTask's reason (shown in the task's stoppedReason). */
+  reason?: string;
+  /** Wait until every task is STOPPED before the step ends (what a cluster delete needs). */
+  waitStopped?: boolean;
+  wait?: WaitOptions;
+  /** Step name (default: "N task(s) in CLUSTER"). */
+  name?: string;
+}
+
+/**
+ * Stops tasks of one cluster (concurrently) and optionally waits until they are STOPPED. Tasks
+ * already STOPPED are left out; those already stopping (desiredStatus STOPPED) are only waited for.
+ */
+export function stopTasksStep(ctx: Context, cluster: string, tasks: TaskInfo[], opts: StopTasksOptions = {}): Step {
+  const live = tasks.filter((t) => t.lastStatus !== 'STOPPED');
+  const toStop = live.filter((t) => t.desiredStatus !== 'STOPPED');
+  const name = opts.name ?? (tasks.length === 1 ? tasks[0].id : `${live.length} task(s) in ${cluster}`);
+  const id = opts.id ?? `tasks:${cluster}${tasks.length === 1 ? `/${tasks[0].id}` : ''}`;
+  if (live.length === 0 || (toStop.length === 0 && !opts.waitStopped)) {
+    return { id, type: 'ecs-task', name, action: 'none', state: 'absent', calls: [], reason: tasks.length ? (live.length ? 'already stopping' : 'already STOPPED') : 'no tasks', dependsOn: opts.dependsOn };
+  }
+  const reason = opts.reason ?? `ecsprimer (stack ${ctx.stack})`;
+  return {
+    id,
+    type: 'ecs-task',
+    name,
+    ...(tasks.length === 1 ? { arn: tasks[0].arn } : {}),
+    action: 'delete',
+    calls: toStop.map((t) => ({ operation: 'StopTask', target: `task ${t.id} in ${cluster}`, reason: `stop it (${t.lastStatus}${isServiceTask(t) ? `, of ${t.group}` : ''})${opts.waitStopped ? ' and wait until STOPPED' : ''}` })),
+    reason: `${live.length} not stopped`,
+    dependsOn: opts.dependsOn,
+    run: async (rt) => {
+      const ops = await ecsOps(ctx);
+      const stopped = await mapLimit(toStop, 10, async (t) => {
+        const r = await ops.stopTask(cluster, t.arn, reason);
+        rt.record('deleted', { type: 'ecs-task', name: t.id, parent: cluster, arn: t.arn, ...(r ? {} : { data: { alreadyGone: true } }) });
+        return r ?? { ...t, lastStatus: 'STOPPED' };
+      });
+      if (opts.waitStopped) {
+        const initial = live.map((t) => stopped.find((s) => s.id === t.id) ?? t);
+        await waitForTasks(rt.ctx, ops, cluster, initial, 'stopped', {
+          ...opts.wait,
+          resume: `ecsprimer task wait --cluster ${cluster} ${live.map((t) => `--task ${t.id}`).join(' ')} --until stopped`,
+        });
+      }
+      return { note: `${toStop.length} stopped${opts.waitStopped ? ', all STOPPED' : ''}` };
+    },
+  };
+}
+
+export interface TaskDefinitionDeleteOptions extends StepPlacement {
+  /** Deregister only: leave the revisions INACTIVE (no DeleteTaskDefinitions). */
+  keepInactive?: boolean;
+}
+
+function revisionList(family: string, revs: TaskDefinitionSummary[]): string {
+  if (revs.length <= 6) return revs.map((r) => `${family}:${r.revision}`).join(', ');
+  return `${family}:${revs[0].revision} … ${family}:${revs[revs.length - 1].revision} (${revs.length} revisions)`;
+}
+
+/**
+ * Deregisters the ACTIVE revisions of one family (concurrently, 10 at a time), then deletes them
+ * and the INACTIVE ones with DeleteTaskDefinitions in batches of 10, so no INACTIVE revision is
+ * left behind. When the endpoint does not implement DeleteTaskDefinitions, the revisions stay
+ * INACTIVE and the step says so (a warning, not a failure).
+ */
+export function taskDefinitionDeleteStep(ctx: Context, family: string, revisions: TaskDefinitionSummary[], opts: TaskDefinitionDeleteOptions = {}): Step {
+  const id = opts.id ?? `taskdef:${family}`;
+  const active = revisions.filter((r) => r.status === 'ACTIVE');
+  const toDelete = opts.keepInactive ? [] : revisions.filter((r) => r.status === 'ACTIVE' || r.status === 'INACTIVE');
+  if (active.length === 0 && toDelete.length === 0) {
+    return { id, type: 'ecs-task-definition', name: family, action: 'none', state: 'absent', calls: [], reason: revisions.length ? 'only INACTIVE revisions, kept (--keep-inactive)' : 'no revisions', dependsOn: opts.dependsOn };
+  }
+  const batches: TaskDefinitionSummary[][] = [];
+  for (let i = 0; i < toDelete.length; i += 10) batches.push(toDelete.slice(i, i + 10));
+  const calls = [
+    ...(active.length ? [{ operation: `DeregisterTaskDefinition${active.length > 1 ? ` ×${active.length}` : ''}`, target: revisionList(family, active), reason: 'make the ACTIVE revisions INACTIVE (no new task or service can use them)' }] : []),
+    ...batches.map((b) => ({ operation: 'DeleteTaskDefinitions', target: revisionList(family, b), reason: 'delete the INACTIVE revisions for good' })),
+  ];
+  const single = revisions.length === 1 ? revisions[0] : undefined;
+  return {
+    id,
+    type: 'ecs-task-definition',
+    name: single ? `${family}:${single.revision}` : family,
+    ...(single ? { arn: single.arn } : {}),
+    action: 'delete',
+    calls,
+    reason: `${active.length} ACTIVE, ${revisions.length - active.length} INACTIVE revision(s)`,
+    dependsOn: opts.dependsOn,
+    run: async (rt) => {
+      const ops = await ecsOps(ctx);
+      await mapLimit(active, 10, async (r) => {
+        const out = await ops.deregisterTaskDefinition(r.arn);
+        if (out) rt.record('updated', { type: 'ecs-task-definition', name: `${family}:${r.revision}`, arn: r.arn, data: { status: 'INACTIVE' } });
+      });
+      if (toDelete.length === 0) return { note: `${active.length} revision(s) deregistered; kept INACTIVE` };
+      const { isUnsupportedOperation } = await import('../aws/ecs-ops.js');
+      const failures: string[] = [];
+      let unsupported = false;
+      await mapLimit(batches, 4, async (batch) => {
+        if (unsupported) return;
+        try {
+          const res = await ops.deleteTaskDefinitions(batch.map((r) => r.arn));
+          const deleted = new Set(res.deleted);
+          for (const r of batch) {
+            if (deleted.has(r.arn) || deleted.has(`${family}:${r.revision}`)) {
+              rt.record('deleted', { type: 'ecs-task-definition', name: `${family}:${r.revision}`, arn: r.arn });
+            }
+          }
+          for (const f of res.failures) {
+            if (/does not exist/i.test(f.reason)) {
+              const fr = batch.find((r) => r.arn === f.arn);
+              if (fr) rt.record('deleted', { type: 'ecs-task-definition', name: `${family}:${fr.revision}`, arn: fr.arn, data: { alreadyGone: true } });
+              continue;
+            }
+            failures.push(`${f.arn.slice(f.arn.lastIndexOf('/') + 1)}: ${f.reason}`);
+          }
+        } catch (e) {
+          if (isUnsupportedOperation(e)) {
+            unsupported = true;
+            return;
+          }
+          throw e;
+        }
+      });
+      if (unsupported) {
+        ctx.ui.warn(`this endpoint does not implement DeleteTaskDefinitions: ${family}'s revisions were deregistered and stay INACTIVE (AWS deletes them with DeleteTaskDefinitions).`);
+        return { note: `${active.length} deregistered; DeleteTaskDefinitions not available here, left INACTIVE` };
+      }
+      if (failures.length) {
+        throw new RuntimeError('DeleteTaskDefinitionsFailed', `ECS did not delete ${failures.length} revision(s) of ${family}: ${failures.join('; ')}. Run the command again once the reason is fixed.`);
+      }
+      return { note: `${active.length} deregistered, ${toDelete.length} deleted` };
+    },
+  };
+}

@@ -1,0 +1,330 @@
+/**
+ * Waiting for ECS: tasks RUNNING or STOPPED, a service stable or INACTIVE.
+ *
+ * Why not the SDK's waiters: they print nothing, give up after a fixed time and fail with
+ * "terminal failure state". These poll with backoff (about 2 s, growing to about 15 s), honour
+ * --wait-timeout, show a status line on stderr (a spinner on a TTY, a line per change otherwise),
+ * stream new service events, and on failure say why: the task's stoppedReason and its containers'
+ * exit codes and reasons, the deployment's rollout reason, the last service events.
+ *
+ * Ctrl-C stops the waiting, never the resources: the error says how to resume waiting.
+ *
+ * Time is injectable (`clock`) so tests run without real sleeps; ECSPRIMER_POLL_MS sets a fixed
+ * poll interval (for end-to-end tests against a local server).
+ */
+import type { Context } from '../context.js';
+import { EcsprimerError, InterruptedError, RuntimeError } from '../errors.js';
+import type { EcsOps } from '../aws/ecs-ops.js';
+import { stopExplanation, taskOutcome } from './outcome.js';
+import type { ServiceEventInfo, ServiceInfo, TaskInfo } from './types.js';
+
+export interface WaitClock {
+  now(): number;
+  /** Resolves false when interrupted (Ctrl-C) before the time is up. */
+  sleep(ms: number): Promise<boolean>;
+}
+
+export interface WaitOptions {
+  /** Give up after this long (default 600 s, --wait-timeout). */
+  timeoutMs?: number;
+  /** First poll interval (default 2 s, or ECSPRIMER_POLL_MS). */
+  firstDelayMs?: number;
+  /** Largest poll interval (default 15 s, or ECSPRIMER_POLL_MS). */
+  maxDelayMs?: number;
+  clock?: WaitClock;
+  /** A command that resumes this wait, shown on Ctrl-C and on timeout. */
+  resume?: string;
+}
+
+export const DEFAULT_WAIT_TIMEOUT_MS = 600_000;
+export const FIRST_POLL_MS = 2_000;
+export const MAX_POLL_MS = 15_000;
+
+interface Settings {
+  timeoutMs: number;
+  firstDelayMs: number;
+  maxDelayMs: number;
+  clock: WaitClock;
+}
+
+/** The clock of a context: real time, sleeps that end early on Ctrl-C. */
+export function contextClock(ctx: Context): WaitClock {
+  return { now: () => Date.now(), sleep: (ms) => ctx.sleep(ms) };
+}
+
+/** ECSPRIMER_POLL_MS, when set to a positive number of milliseconds. */
+export function pollOverride(env: NodeJS.ProcessEnv): number | undefined {
+  const n = Number(env.ECSPRIMER_POLL_MS);
+  return Number.isFinite(n) && n > 0 ? Math.floor(n) : undefined;
+}
+
+export function waitSettings(ctx: Context, o: WaitOptions = {}): Settings {
+  const fixed = pollOverride(ctx.env);
+  return {
+    timeoutMs: o.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
+    firstDelayMs: o.firstDelayMs ?? fixed ?? FIRST_POLL_MS,
+    maxDelayMs: o.maxDelayMs ?? fixed ?? MAX_POLL_MS,
+    clock: o.clock ?? contextClock(ctx),
+  };
+}
+
+/** Poll intervals: first, ×1.5 each time, capped at max. */
+export function* backoff(firstMs: number, maxMs: number): Generator<number, never> {
+  let d = firstMs;
+  for (;;) {
+    yield Math.min(d, maxMs);
+    d = Math.min(maxMs, Math.ceil(d * 1.5));
+  }
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)} s`;
+}
+
+interface Judgement {
+  done: boolean;
+  status: string;
+  /** Lines to print above the status (service events). */
+  log?: string[];
+  /** A failure: stop waiting with this error. */
+  fail?: EcsprimerError;
+}
+
+interface PollSpec<T> {
+  /** "task 1a2b… to be RUNNING" */
+  what: string;
+  read(): Promise<T>;
+  judge(value: T, first: boolean): Judgement;
+  /** Extra words for a timeout (last events...). */
+  timeoutDetail?(value: T): string;
+  final?(value: T): string;
+}
+
+/** The loop every waiter shares: read, judge, show, sleep with backoff, until done, failed, timed out or interrupted. */
+async function poll<T>(ctx: Context, o: WaitOptions, spec: PollSpec<T>, initial?: T): Promise<T> {
+  const s = waitSettings(ctx, o);
+  const start = s.clock.now();
+  const delays = backoff(s.firstDelayMs, s.maxDelayMs);
+  const line = ctx.ui.status(`waiting for ${spec.what}…`);
+  const resume = o.resume ? ` Resume waiting with: ${o.resume}` : '';
+  let value: T | undefined = initial;
+  let first = true;
+  let last = '';
+  const observe = (v: T): Judgement => {
+    const j = spec.judge(v, first);
+    first = false;
+    for (const l of j.log ?? []) line.log(l);
+    last = j.status;
+    line.update(`${j.status} (${seconds(s.clock.now() - start)})`);
+    return j;
+  };
+  try {
+    if (value !== undefined) {
+      const j = observe(value);
+      if (j.fail) throw j.fail;
+      if (j.done) {
+        line.done(spec.final?.(value) ?? j.status);
+        return value;
+      }
+    }
+    for (let round = 0; ; round++) {
+      if (value !== undefined || round > 0) {
+        const elapsed = s.clock.now() - start;
+        if (elapsed >= s.timeoutMs) {
+          throw new RuntimeError(
+            'WaitTimeout',
+            `Timed out after ${seconds(s.timeoutMs)} waiting for ${spec.what}; last seen: ${last}.${value !== undefined && spec.timeoutDetail ? ` ${spec.timeoutDetail(value)}` : ''} Nothing was stopped or deleted.${resume || ' Run the command again with a longer --wait-timeout.'}`,
+          );
+        }
+        const delay = Math.min(delays.next().value, Math.max(0, s.timeoutMs - elapsed));
+        const slept = ctx.interrupted ? false : await s.clock.sleep(delay);
+        if (!slept || ctx.interrupted) throw interrupted(ctx, spec.what, last, resume);
+      }
+      value = await spec.read();
+      if (ctx.interrupted) throw interrupted(ctx, spec.what, last, resume);
+      const j = observe(value);
+      if (j.fail) throw j.fail;
+      if (j.done) {
+        line.done(spec.final?.(value) ?? j.status);
+        return value;
+      }
+    }
+  } catch (e) {
+    line.done();
+    throw e;
+  }
+}
+
+function interrupted(ctx: Context, what: string, last: string, resume: string): InterruptedError {
+  return new InterruptedError(
+    `Stopped waiting for ${what} (last seen: ${last || 'nothing yet'}). Only the waiting stopped: nothing was stopped or deleted.${resume}`,
+    ctx.interrupted ?? 'SIGINT',
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tasks
+
+const STOPPING = new Set(['DEACTIVATING', 'STOPPING', 'DEPROVISIONING']);
+
+export type TaskWaitTarget = 'running' | 'stopped';
+
+function taskCounts(tasks: TaskInfo[]): string {
+  const c = { pending: 0, running: 0, stopping: 0, stopped: 0 };
+  for (const t of tasks) {
+    if (t.lastStatus === 'RUNNING') c.running++;
+    else if (t.lastStatus === 'STOPPED') c.stopped++;
+    else if (STOPPING.has(t.lastStatus)) c.stopping++;
+    else c.pending++;
+  }
+  const parts = [`${c.running} running`, `${c.pending} pending`];
+  if (c.stopping) parts.push(`${c.stopping} stopping`);
+  parts.push(`${c.stopped} stopped`);
+  return `${parts.join(', ')} of ${tasks.length}`;
+}
+
+function short(id: string): string {
+  return id.length > 12 ? `${id.slice(0, 8)}…` : id;
+}
+
+/**
+ * Waits until every task is RUNNING (`running`) or STOPPED (`stopped`). `initial` is what is
+ * already known (e.g. RunTask's answer), so a task RunTask reports RUNNING needs no read.
+ * For `running`, a task that stops without having run fails the wait with its stoppedReason.
+ */
+export async function waitForTasks(
+  ctx: Context,
+  ops: Pick<EcsOps, 'describeTasks'>,
+  cluster: string,
+  initial: TaskInfo[],
+  until: TaskWaitTarget,
+  o: WaitOptions = {},
+): Promise<TaskInfo[]> {
+  const ids = initial.map((t) => t.id);
+  const ran = new Set<string>();
+  const known = new Map(initial.map((t) => [t.id, t]));
+  const what = `${ids.length === 1 ? `task ${ids[0]}` : `${ids.length} tasks`} in ${cluster} to be ${until === 'running' ? 'RUNNING' : 'STOPPED'}`;
+  return poll<TaskInfo[]>(
+    ctx,
+    o,
+    {
+      what,
+      read: async () => {
+        const found = await ops.describeTasks(cluster, ids);
+        for (const t of found) known.set(t.id, t);
+        // ECS forgets stopped tasks after a while: keep the last known state, marked as gone.
+        return ids.map((id) => found.find((t) => t.id === id) ?? goneTask(known.get(id)!));
+      },
+      judge: (tasks) => {
+        for (const t of tasks) if (t.lastStatus === 'RUNNING' || t.startedAt) ran.add(t.id);
+        const status = ids.length === 1 ? `task ${ids[0]}: ${tasks[0].lastStatus}` : `tasks in ${cluster}: ${taskCounts(tasks)}`;
+        if (until === 'stopped') return { done: tasks.every((t) => t.lastStatus === 'STOPPED'), status };
+        // Stopped (or stopping, with a reason) without having run. A task still PENDING with
+        // desiredStatus STOPPED is waited for: ECS gives the reason on the way to STOPPED.
+        const failed = tasks.find((t) => !ran.has(t.id) && (t.lastStatus === 'STOPPED' || (STOPPING.has(t.lastStatus) && t.stoppedReason)));
+        if (failed) {
+          const why = stopExplanation(taskOutcome(failed));
+          return {
+            done: false,
+            status,
+            fail: new RuntimeError('TaskStoppedBeforeRunning', `The task stopped before it was RUNNING: ${why}.`),
+          };
+        }
+        return { done: tasks.every((t) => ran.has(t.id)), status };
+      },
+      final: (tasks) =>
+        ids.length === 1
+          ? `task ${short(ids[0])} ${tasks[0].lastStatus}`
+          : `tasks in ${cluster}: ${taskCounts(tasks)}`,
+    },
+    initial,
+  );
+}
+
+function goneTask(t: TaskInfo): TaskInfo {
+  return t.lastStatus === 'STOPPED' ? t : { ...t, lastStatus: 'STOPPED', stoppedReason: t.stoppedReason ?? 'ECS no longer knows this task (it stopped a while ago)' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Services
+
+export type ServiceWaitTarget = 'stable' | 'inactive';
+
+function eventLine(e: ServiceEventInfo): string {
+  const t = e.createdAt ? e.createdAt.slice(11, 19) : '';
+  return `  event ${t} ${e.message}`;
+}
+
+function lastEvents(svc: ServiceInfo | undefined, n = 3): string {
+  const ev = (svc?.events ?? []).slice(0, n);
+  if (ev.length === 0) return 'The service has no events yet.';
+  return `Last service events (newest first): ${ev.map((e) => `"${e.message}"`).join('; ')}.`;
+}
+
+function serviceStatus(svc: ServiceInfo | undefined, name: string): string {
+  if (!svc) return `service ${name}: not found`;
+  const primary = svc.deployments.find((d) => d.status === 'PRIMARY');
+  const rollout = primary?.rolloutState ? `, rollout ${primary.rolloutState}` : '';
+  const failed = primary && primary.failedTasks > 0 ? `, ${primary.failedTasks} failed` : '';
+  return `service ${name} ${svc.status}: running ${svc.runningCount}, pending ${svc.pendingCount}, desired ${svc.desiredCount}, deployments ${svc.deployments.length}${rollout}${failed}`;
+}
+
+/** Stable: ACTIVE, one deployment, running = desired, nothing pending (what `aws ecs wait services-stable` checks, plus pending). */
+export function isServiceStable(svc: ServiceInfo): boolean {
+  return svc.status === 'ACTIVE' && svc.deployments.length === 1 && svc.runningCount === svc.desiredCount && svc.pendingCount === 0;
+}
+
+/**
+ * Waits until a service is stable, or INACTIVE (after DeleteService), streaming its new events.
+ * `stable` fails at once when the service is not ACTIVE or its deployment's rollout FAILED
+ * (circuit breaker), with the rollout reason and the last events.
+ */
+export async function waitForService(
+  ctx: Context,
+  ops: Pick<EcsOps, 'describeService'>,
+  cluster: string,
+  name: string,
+  until: ServiceWaitTarget,
+  o: WaitOptions = {},
+  initial?: ServiceInfo,
+): Promise<ServiceInfo | undefined> {
+  const seen = new Set<string>();
+  const what = `service ${name} in ${cluster} to be ${until === 'stable' ? 'stable (running = desired, one deployment)' : 'INACTIVE'}`;
+  const result = await poll<{ svc?: ServiceInfo }>(
+    ctx,
+    o,
+    {
+      what,
+      read: async () => ({ svc: await ops.describeService(cluster, name) }),
+      judge: ({ svc }, first) => {
+        const fresh = (svc?.events ?? []).filter((e) => !seen.has(e.id));
+        for (const e of svc?.events ?? []) seen.add(e.id);
+        // On the first look show a little context, not the whole history.
+        const log = (first ? fresh.slice(0, 3) : fresh).reverse().map(eventLine);
+        const status = serviceStatus(svc, name);
+        if (until === 'inactive') return { done: !svc || svc.status === 'INACTIVE', status, log };
+        if (!svc) return { done: false, status, log, fail: new RuntimeError('ServiceNotFound', `Service ${name} does not exist in cluster ${cluster}.`) };
+        if (svc.status !== 'ACTIVE') {
+          return { done: false, status, log, fail: new RuntimeError('ServiceNotActive', `Service ${name} is ${svc.status}, so it will not become stable (it is being deleted). ${lastEvents(svc)}`) };
+        }
+        const primary = svc.deployments.find((d) => d.status === 'PRIMARY');
+        if (primary?.rolloutState === 'FAILED') {
+          return {
+            done: false,
+            status,
+            log,
+            fail: new RuntimeError(
+              'DeploymentFailed',
+              `The deployment of service ${name} failed${primary.rolloutStateReason ? `: ${primary.rolloutStateReason}` : ''} (${primary.failedTasks} task(s) failed to start). ${lastEvents(svc)}`,
+            ),
+          };
+        }
+        return { done: isServiceStable(svc), status, log };
+      },
+      timeoutDetail: ({ svc }) => lastEvents(svc),
+      final: ({ svc }) => (until === 'inactive' ? `service ${name} ${svc?.status ?? 'gone'}` : `service ${name} stable: running ${svc?.runningCount} of ${svc?.desiredCount}`),
+    },
+    initial ? { svc: initial } : undefined,
+  );
+  return result.svc;
+}
