@@ -1,11 +1,166 @@
-// Bundles src/ into dist/ with esbuild: one small entry for start-up, AWS SDK clients and
-// @inquirer/prompts split into chunks that are loaded only when a command needs them.
+// Bundles src/ into dist/ with esbuild, for a fast start:
+// - dist/main.js is small: the entry point and the error table;
+// - dist/light.js answers --help, --version and usage errors: commander and the command tree as
+//   data (a manifest, see src/cli/manifest.ts and src/cli/light.ts), as a plain script that main.js
+//   compiles with the V8 code cache dist/light.cache, made here by running it once;
+// - the commands, the AWS SDK clients and @inquirer/prompts are split into chunks under
+//   dist/chunks/, loaded with import() only when a command runs and needs them;
+// - dist/version.txt serves the `--version` fast path of bin/ecsprimer.js;
+// - dist/bundle-contents.json lists the packages in each output file (the start-up test uses it
+//   to prove that help loads no AWS SDK code).
+// dist/ is replaced file by file (chunks first, main.js last, each by an atomic rename), so a CLI
+// started while a build runs never finds dist/ half-empty; old chunks are removed once they are
+// older than STALE_MS (a process started before the build may still import them).
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import vm from 'node:vm';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
-await build({
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = join(root, 'dist');
+const STALE_MS = 10 * 60 * 1000;
+
+const banner = {
+  // Some bundled CommonJS dependencies call require(); give ESM chunks one.
+  js: "import { createRequire as __ecsprimerCreateRequire } from 'node:module'; const require = __ecsprimerCreateRequire(import.meta.url);",
+};
+
+/**
+ * commander requires node:child_process at load time, only to run executable subcommands (which
+ * ecsprimer does not have); loading it costs a few milliseconds of every start. Give commander a
+ * stand-in that loads the real module on first use.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      args.namespace === 'lazy-child-process' || !/[\\/]commander[\\/]/.test(args.importer)
+        ? { path: 'node:child_process', external: true }
+        : { path: 'child_process', namespace: 'lazy-child-process' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
+      contents: "const real = () => require('node:child_process'); module.exports = { spawn: (...a) => real().spawn(...a) };",
+      loader: 'js',
+    }));
+  },
+};
+
+/** Builds the real program once (from the sources, no AWS call) and describes its command tree. */
+async function commandManifest() {
+  const cache = join(root, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const tmp = mkdtempSync(join(cache, 'ecsprimer-manifest-'));
+  try {
+    const out = join(tmp, 'describe.mjs');
+    await build({
+      stdin: {
+        contents: [
+          "import { buildProgram } from './src/cli/program.ts';",
+          "import { describeCommand } from './src/cli/manifest.ts';",
+          'export function describe() {',
+          "  const sink = { write: () => true, isTTY: false };",
+          "  const io = { stdout: sink, stderr: sink, stdinIsTTY: false, readStdin: async () => Buffer.alloc(0) };",
+          "  return describeCommand(buildProgram({ io, env: {}, cwd: process.cwd() }));",
+          '}',
+        ].join('\n'),
+        resolveDir: root,
+        sourcefile: 'describe-program.ts',
+        loader: 'ts',
+      },
+      outfile: out,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      mainFields: ['module', 'main'],
+      target: 'node20',
+      // Never run here: only the command registration is.
+      external: ['@aws-sdk/*', '@smithy/*', '@inquirer/*'],
+      logLevel: 'warning',
+      banner,
+    });
+    const { describe } = await import(pathToFileURL(out).href);
+    return describe();
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The npm package an input file belongs to ("@aws-sdk/client-iam", "commander"), or null for our sources. */
+function packageOf(input) {
+  const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input.split(sep).join('/'));
+  return m ? m[1] : null;
+}
+
+function writeAtomic(file, contents) {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, contents);
+  renameSync(tmp, file);
+}
+
+function listFiles(dir) {
+  let out = [];
+  let entries = [];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    out = e.isDirectory() ? out.concat(listFiles(p)) : out.concat([p]);
+  }
+  return out;
+}
+
+const manifest = await commandManifest();
+
+/** The arguments the code cache of dist/light.js is warmed with (the code they run is cached compiled). */
+const WARM_ARGV = [['--help'], ['task', '--help'], ['help', 'iam'], ['iam', 'create', '--bogus'], ['service', 'create', '--cluster', 'c'], ['nosuch'], ['--output', 'json', 'iam', 'policy', 'create', '--name', 'x']];
+
+/** dist/light.js (a function expression, run by node:vm) and its V8 code cache. */
+async function lightScript() {
+  const r = await build({
+    entryPoints: ['src/cli/light.ts'],
+    absWorkingDir: root,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    mainFields: ['module', 'main'],
+    target: 'node20',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    write: false,
+    metafile: true,
+    plugins: [lazyChildProcess],
+    define: { __ECSPRIMER_COMMAND_MANIFEST__: JSON.stringify(JSON.stringify(manifest)) },
+  });
+  const source = `(function (exports, require, module, __filename, __dirname) {${r.outputFiles[0].text}\n})`;
+  const file = join(dist, 'light.js');
+  const script = new vm.Script(source, { filename: file });
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, createRequire(file), mod, file, dist);
+  const sink = { write: () => true, isTTY: false };
+  const io = { stdout: sink, stderr: sink, stdinIsTTY: false, readStdin: async () => Buffer.alloc(0) };
+  for (const argv of WARM_ARGV) {
+    try {
+      await mod.exports.reachesAction(argv, { io, processStreams: false });
+    } catch (e) {
+      if (!String(e?.code).startsWith('commander.')) throw e;
+    }
+  }
+  const packages = [...new Set(Object.keys(r.metafile.inputs).map(packageOf).filter(Boolean))].sort();
+  return { source, cache: script.createCachedData(), packages };
+}
+
+const light = await lightScript();
+
+const result = await build({
   entryPoints: { main: 'src/main.ts' },
+  absWorkingDir: root,
   outdir: 'dist',
   bundle: true,
   splitting: true,
@@ -18,8 +173,51 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   chunkNames: 'chunks/[name]-[hash]',
-  banner: {
-    // Some bundled CommonJS dependencies call require(); give ESM chunks one.
-    js: "import { createRequire as __ecsprimerCreateRequire } from 'node:module'; const require = __ecsprimerCreateRequire(import.meta.url);",
-  },
+  metafile: true,
+  write: false,
+  plugins: [lazyChildProcess],
+  define: { __ECSPRIMER_BUILT__: 'true' },
+  banner,
 });
+
+const contents = {};
+for (const [out, meta] of Object.entries(result.metafile.outputs)) {
+  const rel = relative('dist', out).split(sep).join('/');
+  contents[rel] = [...new Set(Object.keys(meta.inputs).map(packageOf).filter(Boolean))].sort();
+}
+
+// Chunks first, then the index of contents, main.js last: a CLI starting meanwhile sees either
+// the old main.js (whose chunks are still there) or the new one (whose chunks are already there).
+const files = [...result.outputFiles].sort((a, b) => Number(a.path.endsWith(`${sep}main.js`)) - Number(b.path.endsWith(`${sep}main.js`)));
+const written = new Set();
+for (const f of files.filter((f) => !f.path.endsWith(`${sep}main.js`))) {
+  writeAtomic(f.path, f.contents);
+  written.add(f.path);
+}
+contents['light.js'] = light.packages;
+writeAtomic(join(dist, 'light.js'), light.source);
+writeAtomic(join(dist, 'light.cache'), light.cache);
+written.add(join(dist, 'light.js'));
+written.add(join(dist, 'light.cache'));
+writeAtomic(join(dist, 'bundle-contents.json'), JSON.stringify(contents, null, 1) + '\n');
+written.add(join(dist, 'bundle-contents.json'));
+// For the `--version` fast path of bin/ecsprimer.js: only if the program answers `--version` itself.
+const versionFlag = manifest.version && manifest.options[manifest.version.optionIndex]?.fields.flags;
+if (versionFlag && /(^|[ ,|])--version$/.test(String(versionFlag))) {
+  writeAtomic(join(dist, 'version.txt'), `${manifest.version.version}\n`);
+  written.add(join(dist, 'version.txt'));
+}
+for (const f of files.filter((f) => f.path.endsWith(`${sep}main.js`))) {
+  writeAtomic(f.path, f.contents);
+  written.add(f.path);
+}
+
+const now = Date.now();
+for (const file of listFiles(dist)) {
+  if (written.has(file)) continue;
+  try {
+    if (now - statSync(file).mtimeMs > STALE_MS) rmSync(file, { force: true });
+  } catch {
+    /* removed meanwhile */
+  }
+}

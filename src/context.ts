@@ -141,7 +141,7 @@ export class Context {
       cache = {};
     }
     const sts = await aws.get('sts');
-    const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+    const { GetCallerIdentityCommand } = await import('./aws/sdk/sts.js');
     let account: string | undefined;
     try {
       account = (await sts.send(new GetCallerIdentityCommand({}))).Account;

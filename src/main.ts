@@ -1,14 +1,20 @@
 /**
  * Entry point: builds the program, routes signals, and is the only place that maps errors to
  * exit codes and prints them (one paragraph, no stack trace unless --verbose and a bug).
+ *
+ * A start first parses argv with the light tree of src/cli/light.ts (commander and the command
+ * manifest only): help, version and usage errors end there, with no command module, AWS SDK or
+ * prompt loaded. Only when a command is to run is the real program (cli/program.ts) loaded.
  */
-import { CommanderError } from 'commander';
-import { buildProgram } from './cli/program.js';
+import type { CommandManifest } from './cli/manifest.js';
+import type { ProgramDeps } from './cli/program.js';
 import type { Context, IoStreams } from './context.js';
 import { EcsprimerError, ExitCode } from './errors.js';
 import type { Prompter } from './io/prompter.js';
-import { renderReportText } from './output/render.js';
 import type { Report } from './plan/types.js';
+
+/** True in dist/main.js (esbuild `define`): dist/light.js and its code cache are next to it. */
+declare const __ECSPRIMER_BUILT__: boolean | undefined;
 
 export interface MainDeps {
   io?: IoStreams;
@@ -17,13 +23,70 @@ export interface MainDeps {
   prompter?: Prompter;
   /** Install SIGINT/SIGTERM handlers (the binary does; tests calling main directly do not). */
   handleSignals?: boolean;
+  /**
+   * The command tree as data (src/cli/manifest.ts) for the light path. Default: the one built into
+   * dist/light.js (none when running from the sources); `null`: always the real program.
+   */
+  manifest?: CommandManifest | null;
+}
+
+type LightModule = typeof import('./cli/light.js');
+
+/**
+ * dist/light.js, compiled with the V8 code cache made by the build (dist/light.cache): a plain
+ * script, so that node:vm can use the cache (Node 20 has no code cache for ES modules). Any
+ * trouble loading it (an incomplete dist/) just means no light path.
+ */
+function loadBuiltLight(): LightModule | undefined {
+  try {
+    const fs = process.getBuiltinModule('node:fs');
+    const vm = process.getBuiltinModule('node:vm');
+    const { createRequire } = process.getBuiltinModule('node:module');
+    const { fileURLToPath } = process.getBuiltinModule('node:url');
+    const file = fileURLToPath(new URL('./light.js', import.meta.url));
+    const source = fs.readFileSync(file, 'utf8');
+    let cachedData: Buffer | undefined;
+    try {
+      cachedData = fs.readFileSync(file.replace(/\.js$/, '.cache'));
+    } catch {
+      /* compiled without it */
+    }
+    const script = new vm.Script(source, { filename: file, cachedData });
+    const module = { exports: {} as LightModule };
+    (script.runInThisContext() as (e: unknown, r: NodeJS.Require, m: unknown) => void)(module.exports, createRequire(file), module);
+    return module.exports;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The light module: from dist/light.js when built, else (tests) from the sources. */
+async function lightModule(deps: MainDeps): Promise<LightModule | undefined> {
+  if (deps.manifest === null) return undefined;
+  if (deps.manifest === undefined && typeof __ECSPRIMER_BUILT__ === 'boolean' && typeof process.getBuiltinModule === 'function') return loadBuiltLight();
+  if (deps.manifest === undefined) return undefined;
+  return import('./cli/light.js');
+}
+
+/**
+ * Commander's errors, from either copy of commander (dist/light.js has its own, so instanceof
+ * does not do; minified class names neither): their codes are `commander.*`.
+ */
+function isCommanderError(e: unknown): e is Error & { code: string; exitCode: number } {
+  const code = (e as { code?: unknown } | null)?.code;
+  return e instanceof Error && typeof code === 'string' && code.startsWith('commander.') && typeof (e as { exitCode?: unknown }).exitCode === 'number';
 }
 
 function processIo(): IoStreams {
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    // A getter: touching process.stdin loads tty/net, which --help and --version do not need.
+    // Getters: creating process.stdout/stderr/stdin loads stream, net or tty modules, which help,
+    // version and usage errors do without (they write to the descriptors, see lightConfigure).
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
     get stdinIsTTY() {
       return Boolean(process.stdin.isTTY);
     },
@@ -62,17 +125,19 @@ export async function main(argv: string[] = process.argv.slice(2), deps: MainDep
   const json = wantsJson(argv);
   let ctx: Context | undefined;
   let report: Report | undefined;
-  const program = buildProgram({
+  const programDeps: ProgramDeps = {
     io,
     env,
     cwd: deps.cwd ?? process.cwd(),
     prompter: deps.prompter,
     onContext: (c) => (ctx = c),
     onReport: (r) => (report = r),
-  });
+  };
 
   const handlers: Array<[NodeJS.Signals, () => void]> = [];
-  if (deps.handleSignals) {
+  // Installed once a command is to run (help has nothing in flight to finish).
+  const installSignalHandlers = () => {
+    if (!deps.handleSignals) return;
     let count = 0;
     for (const sig of ['SIGINT', 'SIGTERM'] as const) {
       const h = () => {
@@ -87,21 +152,27 @@ export async function main(argv: string[] = process.argv.slice(2), deps: MainDep
       process.on(sig, h);
       handlers.push([sig, h]);
     }
-  }
+  };
 
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    // Help, version and usage errors need only the command tree: answer them from the manifest,
+    // before any command module (validators, AWS SDK, prompts) is loaded.
+    const light = await lightModule(deps);
+    if (light && !(await light.reachesAction(argv, { manifest: deps.manifest ?? undefined, io, processStreams: !deps.io }))) return ExitCode.ok;
+    installSignalHandlers();
+    const { buildProgram } = await import('./cli/program.js');
+    await buildProgram(programDeps).parseAsync(argv, { from: 'user' });
     if (report && !report.ok) return report.exitCode ?? ExitCode.failure;
     return report?.exitCode ?? ExitCode.ok;
   } catch (e) {
-    return reportError(e, { io, json, ctx, argv, verbose: argv.includes('-v') || argv.includes('--verbose') });
+    return await reportError(e, { io, json, ctx, argv, verbose: argv.includes('-v') || argv.includes('--verbose') });
   } finally {
     for (const [sig, h] of handlers) process.off(sig, h);
   }
 }
 
-function reportError(e: unknown, o: { io: IoStreams; json: boolean; ctx?: Context; argv: string[]; verbose: boolean }): number {
-  if (e instanceof CommanderError) {
+async function reportError(e: unknown, o: { io: IoStreams; json: boolean; ctx?: Context; argv: string[]; verbose: boolean }): Promise<number> {
+  if (isCommanderError(e)) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.ok;
     // Commander already printed its message on stderr.
     if (o.json) o.io.stdout.write(JSON.stringify({ ok: false, command: commandNameOf(o.argv), stack: null, dryRun: false, changes: [], error: { code: 'UsageError', message: e.message.replace(/^error: /, '') } }, null, 2) + '\n');
@@ -128,6 +199,7 @@ function reportError(e: unknown, o: { io: IoStreams; json: boolean; ctx?: Contex
     o.io.stdout.write(JSON.stringify(out, null, 2) + '\n');
   } else if (report && o.ctx && report.changes.length) {
     // Show what did happen before the failure, on stdout like any result.
+    const { renderReportText } = await import('./output/render.js');
     o.io.stdout.write(renderReportText(o.ctx, report));
   }
   return code;

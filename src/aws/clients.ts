@@ -57,25 +57,27 @@ export class AwsClients {
       ...(s.endpoint ? { endpoint: s.endpoint } : {}),
       maxAttempts: s.maxAttempts,
       retryMode: 'standard',
-      requestHandler: { connectionTimeout: s.connectTimeoutMs, requestTimeout: s.requestTimeoutMs },
+      // throwOnRequestTimeout: without it, @smithy/node-http-handler 4.x only logs a warning when
+      // requestTimeout passes and the call waits for ever on an endpoint that accepts but never answers.
+      requestHandler: { connectionTimeout: s.connectTimeoutMs, requestTimeout: s.requestTimeoutMs, throwOnRequestTimeout: true },
       customUserAgent: 'ecsprimer/0.1.0',
     };
     let client: AnyClient;
     switch (kind) {
       case 'iam':
-        client = new (await import('@aws-sdk/client-iam')).IAMClient(config);
+        client = new (await import('./sdk/iam.js')).IAMClient(config);
         break;
       case 'sts':
-        client = new (await import('@aws-sdk/client-sts')).STSClient(config);
+        client = new (await import('./sdk/sts.js')).STSClient(config);
         break;
       case 'ecs':
-        client = new (await import('@aws-sdk/client-ecs')).ECSClient(config);
+        client = new (await import('./sdk/ecs.js')).ECSClient(config);
         break;
       case 'ec2':
-        client = new (await import('@aws-sdk/client-ec2')).EC2Client(config);
+        client = new (await import('./sdk/ec2.js')).EC2Client(config);
         break;
       case 'tagging':
-        client = new (await import('@aws-sdk/client-resource-groups-tagging-api')).ResourceGroupsTaggingAPIClient(config);
+        client = new (await import('./sdk/tagging.js')).ResourceGroupsTaggingAPIClient(config);
         break;
     }
     this.instrument(kind, client);

@@ -142,8 +142,14 @@ function ownerOf(tags: Record<string, string>): string | undefined {
   return tags[STACK_TAG];
 }
 
-function notOursError(kind: 'policy' | 'role', name: string, stack: string, owner: string | undefined, hint: string): AwsError {
-  const who = owner ? `it belongs to ecsprimer stack "${owner}"` : 'it was not created by ecsprimer';
+/** `owner` null: the name is taken but not under this stack's path (policy names are account-wide), so its owner is unknown. */
+function notOursError(kind: 'policy' | 'role', name: string, stack: string, owner: string | undefined | null, hint: string): AwsError {
+  const who =
+    owner === null
+      ? `it is not under this stack's path ${iamPath(stack)} (another stack's, or made outside ecsprimer)`
+      : owner
+        ? `it belongs to ecsprimer stack "${owner}"`
+        : 'it was not created by ecsprimer';
   return new AwsError(`iam:Create${kind === 'policy' ? 'Policy' : 'Role'}`, 'EntityAlreadyExists', `A ${kind} named "${name}" already exists and ${who}, so stack "${stack}" will not change it. ${hint}`);
 }
 
@@ -228,7 +234,7 @@ export function policyCreateStep(ctx: Context, ops: () => Promise<IamOps>, d: Po
       const realArn = account === UNKNOWN_ACCOUNT ? arn : arn;
       const found = await readPolicy(o, realArn);
       if (!found.info || ownerOf(found.info.tags) !== ctx.stack) {
-        throw notOursError('policy', d.name, ctx.stack, found.info ? ownerOf(found.info.tags) : undefined, 'Choose another name (--policy-name / --name), or use the existing policy with `ecsprimer iam attach`.');
+        throw notOursError('policy', d.name, ctx.stack, found.info ? ownerOf(found.info.tags) : null, 'Choose another name (--policy-name / --name), or use the existing policy with `ecsprimer iam attach`.');
       }
       rt.record('created', { type: 'iam-policy', name: d.name, arn: found.info.arn, data: { recovered: true } });
       if (documentsEqual(found.doc as JsonValue, d.doc)) return { arn: found.info.arn, status: 'unchanged', action: 'none', note: 'exists with the same document' };
@@ -372,8 +378,14 @@ export interface PolicyDeleteState {
   versions: string[];
 }
 
+/** A policy that vanished while being read reads as absent; any other failure (AccessDenied...) stops the delete before it changes anything. */
+function policyGone(e: unknown): undefined {
+  if (e instanceof AwsError && /^NoSuchEntity/.test(e.awsCode)) return undefined;
+  throw e;
+}
+
 export async function readPolicyForDelete(ops: IamOps, arn: string): Promise<PolicyDeleteState | undefined> {
-  const [info, entities, versions] = await Promise.all([ops.getPolicy(arn), ops.listEntitiesForPolicy(arn), ops.listPolicyVersions(arn).catch(() => undefined)]);
+  const [info, entities, versions] = await Promise.all([ops.getPolicy(arn), ops.listEntitiesForPolicy(arn), ops.listPolicyVersions(arn).catch(policyGone)]);
   if (!info) return undefined;
   return { info, entities: entities ?? { roles: [], users: [], groups: [] }, versions: (versions ?? []).filter((v) => !v.isDefault).map((v) => v.versionId) };
 }
@@ -544,7 +556,7 @@ async function callerPrincipal(ctx: Context): Promise<string> {
 }
 
 async function callerArn(ctx: Context): Promise<string> {
-  const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  const { GetCallerIdentityCommand } = await import('../aws/sdk/sts.js');
   const sts = await ctx.aws().get('sts');
   let arn: string;
   try {

@@ -115,7 +115,8 @@ async function poll<T>(ctx: Context, o: WaitOptions, spec: PollSpec<T>, initial?
     first = false;
     for (const l of j.log ?? []) line.log(l);
     last = j.status;
-    line.update(`${j.status} (${seconds(s.clock.now() - start)})`);
+    // On a terminal the spinner line shows the time; plain lines only change with the status.
+    line.update(ctx.io.stderr.isTTY ? `${j.status} (${seconds(s.clock.now() - start)})` : j.status);
     return j;
   };
   try {
@@ -183,10 +184,6 @@ function taskCounts(tasks: TaskInfo[]): string {
   return `${parts.join(', ')} of ${tasks.length}`;
 }
 
-function short(id: string): string {
-  return id.length > 12 ? `${id.slice(0, 8)}…` : id;
-}
-
 /**
  * Waits until every task is RUNNING (`running`) or STOPPED (`stopped`). `initial` is what is
  * already known (e.g. RunTask's answer), so a task RunTask reports RUNNING needs no read.
@@ -232,10 +229,6 @@ export async function waitForTasks(
         }
         return { done: tasks.every((t) => ran.has(t.id)), status };
       },
-      final: (tasks) =>
-        ids.length === 1
-          ? `task ${short(ids[0])} ${tasks[0].lastStatus}`
-          : `tasks in ${cluster}: ${taskCounts(tasks)}`,
     },
     initial,
   );

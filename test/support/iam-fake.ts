@@ -1,23 +1,21 @@
 /**
  * Unit-test harness for the IAM commands: aws-sdk-client-mock stubs for IAMClient and STSClient
- * backed by a tiny in-memory IAM account, and a `cli()` that drives `main(argv, { io, env,
- * prompter })` with in-memory streams, a fake prompter and a fresh state directory per test.
+ * backed by a tiny in-memory IAM account, plus everything of iam-cli.ts (`cli()`, the journal).
  *
  * Why an in-memory account rather than one canned answer per call: the commands read, then
  * change, then (on a re-run) read again; an account that enforces IAM's own rules (names are
  * unique, a policy with attachments or old versions cannot be deleted, at most 5 versions...)
  * makes a wrong call order fail the way AWS would, while the tests still assert on the exact
- * commands sent (`iam.commandCalls(...)`). Nothing leaves the process: `send` itself is stubbed.
+ * commands sent (`inputsOf('CreatePolicy')`, `iam.commandCalls(...)`). Nothing leaves the
+ * process: the clients' `send` itself is stubbed (which also means the SDK's middleware, retries
+ * included, does not run: iam-verbose.test.ts covers that layer).
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import {
   AttachRolePolicyCommand,
   CreatePolicyCommand,
   CreatePolicyVersionCommand,
   CreateRoleCommand,
+  DeleteConflictException,
   DeletePolicyCommand,
   DeletePolicyVersionCommand,
   DeleteRoleCommand,
@@ -32,7 +30,6 @@ import {
   IAMClient,
   IAMServiceException,
   LimitExceededException,
-  DeleteConflictException,
   ListAttachedRolePoliciesCommand,
   ListEntitiesForPolicyCommand,
   ListInstanceProfilesForRoleCommand,
@@ -43,22 +40,11 @@ import {
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, vi } from 'vitest';
-import { fillPlaceholders } from '../../src/input/placeholders.js';
-import type { JsonValue } from '../../src/input/json.js';
-import { fakePrompter } from '../../src/io/prompter.js';
-import { main } from '../../src/main.js';
-import { Journal, journalPath, type JournalEvent, type JournalRecord, type ResourceType } from '../../src/state/journal.js';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+import { beforeEach, expect } from 'vitest';
+import { ACCOUNT, testDirs, useCliEnv, type TestDirs } from './iam-cli.js';
 
-export const ACCOUNT = '123456789012';
-export const REGION = 'us-east-1';
-export const STACK_TAG = 'ecsprimer:stack';
-/** The secret parts of the test credentials: no output may ever contain them. */
-export const SECRET_ACCESS_KEY = 'tEsT-sEcReT-kEy-do-not-print';
-export const SESSION_TOKEN = 'tEsT-sEsSiOn-ToKeN-do-not-print';
-
-const REPO = new URL('../../', import.meta.url).pathname;
+export * from './iam-cli.js';
 
 // ---------------------------------------------------------------------------------------------
 // Errors as the SDK raises them
@@ -120,6 +106,15 @@ export class FakeIam {
   private now(): Date {
     this.clock += 60_000;
     return new Date(this.clock);
+  }
+
+  private readonly hooks = new Map<string, () => void>();
+  /** Each call when sent and when answered, in order (calls are answered a moment later, not at once). */
+  readonly log: Array<{ phase: 'sent' | 'answered'; operation: string; input: Record<string, unknown> }> = [];
+
+  /** Runs `fn` when `operation` is called, before IAM answers (e.g. to interrupt the run then). */
+  onCall(operation: string, fn: () => void): void {
+    this.hooks.set(operation, fn);
   }
 
   /** Every call of `operation` (e.g. "CreateRole", or "*" for all) matching `when` rejects with `error`. */
@@ -299,7 +294,7 @@ export class FakeIam {
   };
 
   /** Routes the mocked client's commands to the handlers (and the injected failures). */
-  install(mock: ReturnType<typeof mockClient<IAMClient>>): void {
+  install(mock: AwsClientStub<IAMClient>): void {
     const commands = {
       AttachRolePolicy: AttachRolePolicyCommand,
       CreatePolicy: CreatePolicyCommand,
@@ -324,10 +319,18 @@ export class FakeIam {
       UpdateAssumeRolePolicy: UpdateAssumeRolePolicyCommand,
     } as const;
     for (const [operation, command] of Object.entries(commands)) {
-      (mock.on(command as never) as unknown as { callsFake(fn: (input: Record<string, unknown>) => unknown): void }).callsFake(async (input) => {
-        const failure = this.failures.get(operation) ?? this.failures.get('*');
-        if (failure && (!failure.when || failure.when(input))) throw failure.error;
-        return this.handlers[operation](input);
+      (mock.on(command as never) as unknown as { callsFake(fn: (input: Record<string, unknown>) => Promise<unknown>): void }).callsFake(async (input) => {
+        this.log.push({ phase: 'sent', operation, input });
+        this.hooks.get(operation)?.();
+        // Like AWS, answer later: a call sent before an earlier one was answered shows in the log.
+        await new Promise((resolve) => setImmediate(resolve));
+        try {
+          const failure = this.failures.get(operation) ?? this.failures.get('*');
+          if (failure && (!failure.when || failure.when(input))) throw failure.error;
+          return this.handlers[operation](input);
+        } finally {
+          this.log.push({ phase: 'answered', operation, input });
+        }
       });
     }
   }
@@ -339,129 +342,30 @@ export class FakeIam {
 export const iam = mockClient(IAMClient);
 export const sts = mockClient(STSClient);
 
-export interface TestEnv {
-  /** The in-memory IAM account behind the mocked IAMClient. */
-  account: FakeIam;
-  stateDir: string;
-  home: string;
-}
-
-let current: TestEnv | undefined;
-
-/** The environment of the running test (set up by useIamMocks' beforeEach). */
-export function env(): TestEnv {
-  if (!current) throw new Error('useIamMocks() was not called in this file');
-  return current;
-}
-
 /** The caller STS reports by default: an IAM user of ACCOUNT. */
 export const CALLER_ARN = `arn:aws:iam::${ACCOUNT}:user/alice`;
 
+let account: FakeIam | undefined;
+
+/** The running test's directories and the in-memory IAM account behind the mocked IAMClient. */
+export function env(): TestDirs & { account: FakeIam } {
+  if (!account) throw new Error('useIamMocks() was not called in this file');
+  return { ...testDirs(), account };
+}
+
 /**
- * Registers a beforeEach that resets both mocks, installs an empty account, answers
- * GetCallerIdentity, and gives the test fresh HOME and state directories; the SDK reads
- * credentials from process.env (not from main's env), so the test credentials are stubbed there
- * too and anything of the developer's (profile, session token, endpoint) is removed.
+ * Registers the beforeEach hooks of a test file: both mocks reset, an empty account installed,
+ * GetCallerIdentity answering CALLER_ARN, and the fresh directories and env of useCliEnv().
  */
 export function useIamMocks(): void {
+  useCliEnv();
   beforeEach(() => {
     iam.reset();
     sts.reset();
-    const account = new FakeIam();
+    account = new FakeIam();
     account.install(iam);
     sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: CALLER_ARN, UserId: 'AIDATESTALICE' });
-    const home = mkdtempSync(join(tmpdir(), 'ecsprimer-unit-home-'));
-    const stateDir = mkdtempSync(join(tmpdir(), 'ecsprimer-unit-state-'));
-    current = { account, stateDir, home };
-    for (const [k, v] of Object.entries(baseEnv())) vi.stubEnv(k, v);
-    for (const k of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL_STS', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'XDG_STATE_HOME', 'NO_COLOR']) {
-      vi.stubEnv(k, undefined);
-    }
   });
-  afterEach(() => {
-    vi.unstubAllEnvs();
-    if (current) {
-      rmSync(current.home, { recursive: true, force: true });
-      rmSync(current.stateDir, { recursive: true, force: true });
-    }
-    current = undefined;
-  });
-}
-
-function baseEnv(): Record<string, string> {
-  const { home, stateDir } = env();
-  return {
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY,
-    AWS_REGION: REGION,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_MAX_ATTEMPTS: '1',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    ECSPRIMER_STATE_DIR: stateDir,
-    HOME: home,
-    AWS_CONFIG_FILE: join(home, 'no-such-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-such-aws-credentials'),
-  };
-}
-
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-  /** The questions the fake prompter was asked, in order. */
-  prompts: string[];
-  /** Answers given to cli() that no question used. */
-  unusedAnswers: boolean[];
-  /** stdout parsed as exactly one JSON document (throws otherwise). */
-  json(): Record<string, any>;
-}
-
-export interface CliOptions {
-  /** Is stdin a terminal? (the `tty` column of the tables) */
-  tty?: boolean;
-  /** Answers of the fake prompter, in order; an unexpected question fails the run. */
-  answers?: boolean[];
-  /** Extra or overriding environment variables (also stubbed into process.env for the SDK). */
-  env?: Record<string, string>;
-  stdin?: string;
-}
-
-function collector(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  return {
-    stream: new Writable({
-      write(chunk, _enc, cb) {
-        chunks.push(String(chunk));
-        cb();
-      },
-    }),
-    text: () => chunks.join(''),
-  };
-}
-
-/** Runs `ecsprimer <argv>` in-process through main(), as the binary would. */
-export async function cli(argv: string[], o: CliOptions = {}): Promise<CliRun> {
-  const out = collector();
-  const err = collector();
-  const answers = [...(o.answers ?? [])];
-  const prompter = fakePrompter(answers);
-  const runEnv = { ...baseEnv(), ...(o.env ?? {}) };
-  for (const [k, v] of Object.entries(o.env ?? {})) vi.stubEnv(k, v);
-  const code = await main(argv, {
-    io: { stdout: out.stream, stderr: err.stream, stdinIsTTY: o.tty ?? false, readStdin: async () => Buffer.from(o.stdin ?? '') },
-    env: runEnv,
-    cwd: REPO,
-    prompter,
-  });
-  const stdout = out.text();
-  return {
-    code,
-    stdout,
-    stderr: err.text(),
-    prompts: prompter.asked,
-    unusedAnswers: answers,
-    json: () => JSON.parse(stdout) as Record<string, any>,
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -480,10 +384,27 @@ export function inputsOf(operation: string): Array<Record<string, any>> {
     .map((c) => (c.args[0] as { input: Record<string, any> }).input);
 }
 
+/**
+ * Asserts that `last` was sent only after every call in `before` had been answered
+ * (each named by operation and a part of its input); all of them must have been sent.
+ */
+export function expectSentAfter(before: Array<[string, Record<string, unknown>]>, last: [string, Record<string, unknown>]): void {
+  const log = env().account.log;
+  const at = (phase: 'sent' | 'answered', [op, match]: [string, Record<string, unknown>]) =>
+    log.findIndex((e) => e.phase === phase && e.operation === op && Object.entries(match).every(([k, v]) => e.input[k] === v));
+  const sent = at('sent', last);
+  expect(sent, `${last[0]} ${JSON.stringify(last[1])} was not sent`).toBeGreaterThanOrEqual(0);
+  for (const b of before) {
+    const answered = at('answered', b);
+    expect(answered, `${b[0]} ${JSON.stringify(b[1])} was not sent`).toBeGreaterThanOrEqual(0);
+    expect(answered, `${last[0]} was sent before ${b[0]} ${JSON.stringify(b[1])} was answered`).toBeLessThan(sent);
+  }
+}
+
 /** Index in the call order of the first call matching operation (and input), -1 if none. */
 export function callIndex(operation: string, match: Record<string, unknown> = {}): number {
   return iam.calls().findIndex((c) => {
-    const cmd = c.args[0] as { constructor: { name: string }; input: Record<string, unknown> };
+    const cmd = c.args[0] as unknown as { constructor: { name: string }; input: Record<string, unknown> };
     return cmd.constructor.name === `${operation}Command` && Object.entries(match).every(([k, v]) => cmd.input[k] === v);
   });
 }
@@ -495,40 +416,3 @@ export function changingOperations(): string[] {
   return iamOperations().filter((op) => CHANGING.test(op));
 }
 
-// ---------------------------------------------------------------------------------------------
-// Names, documents and the journal
-
-export const stackPath = (stack = 'ecsprimer') => `/ecsprimer/${stack}/`;
-export const stackPolicyArn = (name: string, stack = 'ecsprimer') => `arn:aws:iam::${ACCOUNT}:policy${stackPath(stack)}${name}`;
-export const stackRoleArn = (name: string, stack = 'ecsprimer') => `arn:aws:iam::${ACCOUNT}:role${stackPath(stack)}${name}`;
-export const stackTags = (stack = 'ecsprimer') => ({ [STACK_TAG]: stack });
-
-/** A shipped default document (json/NAME) with its placeholders filled as the CLI fills them. */
-export function defaultDocument(file: 'policy.json' | 'trust-policy.json', stack = 'ecsprimer'): JsonValue {
-  const raw = JSON.parse(readFileSync(join(REPO, 'json', file), 'utf8')) as JsonValue;
-  return fillPlaceholders(raw, { accountId: ACCOUNT, region: REGION, stack });
-}
-
-export function journalFile(stack = 'ecsprimer'): string {
-  return journalPath(env().stateDir, ACCOUNT, REGION, stack);
-}
-
-/** The journal's records ([] when there is no journal). */
-export function journal(stack = 'ecsprimer'): JournalRecord[] {
-  return new Journal(journalFile(stack), 'test').read();
-}
-
-/** `event type name` of each journal record, for compact assertions. */
-export function journalEvents(stack = 'ecsprimer'): string[] {
-  return journal(stack).map((r) => `${r.event} ${r.type} ${r.name}`);
-}
-
-export function journalMode(stack = 'ecsprimer'): number {
-  return statSync(journalFile(stack)).mode & 0o777;
-}
-
-/** Writes journal lines as an earlier run would have. */
-export function seedJournal(records: Array<{ event: JournalEvent; type: ResourceType; name: string; arn?: string; parent?: string }>, stack = 'ecsprimer'): void {
-  const j = new Journal(journalFile(stack), 'earlier run');
-  for (const r of records) j.append(r);
-}

@@ -23,7 +23,14 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 
-export type FaultKind = 'throttle' | 'http500' | 'http503' | 'drop' | 'stall' | 'error';
+/**
+ * `drop` closes the connection before the request is forwarded (the target never sees it);
+ * `drop-response` forwards it, lets the target answer, then closes the connection instead of
+ * relaying the answer: the request took effect but the client cannot know (a lost reply);
+ * `slow-response` forwards it at once and holds the target's answer for `stallMs` before relaying
+ * it (the window in which the change is made but the client has not heard of it).
+ */
+export type FaultKind = 'throttle' | 'http500' | 'http503' | 'drop' | 'drop-response' | 'slow-response' | 'stall' | 'error';
 
 export interface FaultRule {
   kind: FaultKind;
@@ -34,6 +41,8 @@ export interface FaultRule {
    * With `every` too, both must agree. With neither, every matching request is faulted.
    */
   probability?: number;
+  /** Fire at most this many times (then the rule only counts). */
+  limit?: number;
   match?: {
     /** Signing name: 'iam' | 'sts' | 'ec2' | 'ecs' | 'tagging'. */
     service?: string;
@@ -42,7 +51,7 @@ export interface FaultRule {
     /** Only operations that are not Describe*, List* or Get*. */
     mutatingOnly?: boolean;
   };
-  /** For 'stall': how long the request is held before the connection is dropped (default 60 s). */
+  /** For 'stall': how long the request is held before the connection is dropped (default 60 s); for 'slow-response': how long the answer is held. */
   stallMs?: number;
   /** For 'error' (and to override 'throttle'): the AWS error code, e.g. 'ExpiredToken'. */
   errorCode?: string;
@@ -67,6 +76,8 @@ export interface ProxyLogEntry {
   fault?: FaultKind;
   /** Date.now() when the request (and its body) arrived. */
   at: number;
+  /** The request body, when the proxy was started with `captureBodies`. */
+  body?: string;
 }
 
 export interface Proxy {
@@ -92,6 +103,8 @@ export interface ProxyOptions {
   faults?: FaultRule[];
   /** Seed of the PRNG behind `probability` rules (default 1). */
   seed?: number;
+  /** Keep each request's body in the log (e.g. to compare a retried request with the first). */
+  captureBodies?: boolean;
 }
 
 /** mulberry32: a tiny, fast, deterministic PRNG; good enough to pick which requests to fault. */
@@ -242,7 +255,7 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
   const targetHost = target.hostname.replace(/^\[|\]$/g, '');
 
   let latencyMs = opts.latencyMs ?? 0;
-  let rules: Array<{ rule: FaultRule; seen: number }> = [];
+  let rules: Array<{ rule: FaultRule; seen: number; fired: number }> = [];
   const random = mulberry32(opts.seed ?? 1);
   let counts: ProxyCounts = { total: 0, byOperation: {}, faulted: 0 };
   let entries: ProxyLogEntry[] = [];
@@ -255,8 +268,11 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
       if (rule.probability !== undefined && !(rule.probability >= 0 && rule.probability <= 1)) {
         throw new RangeError(`fault rule: probability must be in [0, 1], got ${rule.probability}`);
       }
+      if (rule.limit !== undefined && (!Number.isInteger(rule.limit) || rule.limit < 0)) {
+        throw new RangeError(`fault rule: limit must be a non-negative integer, got ${rule.limit}`);
+      }
     }
-    rules = next.map((rule) => ({ rule, seen: 0 }));
+    rules = next.map((rule) => ({ rule, seen: 0, fired: 0 }));
   };
   setFaults(opts.faults ?? []);
 
@@ -276,7 +292,11 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
         const draw = random(); // always draw, so the sequence is stable across rule outcomes
         fires = fires && draw < entry.rule.probability;
       }
-      if (fires && !chosen) chosen = entry.rule;
+      if (entry.rule.limit !== undefined && entry.fired >= entry.rule.limit) fires = false;
+      if (fires && !chosen) {
+        chosen = entry.rule;
+        entry.fired += 1;
+      }
     }
     return chosen;
   };
@@ -287,7 +307,7 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
   const timers = new Set<NodeJS.Timeout>();
   let stopping = false;
 
-  const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => {
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, dropAnswer = false, holdAnswerMs = 0) => {
     // Only the path and query of the request line are used: an absolute-form URL
     // ("GET http://elsewhere/ HTTP/1.1") cannot steer the proxy anywhere but its target.
     const incoming = new URL(req.url ?? '/', 'http://proxy.invalid');
@@ -302,9 +322,27 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
         agent: upstreamAgent,
       },
       (upstreamRes) => {
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, upstreamRes.rawHeaders);
-        upstreamRes.pipe(res);
-        upstreamRes.on('error', () => res.destroy());
+        if (dropAnswer) {
+          // The target has acted on the request; the client never hears of it.
+          upstreamRes.resume();
+          upstreamRes.on('end', () => req.socket.destroy());
+          upstreamRes.on('error', () => req.socket.destroy());
+          return;
+        }
+        const relay = () => {
+          if (stopping || res.destroyed) return;
+          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, upstreamRes.rawHeaders);
+          upstreamRes.pipe(res);
+          upstreamRes.on('error', () => res.destroy());
+        };
+        if (holdAnswerMs > 0) {
+          upstreamRes.pause();
+          const timer = setTimeout(() => {
+            timers.delete(timer);
+            relay();
+          }, holdAnswerMs);
+          timers.add(timer);
+        } else relay();
       },
     );
     upstream.on('error', (err) => {
@@ -318,7 +356,7 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
     upstream.end(body);
   };
 
-  const answerFault = (req: http.IncomingMessage, res: http.ServerResponse, id: Identified, rule: FaultRule) => {
+  const answerFault = (req: http.IncomingMessage, res: http.ServerResponse, id: Identified, rule: FaultRule, body: Buffer) => {
     const send = (answer: ErrorAnswer) => {
       res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
       res.end(answer.body);
@@ -345,6 +383,12 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
         return;
       case 'drop':
         req.socket.destroy();
+        return;
+      case 'drop-response':
+        forward(req, res, body, true);
+        return;
+      case 'slow-response':
+        forward(req, res, body, false, rule.stallMs ?? 60_000);
         return;
       case 'stall': {
         const timer = setTimeout(() => {
@@ -375,11 +419,17 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
         counts.total += 1;
         counts.byOperation[key] = (counts.byOperation[key] ?? 0) + 1;
         if (fault) counts.faulted += 1;
-        entries.push({ service: id.service, operation: id.operation, ...(fault ? { fault: fault.kind } : {}), at: Date.now() });
+        entries.push({
+          service: id.service,
+          operation: id.operation,
+          ...(fault ? { fault: fault.kind } : {}),
+          at: Date.now(),
+          ...(opts.captureBodies ? { body: body.toString('utf8') } : {}),
+        });
 
         if (latencyMs > 0) await sleep(latencyMs);
         if (stopping || req.socket.destroyed) return;
-        if (fault) answerFault(req, res, id, fault);
+        if (fault) answerFault(req, res, id, fault, body);
         else forward(req, res, body);
       })().catch(() => res.destroy());
     });

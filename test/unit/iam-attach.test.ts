@@ -7,6 +7,7 @@ import {
   ACCOUNT,
   changingOperations,
   cli,
+  type ConfirmRow,
   env,
   iam,
   inputsOf,
@@ -121,7 +122,7 @@ describe('iam attach --policy NAME: lookup order journal → stack path → acco
     expect(journal()).toEqual([]);
   });
 
-  it.each([
+  it.each<ConfirmRow>([
     { case: 'tty yes', tty: true, flags: [], answers: [true], exit: 0 },
     { case: 'tty no', tty: true, flags: [], answers: [false], exit: 3 },
     { case: 'no tty, no --yes', tty: false, flags: [], answers: [], exit: 2 },
@@ -170,7 +171,7 @@ describe('iam detach', () => {
     expect(changingOperations()).toEqual([]);
   });
 
-  it.each([
+  it.each<ConfirmRow>([
     { case: 'tty yes', tty: true, flags: [], answers: [true], exit: 0 },
     { case: 'tty no', tty: true, flags: [], answers: [false], exit: 3 },
     { case: 'no tty, no --yes', tty: false, flags: [], answers: [], exit: 2 },

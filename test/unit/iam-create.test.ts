@@ -3,17 +3,19 @@
  * in which order, what is printed where, the exit codes and the journal.
  */
 import { existsSync } from 'node:fs';
+import { GetPolicyVersionCommand, type GetPolicyVersionCommandOutput } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import {
   ACCOUNT,
   awsError,
-  callIndex,
   changingOperations,
   cli,
+  type ConfirmRow,
   defaultDocument,
   encodeDocument,
   env,
+  expectSentAfter,
   iam,
   iamOperations,
   inputsOf,
@@ -28,8 +30,11 @@ import {
   stackTags,
   STACK_TAG,
   sts,
+  testContext,
   useIamMocks,
 } from '../support/iam-fake.js';
+import { runIamCreate } from '../../src/commands/iam.js';
+import { InterruptedError } from '../../src/errors.js';
 
 useIamMocks();
 
@@ -65,8 +70,7 @@ describe('iam create on a fresh account', () => {
     expect(r.code).toBe(0);
     expect(iamOperations().slice(0, 2).sort()).toEqual(['CreatePolicy', 'CreateRole']);
     expect(iamOperations()).toHaveLength(3);
-    expect(callIndex('AttachRolePolicy')).toBeGreaterThan(callIndex('CreatePolicy'));
-    expect(callIndex('AttachRolePolicy')).toBeGreaterThan(callIndex('CreateRole'));
+    expectSentAfter([['CreatePolicy', {}], ['CreateRole', {}]], ['AttachRolePolicy', {}]);
     expect(iamOperations().filter((op) => /^(Get|List)/.test(op))).toEqual([]);
     // The default documents use ${AWS::AccountId}: one STS call to learn it.
     expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(1);
@@ -128,7 +132,7 @@ describe('iam create on a fresh account', () => {
 
 describe.each(['text', 'json'] as const)('iam create confirmation (-o %s)', (output) => {
   const o = output === 'json' ? ['-o', 'json'] : [];
-  it.each([
+  it.each<ConfirmRow & { creates: boolean; asked: number; code?: string }>([
     { case: 'tty, answered yes', tty: true, flags: [], answers: [true], exit: 0, creates: true, asked: 1 },
     { case: 'tty, answered no', tty: true, flags: [], answers: [false], exit: 3, creates: false, asked: 1, code: 'Declined' },
     { case: 'no tty, no --yes', tty: false, flags: [], answers: [], exit: 2, creates: false, asked: 0, code: 'ConfirmationRequired' },
@@ -180,7 +184,7 @@ describe.each(['text', 'json'] as const)('iam create confirmation (-o %s)', (out
 });
 
 describe('iam create when a resource already exists (EntityAlreadyExists)', () => {
-  it.each([
+  it.each<ConfirmRow & { doc?: unknown; newVersion: boolean; policy: string }>([
     { case: 'ours, same document', tty: false, flags: ['--yes'], answers: [], doc: undefined, exit: 0, newVersion: false, policy: 'unchanged' },
     { case: 'ours, different document, tty yes', tty: true, flags: [], answers: [true, true], doc: OTHER_DOC, exit: 0, newVersion: true, policy: 'done' },
     { case: 'ours, different document, tty no', tty: true, flags: [], answers: [true, false], doc: OTHER_DOC, exit: 0, newVersion: false, policy: 'unchanged' },
@@ -221,7 +225,7 @@ describe('iam create when a resource already exists (EntityAlreadyExists)', () =
     );
   });
 
-  it.each([
+  it.each<Omit<ConfirmRow, 'exit'> & { update: boolean }>([
     { case: 'tty yes', tty: true, flags: [], answers: [true, true], update: true },
     { case: 'tty no', tty: true, flags: [], answers: [true, false], update: false },
     { case: '--yes', tty: false, flags: ['--yes'], answers: [], update: true },
@@ -236,10 +240,12 @@ describe('iam create when a resource already exists (EntityAlreadyExists)', () =
   });
 
   it.each([
-    { case: 'untagged', tags: {}, says: 'it was not created by ecsprimer' },
-    { case: 'of another stack', tags: stackTags('other'), says: 'it belongs to ecsprimer stack "other"' },
-  ])('a policy $case → exit 1 naming it; no update calls; the role is still created', async ({ tags, says }) => {
-    existingPolicy({ tags, doc: OTHER_DOC });
+    { case: 'untagged, under the stack path', tags: {}, path: stackPath(), says: 'it was not created by ecsprimer' },
+    { case: 'tagged by another stack, under the stack path', tags: stackTags('other'), path: stackPath(), says: 'it belongs to ecsprimer stack "other"' },
+    { case: 'of another stack (under its own path)', tags: stackTags('other'), path: stackPath('other'), says: 'it is not under this stack\'s path /ecsprimer/ecsprimer/' },
+    { case: 'made by hand (at the account root)', tags: {}, path: '/', says: 'it is not under this stack\'s path /ecsprimer/ecsprimer/' },
+  ])('a policy $case → exit 1 naming it; no update calls; the role is still created', async ({ tags, path, says }) => {
+    existingPolicy({ tags, path, doc: OTHER_DOC });
 
     const r = await cli(['iam', 'create', '--yes', '-o', 'json']);
 
@@ -302,6 +308,120 @@ describe('iam create when AWS refuses', () => {
     ]);
     expect(journalEvents().sort()).toEqual([`created iam-policy ${POLICY}`, `intent iam-policy ${POLICY}`, `intent iam-role ${ROLE}`]);
     expect(journal().find((j) => j.event === 'created')?.arn).toBe(stackPolicyArn(POLICY));
+    expect(existsSync(journalFile().replace(/\.jsonl$/, '.lock'))).toBe(false); // the stack lock is released
+  });
+});
+
+describe('bad input: exit 2 before any AWS call', () => {
+  const admin = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+  const publicTrust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }] };
+
+  it.each([
+    { case: 'malformed inline policy', tty: true, argv: ['iam', 'policy', 'create', '--name', 'p', '--document', '{"Version": '], says: /line 1, column/ },
+    { case: 'admin policy without --allow-admin', tty: false, argv: ['iam', 'policy', 'create', '--name', 'p', '--document', JSON.stringify(admin)], says: /--allow-admin/ },
+    { case: 'public trust without --allow-public-trust', tty: true, argv: ['iam', 'role', 'create', '--name', 'r', '--trust-policy', JSON.stringify(publicTrust)], says: /--allow-public-trust/ },
+    { case: 'invalid role name', tty: false, argv: ['iam', 'role', 'create', '--name', 'bad name!'], says: /--name/ },
+    { case: 'unknown principal form', tty: true, argv: ['iam', 'role', 'create', '--name', 'r', '--trust-principal', 'ecs-tasks'], says: /ecs-tasks\.amazonaws\.com/ },
+    { case: '--trust-policy with --trust-principal', tty: false, argv: ['iam', 'create', '--trust-policy', JSON.stringify(publicTrust), '--trust-principal', 'me'], says: /cannot be used together/ },
+    { case: 'reserved tag key', tty: true, argv: ['iam', 'create', '--tag', 'ecsprimer:stack=x'], says: /reserved/ },
+    { case: 'invalid stack name', tty: false, argv: ['iam', 'create', '--stack', '1bad'], says: /--stack/ },
+    { case: 'invalid policy ARN', tty: true, argv: ['iam', 'attach', '--role', 'r', '--policy', 'arn:aws:iam::12:policy/x'], says: /--policy/ },
+    { case: 'missing --name', tty: false, argv: ['iam', 'role', 'delete'], says: /--name/ },
+  ])('$case (tty $tty)', async ({ tty, argv, says }) => {
+    const r = await cli([...argv, '--yes'], { tty, answers: [] });
+
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(says);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+    expect(iam.calls().length + sts.calls().length).toBe(0);
+  });
+
+  it('--allow-admin lets the admin policy through, with a warning on stderr', async () => {
+    const r = await cli(['iam', 'policy', 'create', '--name', 'p', '--document', JSON.stringify(admin), '--allow-admin', '--yes']);
+
+    expect(r.code).toBe(0);
+    expect(inputsOf('CreatePolicy')[0].PolicyDocument).toBe(JSON.stringify(admin));
+    expect(r.stderr).toMatch(/warning: .*allowed by --allow-admin/);
+    expect(r.stdout).not.toContain('warning');
+  });
+});
+
+describe('iam create interrupted', () => {
+  it('Ctrl-C at the confirmation → exit 130, nothing created', async () => {
+    const prompter = {
+      confirm: async () => {
+        throw new InterruptedError('Interrupted at the confirmation; nothing was changed.');
+      },
+    };
+
+    const r = await cli(['iam', 'create'], { tty: true, prompter });
+
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('Interrupted at the confirmation; nothing was changed.');
+    expect(changingOperations()).toEqual([]);
+  });
+
+  it('SIGINT while CreatePolicy is in flight: the creates finish and are journalled, the attach never starts', async () => {
+    const { ctx } = testContext({ yes: true });
+    ctx.command = 'iam create';
+    env().account.onCall('CreatePolicy', () => ctx.interrupt('SIGINT'));
+
+    const err = (await runIamCreate(ctx, {}).catch((e: unknown) => e)) as InterruptedError & { report: { changes: Array<{ status: string }> } };
+
+    expect(err).toBeInstanceOf(InterruptedError);
+    expect(err.exitCode).toBe(130);
+    expect(err.message).toContain(journalFile());
+    expect(err.report.changes.map((c) => c.status)).toEqual(['done', 'done', 'skipped']);
+    expect(changingOperations().sort()).toEqual(['CreatePolicy', 'CreateRole']);
+    expect(journalEvents().filter((e) => e.startsWith('created')).sort()).toEqual([`created iam-policy ${POLICY}`, `created iam-role ${ROLE}`]);
+  });
+
+  it('two follow-up questions (policy and role both differ) are asked one at a time', async () => {
+    existingPolicy({ doc: OTHER_DOC });
+    existingRole({ trust: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] } });
+    let open = 0;
+    let overlapped = false;
+    const asked: string[] = [];
+    const prompter = {
+      confirm: async (question: string) => {
+        asked.push(question);
+        overlapped ||= ++open > 1;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        open--;
+        return true;
+      },
+    };
+
+    const r = await cli(['iam', 'create'], { tty: true, prompter });
+
+    expect(r.code).toBe(0);
+    expect(asked).toHaveLength(3);
+    expect(overlapped).toBe(false);
+    expect(changingOperations()).toEqual(expect.arrayContaining(['CreatePolicyVersion', 'UpdateAssumeRolePolicy', 'AttachRolePolicy']));
+  });
+});
+
+describe('iam create without credentials', () => {
+  const noCredentials = { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined };
+
+  it('→ exit 4 with how to configure them; nothing sent', async () => {
+    const r = await cli(['iam', 'create', '--yes', '-o', 'json'], { env: noCredentials });
+
+    expect(r.code).toBe(4);
+    expect(r.json().error).toMatchObject({ code: 'CredentialsProviderError', message: expect.stringContaining('set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --profile') });
+    expect(iam.calls().length + sts.calls().length).toBe(0);
+  });
+
+  it('--dry-run still shows the plan, with <account-id> and a warning on stderr', async () => {
+    const r = await cli(['iam', 'create', '--dry-run'], { env: noCredentials });
+
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('arn:aws:iam::<account-id>:policy/ecsprimer/ecsprimer/ecsprimer-policy');
+    expect(r.stdout).toMatch(/CreatePolicy[\s\S]*CreateRole[\s\S]*AttachRolePolicy/);
+    expect(r.stderr).toMatch(/warning: dry run: could not learn the account/);
+    expect(iam.calls().length + sts.calls().length).toBe(0);
+    expect(existsSync(journalFile())).toBe(false);
   });
 });
 
@@ -317,6 +437,10 @@ describe('iam create re-run driven by the journal', () => {
     expect(r.prompts).toEqual([]); // nothing to change: nothing to confirm
     expect(iamOperations().sort()).toEqual(['GetPolicy', 'GetPolicyVersion', 'GetRole', 'ListAttachedRolePolicies']);
     expect(inputsOf('GetPolicyVersion')).toEqual([{ PolicyArn: p.arn, VersionId: 'v1' }]);
+    // IAM answers with the document URL-encoded; it was compared decoded.
+    const answered = (await iam.commandCalls(GetPolicyVersionCommand)[0].returnValue) as GetPolicyVersionCommandOutput;
+    expect(answered.PolicyVersion?.Document).toBe(encodeDocument(defaultDocument('policy.json')));
+    expect(answered.PolicyVersion?.Document).toMatch(/^%7B%22/);
     expect(r.stdout.trim().split('\n').map((l) => l.split(' ').slice(0, 3).join(' '))).toEqual([
       '= unchanged iam-policy',
       '= unchanged iam-role',
@@ -324,11 +448,11 @@ describe('iam create re-run driven by the journal', () => {
     ]);
   });
 
-  it.each([
+  it.each<ConfirmRow>([
     { case: 'tty yes', tty: true, flags: [], answers: [true], exit: 0 },
     { case: '--yes', tty: false, flags: ['--yes'], answers: [], exit: 0 },
     { case: 'tty no', tty: true, flags: [], answers: [false], exit: 3 },
-  ])('5 versions and a new document, $case → delete the oldest non-default, then CreatePolicyVersion', async ({ tty, flags, answers, exit }) => {
+  ])('5 versions and a new document, $case → exit $exit (yes: delete the oldest non-default version, then CreatePolicyVersion)', async ({ tty, flags, answers, exit }) => {
     const day = (d: number) => new Date(Date.UTC(2024, 0, d));
     // Listed out of order; v2 is the oldest non-default (v1 is the default, restored long ago).
     const p = existingPolicy({
@@ -354,6 +478,7 @@ describe('iam create re-run driven by the journal', () => {
     }
     expect(changingOperations()).toEqual(['DeletePolicyVersion', 'CreatePolicyVersion']);
     expect(inputsOf('DeletePolicyVersion')).toEqual([{ PolicyArn: p.arn, VersionId: 'v2' }]);
+    expectSentAfter([['DeletePolicyVersion', { VersionId: 'v2' }]], ['CreatePolicyVersion', {}]);
     expect(inputsOf('CreatePolicyVersion')).toEqual([{ PolicyArn: p.arn, PolicyDocument: JSON.stringify(defaultDocument('policy.json')), SetAsDefault: true }]);
     expect(env().account.defaultDocument(p.arn)).toEqual(defaultDocument('policy.json'));
     expect(r.stdout).toMatch(/✓ updated iam-policy ecsprimer-policy/);
@@ -380,14 +505,14 @@ describe('iam create re-run driven by the journal', () => {
 
     expect(r.code).toBe(0);
     expect(changingOperations()).toEqual(['CreatePolicy', 'AttachRolePolicy']);
-    expect(callIndex('AttachRolePolicy')).toBeGreaterThan(callIndex('CreatePolicy'));
+    expectSentAfter([['CreatePolicy', {}]], ['AttachRolePolicy', {}]);
   });
 });
 
 describe('iam policy create', () => {
   const doc = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: 'arn:aws:sqs:us-east-1:123456789012:jobs' }] };
 
-  it.each([
+  it.each<ConfirmRow>([
     { case: 'tty yes', tty: true, flags: [], answers: [true], exit: 0 },
     { case: 'tty no', tty: true, flags: [], answers: [false], exit: 3 },
     { case: 'no tty, no --yes', tty: false, flags: [], answers: [], exit: 2 },
@@ -425,8 +550,18 @@ describe('iam policy create', () => {
 
 describe('iam role create: trust principal forms', () => {
   const trusting = (principal: Record<string, string>) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: principal, Action: 'sts:AssumeRole' }] });
+  interface PrincipalRow {
+    case: string;
+    principal: string;
+    /** The ARN STS GetCallerIdentity reports (default: an IAM user). */
+    caller?: string;
+    /** A role of the account GetRole finds. */
+    callerRole?: { name: string; path: string };
+    trusts: Record<string, string>;
+    getRole: Array<{ RoleName: string }>;
+  }
 
-  it.each([
+  it.each<PrincipalRow>([
     { case: 'a service', principal: 'ecs-tasks.amazonaws.com', trusts: { Service: 'ecs-tasks.amazonaws.com' }, getRole: [] },
     { case: 'a role ARN', principal: 'arn:aws:iam::210987654321:role/deployer', trusts: { AWS: 'arn:aws:iam::210987654321:role/deployer' }, getRole: [] },
     { case: 'an account id', principal: '210987654321', trusts: { AWS: 'arn:aws:iam::210987654321:root' }, getRole: [] },
@@ -467,7 +602,7 @@ describe('iam role create: trust principal forms', () => {
     expect(JSON.parse(inputsOf('CreateRole')[0].AssumeRolePolicyDocument)).toEqual(trusting({ AWS: `arn:aws:iam::${ACCOUNT}:user/alice` }));
   });
 
-  it.each([
+  it.each<ConfirmRow>([
     { case: 'tty no', tty: true, flags: [], answers: [false], exit: 3 },
     { case: 'no tty, no --yes', tty: false, flags: [], answers: [], exit: 2 },
     { case: 'tty yes', tty: true, flags: [], answers: [true], exit: 0 },

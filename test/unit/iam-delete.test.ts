@@ -6,10 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   ACCOUNT,
-  callIndex,
+  awsError,
   changingOperations,
   cli,
+  type ConfirmRow,
   env,
+  expectSentAfter,
   iam,
   iamOperations,
   inputsOf,
@@ -51,17 +53,6 @@ function stackWithEverything() {
   return { policy, role };
 }
 
-/** Asserts that every call in `before` was sent, and sent before `last`. */
-function expectBefore(before: Array<[string, Record<string, unknown>]>, last: [string, Record<string, unknown>]): void {
-  const end = callIndex(...last);
-  expect(end, `${last[0]} was not sent`).toBeGreaterThanOrEqual(0);
-  for (const [op, match] of before) {
-    const at = callIndex(op, match);
-    expect(at, `${op} ${JSON.stringify(match)} was not sent`).toBeGreaterThanOrEqual(0);
-    expect(at, `${op} ${JSON.stringify(match)} was sent after ${last[0]}`).toBeLessThan(end);
-  }
-}
-
 const statuses = (json: Record<string, any>) => (json.changes as Array<{ type: string; status: string }>).map((c) => `${c.type} ${c.status}`);
 
 describe('iam delete', () => {
@@ -78,9 +69,9 @@ describe('iam delete', () => {
 
     // The stack's attachment goes first; both deletes wait for it.
     const detachStack: [string, Record<string, unknown>] = ['DetachRolePolicy', { RoleName: ROLE, PolicyArn: policy.arn }];
-    expectBefore([detachStack], ['DeleteRole', { RoleName: ROLE }]);
-    expectBefore([detachStack], ['DeletePolicy', { PolicyArn: policy.arn }]);
-    expectBefore(
+    expectSentAfter([detachStack], ['DeleteRole', { RoleName: ROLE }]);
+    expectSentAfter([detachStack], ['DeletePolicy', { PolicyArn: policy.arn }]);
+    expectSentAfter(
       [
         ['DetachRolePolicy', { RoleName: ROLE, PolicyArn: READ_ONLY }],
         ['DeleteRolePolicy', { RoleName: ROLE, PolicyName: 'inline-logs' }],
@@ -88,7 +79,7 @@ describe('iam delete', () => {
       ],
       ['DeleteRole', { RoleName: ROLE }],
     );
-    expectBefore(
+    expectSentAfter(
       [
         ['DetachRolePolicy', { RoleName: 'other-role', PolicyArn: policy.arn }],
         ['DetachUserPolicy', { UserName: 'bob', PolicyArn: policy.arn }],
@@ -129,7 +120,7 @@ describe('iam delete', () => {
     expect(events.indexOf(`deleted iam-policy ${POLICY}`)).toBeGreaterThan(events.indexOf(`detached iam-attachment other-role|${policy.arn}`));
   });
 
-  it.each([
+  it.each<ConfirmRow & { deletes: boolean }>([
     { case: 'tty yes', tty: true, flags: [], answers: [true], exit: 0, deletes: true },
     { case: 'tty no', tty: true, flags: [], answers: [false], exit: 3, deletes: false },
     { case: 'no tty, no --yes', tty: false, flags: [], answers: [], exit: 2, deletes: false },
@@ -188,6 +179,15 @@ describe('iam delete', () => {
     }
   });
 
+  it('--dry-run without credentials still shows the plan (state unknown), exit 0', async () => {
+    const r = await cli(['iam', 'delete', '--dry-run'], { env: { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined } });
+
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/DetachRolePolicy[\s\S]*DeleteRole[\s\S]*DeletePolicy/);
+    expect(r.stdout).toContain('current state unknown');
+    expect(iam.calls().length + sts.calls().length).toBe(0);
+  });
+
   it('gone between the read and the delete (NoSuchEntity on DeleteRole / DeletePolicy) → absent, exit 0', async () => {
     const a = env().account;
     a.addPolicy({ name: POLICY, path: stackPath(), tags: stackTags() });
@@ -210,7 +210,7 @@ describe('iam policy delete', () => {
 
     expect(r.code).toBe(0);
     expect(inputsOf('ListEntitiesForPolicy')).toEqual([{ PolicyArn: policy.arn }]);
-    expectBefore(
+    expectSentAfter(
       [
         ['DetachRolePolicy', { RoleName: ROLE, PolicyArn: policy.arn }],
         ['DetachRolePolicy', { RoleName: 'other-role', PolicyArn: policy.arn }],
@@ -237,7 +237,7 @@ describe('iam policy delete', () => {
     expect(r.stderr).toContain('note: this policy was not created by stack "ecsprimer" (no ecsprimer tag)');
   });
 
-  it.each([
+  it.each<ConfirmRow>([
     { case: 'tty yes', tty: true, flags: [], answers: [true], exit: 0 },
     { case: 'tty no', tty: true, flags: [], answers: [false], exit: 3 },
     { case: 'no tty, no --yes', tty: false, flags: [], answers: [], exit: 2 },
@@ -271,7 +271,7 @@ describe('iam role delete', () => {
 
     expect(r.code).toBe(0);
     expect(iamOperations().slice(0, 4).sort()).toEqual(['GetRole', 'ListAttachedRolePolicies', 'ListInstanceProfilesForRole', 'ListRolePolicies']);
-    expectBefore(
+    expectSentAfter(
       [
         ['DetachRolePolicy', { RoleName: ROLE, PolicyArn: policy.arn }],
         ['DetachRolePolicy', { RoleName: ROLE, PolicyArn: READ_ONLY }],
@@ -286,7 +286,7 @@ describe('iam role delete', () => {
     expect(journal().at(-1)).toMatchObject({ event: 'deleted', type: 'iam-role', name: ROLE, arn: stackRoleArn(ROLE), command: 'iam role delete' });
   });
 
-  it.each([
+  it.each<ConfirmRow>([
     { case: 'tty yes', tty: true, flags: [], answers: [true], exit: 0 },
     { case: 'tty no', tty: true, flags: [], answers: [false], exit: 3 },
     { case: 'no tty, no --yes', tty: false, flags: [], answers: [], exit: 2 },
@@ -308,6 +308,47 @@ describe('iam role delete', () => {
 
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('= already absent iam-role nope\n');
+    expect(changingOperations()).toEqual([]);
+  });
+});
+
+describe('iam create → iam delete → again', () => {
+  it('deletes what create made, is then "absent", and a new create starts afresh', async () => {
+    expect((await cli(['iam', 'create', '--yes'])).code).toBe(0);
+    expect(env().account.roles.size + env().account.policies.size).toBe(2);
+
+    const del = await cli(['iam', 'delete', '--yes', '-o', 'json']);
+    expect(del.code).toBe(0);
+    expect(statuses(del.json())).toEqual(['iam-attachment done', 'iam-role done', 'iam-policy done']);
+    expect(env().account.roles.size + env().account.policies.size).toBe(0);
+
+    const again = await cli(['iam', 'delete', '--yes', '-o', 'json']);
+    expect(again.code).toBe(0);
+    expect(statuses(again.json())).toEqual(['iam-attachment absent', 'iam-role absent', 'iam-policy absent']);
+
+    iam.resetHistory();
+    const create = await cli(['iam', 'create', '--yes', '-o', 'json']);
+    expect(create.code).toBe(0);
+    expect(statuses(create.json())).toEqual(['iam-policy done', 'iam-role done', 'iam-attachment done']);
+    // The journal says they were deleted: no reads, straight to the creates.
+    expect(iamOperations().sort()).toEqual(['AttachRolePolicy', 'CreatePolicy', 'CreateRole']);
+    expect(sts.calls()).toHaveLength(1); // the identity cache holds since the first run
+  });
+});
+
+describe('reads that fail before a delete', () => {
+  it.each([
+    { case: 'ListPolicyVersions', argv: ['iam', 'policy', 'delete', '--name', POLICY] },
+    { case: 'ListEntitiesForPolicy', argv: ['iam', 'policy', 'delete', '--name', POLICY] },
+    { case: 'ListRolePolicies', argv: ['iam', 'role', 'delete', '--name', ROLE] },
+  ])('AccessDenied on $case → exit 1 naming it, nothing deleted', async ({ case: operation, argv }) => {
+    stackWithEverything();
+    env().account.fail(operation, awsError('AccessDenied', `not authorized to perform: iam:${operation}`, 403));
+
+    const r = await cli([...argv, '--yes']);
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`iam:${operation} failed: AccessDenied`);
     expect(changingOperations()).toEqual([]);
   });
 });
