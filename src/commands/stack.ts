@@ -150,16 +150,61 @@ export function teardownSteps(ctx: Context, inv: Inventory): Step[] {
 export async function runTeardown(ctx: Context): Promise<Report> {
   ctx.requireConfirmable();
   const account = await ctx.accountOrPlaceholder();
-  if (account === '<account-id>') {
-    // A dry run without AWS access can only show what the journal would be asked for.
-    throw new UsageError('teardown --dry-run needs AWS access to read what the stack holds: check credentials and --endpoint-url.');
-  }
+  if (account === '<account-id>') return offlineTeardownPlan(ctx);
   const journal = await ctx.journal();
   const inv = await readInventory(ctx, account, journal.resources());
   const steps = teardownSteps(ctx, inv);
   const plan: Plan = { command: ctx.command, account, warnings: inv.warnings, steps };
   if (steps.length === 0) plan.notes = [`stack "${ctx.stack}" holds nothing (journal ${journal.exists() ? 'empty' : 'absent'}, no tagged resources)`];
   return executePlan(ctx, plan, { question: `Tear down stack "${ctx.stack}": delete these resources?` });
+}
+
+/**
+ * A dry run without AWS access: the plan from the journal alone (the account is unknown, so every
+ * local journal of this region and stack is read), each step marked as not checked against AWS.
+ */
+async function offlineTeardownPlan(ctx: Context): Promise<Report> {
+  const { readdirSync } = await import('node:fs');
+  const { Journal, journalPath } = await import('../state/journal.js');
+  let accounts: string[] = [];
+  try {
+    accounts = readdirSync(ctx.state).filter((a) => /^\d{12}$/.test(a));
+  } catch {
+    accounts = [];
+  }
+  const withStack = accounts.filter((a) => listStacks(ctx.state, a, ctx.region).includes(ctx.stack));
+  if (withStack.length !== 1) {
+    throw new UsageError(
+      withStack.length === 0
+        ? `teardown --dry-run could not reach AWS, and no local journal of stack "${ctx.stack}" in ${ctx.region} exists to plan from. Check credentials and --endpoint-url.`
+        : `teardown --dry-run could not reach AWS, and stack "${ctx.stack}" has journals in several accounts (${withStack.join(', ')}): check credentials and --endpoint-url.`,
+    );
+  }
+  const resources = new Journal(journalPath(ctx.state, withStack[0], ctx.region, ctx.stack), ctx.command).resources().filter((r) => r.present && r.origin !== 'adopted');
+  const op: Record<string, string> = {
+    'ecs-service': 'DeleteService',
+    'ecs-task': 'StopTask',
+    'ecs-task-definition': 'DeregisterTaskDefinition',
+    'ecs-cluster': 'DeleteCluster',
+    'iam-attachment': 'DetachRolePolicy',
+    'iam-role': 'DeleteRole',
+    'iam-policy': 'DeletePolicy',
+  };
+  const order = Object.keys(op);
+  const steps: Step[] = resources
+    .filter((r) => op[r.type])
+    .sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type) || b.order - a.order)
+    .map((r, i) => ({
+      id: `offline:${i}`,
+      type: r.type,
+      name: r.type === 'iam-attachment' ? r.name.replace('|', ' ← ') : r.name,
+      arn: r.arn,
+      action: 'delete',
+      calls: [{ operation: op[r.type], target: `${r.type} ${r.name}`, reason: `${r.origin === 'intent' ? 'possibly created (intent recorded)' : 'journalled as created'}; not checked against AWS (dry run without access)` }],
+      reason: 'from the journal only',
+    }));
+  const plan: Plan = { command: ctx.command, account: withStack[0], warnings: [], steps, notes: ['AWS could not be reached: this plan comes from the local journal only (tagged resources it does not know are not shown).'] };
+  return executePlan(ctx, plan);
 }
 
 // ---------------------------------------------------------------------------------------------
