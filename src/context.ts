@@ -128,7 +128,17 @@ export class Context {
     try {
       keyId = await aws.accessKeyId();
     } catch (e) {
-      throw translateAwsError('loading credentials', e, this.settings().endpoint);
+      const err = translateAwsError('loading credentials', e, this.settings().endpoint);
+      const profile = this.settings().profile;
+      if (profile && err.code === 'CredentialsProviderError') {
+        // The generic advice ("pass --profile NAME") would be wrong: a profile was named and gave nothing.
+        throw new CredentialsError(
+          `loading credentials: the AWS profile "${profile}" (from ${this.opts.profile ? '--profile' : 'AWS_PROFILE'}) gave no credentials (${String((e as Error)?.message ?? e).replace(/\s+/g, ' ').trim()}). Check that it exists in ~/.aws/config or ~/.aws/credentials (or AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE) and has keys, SSO or a role (aws configure --profile ${profile}); for an SSO profile run aws sso login --profile ${profile}.`,
+          err.code,
+          { cause: e },
+        );
+      }
+      throw err;
     }
     const cacheFile = join(this.state, 'identity-cache.json');
     const { createHash } = await import('node:crypto');

@@ -19,6 +19,7 @@ import { AwsError, InputError, RuntimeError, UsageError, type InputIssue } from 
 import { parseRoleRef, type RoleRef } from '../input/iam-validate.js';
 import {
   parseTaskDefinitionRef,
+  redactLiteralSecretsForDiff,
   validateClusterName,
   validateLaunchOptions,
   validateTaskDefinition,
@@ -193,7 +194,8 @@ export async function runTaskRegister(ctx: Context, o: TaskRegisterOptions): Pro
         },
       ],
       reason: latest ? `differs from revision ${latest.revision}: ${diffs.join(', ')}` : current ? 'no ACTIVE revision' : 'new family',
-      detail: latest ? lineDiff(canonical(comparableTaskDefinition(latest.definition)), canonical(comparableTaskDefinition(input))) : undefined,
+      // Literal secrets in the environment are warned about, and never shown (not even in the diff).
+      detail: latest ? lineDiff(...(redactLiteralSecretsForDiff(comparableTaskDefinition(latest.definition), comparableTaskDefinition(input)).map((d) => canonical(d)) as [string, string])) : undefined,
       run: async (rt) => {
         const ops = await ecsOps(ctx);
         rt.record('intent', { type: 'ecs-task-definition', name: family, data: { operation: 'RegisterTaskDefinition' } });

@@ -650,6 +650,65 @@ export function literalSecretWarnings(taskDef: JsonValue, source: string): strin
     `move it to the container's "secrets" with "valueFrom" set to a Secrets Manager secret ARN or an SSM Parameter Store parameter ARN`);
 }
 
+/** What a literal secret's value is shown as, in plans and diffs. */
+export const SECRET_NOT_SHOWN = '(literal value not shown)';
+export const SECRET_CHANGED_NOT_SHOWN = '(literal value not shown; changed)';
+
+/**
+ * Copies of two task definitions (e.g. the latest revision and the new document) for a diff
+ * that is shown to the user: the values of secret-looking environment variables are replaced,
+ * in `after` by a marker that says whether the value changed. Never returns a secret value.
+ */
+export function redactLiteralSecretsForDiff<T>(before: T, after: T): [T, T] {
+  const valuesOf = (doc: unknown): Map<string, unknown> => {
+    const m = new Map<string, unknown>();
+    const cds = isObject(doc as JsonValue) ? own(doc as JsonObject, 'containerDefinitions') : undefined;
+    if (!Array.isArray(cds)) return m;
+    cds.forEach((c, ci) => {
+      if (!isObject(c)) return;
+      const env = own(c, 'environment');
+      if (!Array.isArray(env)) return;
+      const cname = own(c, 'name');
+      env.forEach((e) => {
+        if (isObject(e) && typeof own(e, 'name') === 'string') m.set(`${typeof cname === 'string' ? cname : `#${ci}`}\u0000${own(e, 'name')}`, own(e, 'value'));
+      });
+    });
+    return m;
+  };
+  const old = valuesOf(before);
+  const redact = (doc: T, other?: Map<string, unknown>): T => {
+    if (!isObject(doc as JsonValue)) return doc;
+    const cds = own(doc as JsonObject, 'containerDefinitions');
+    if (!Array.isArray(cds)) return doc;
+    const copy: JsonObject = { ...(doc as JsonObject) };
+    setCopy(copy, 'containerDefinitions', cds.map((c, ci) => {
+      if (!isObject(c)) return c;
+      const env = own(c, 'environment');
+      if (!Array.isArray(env)) return c;
+      const cname = own(c, 'name');
+      const out: JsonObject = { ...c };
+      setCopy(out, 'environment', env.map((e) => {
+        if (!isObject(e)) return e;
+        const name = own(e, 'name');
+        const value = own(e, 'value');
+        if (typeof name !== 'string' || typeof value !== 'string' || value.length === 0 || !looksLikeSecretName(name)) return e;
+        const key = `${typeof cname === 'string' ? cname : `#${ci}`}\u0000${name}`;
+        const changed = other !== undefined && other.has(key) && other.get(key) !== value;
+        const entry: JsonObject = { ...e };
+        setCopy(entry, 'value', changed ? SECRET_CHANGED_NOT_SHOWN : SECRET_NOT_SHOWN);
+        return entry;
+      }));
+      return out;
+    }));
+    return copy as T;
+  };
+  return [redact(before), redact(after, old)];
+}
+
+function setCopy(o: JsonObject, key: string, value: JsonValue): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 const PRIVATE_ECR_RE = /^\d{12}\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\//;
 const IMAGE_CHARS_RE = /^[A-Za-z0-9\-_:./#]+$/;
 

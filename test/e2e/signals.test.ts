@@ -172,6 +172,43 @@ describeE2E('signals (built CLI, proxy latency to land the signal mid-run)', () 
       await expectTornDown(c);
     });
 
+    it('SIGTERM while service create --wait waits for stability: only the waiting stops (exit 143); the service stays, journalled; teardown removes it', async () => {
+      const c = await setup('svcwait');
+      c.proxy.setLatency(0);
+      ok(await c.run(['cluster', 'create', '--name', `${c.stack}-c`]), 'cluster create');
+      ok(await c.run(['task', 'register']), 'task register');
+      c.proxy.setLatency(LATENCY_MS);
+      const child = c.spawn(['service', 'create', '--cluster', `${c.stack}-c`, '--name', `${c.stack}-svc`, '--task-definition', `${c.stack}-web`, '--desired-count', '1', '--wait']);
+      await child.waitForOutput(/waiting for/, { stream: 'stderr' });
+      child.child.kill('SIGTERM');
+      const r = await child.result;
+      expect(r.code, r.stderr).toBe(143);
+      expect(r.stderr).toContain('Only the waiting stopped: nothing was stopped or deleted');
+      expect(r.stderr).not.toMatch(/^\s+at\s/m);
+      const s = await readStackState(motoUrl, c.stack);
+      expect(s.services.map((x) => x.name)).toEqual([`${c.stack}-svc`]);
+      const lines = await readJournal(c.state, c.stack);
+      expect(lines.some((l) => l.type === 'ecs-service' && l.event === 'created' && l.name === `${c.stack}-svc`)).toBe(true);
+      await expectTornDown(c, [`${c.stack}-c`]);
+    });
+
+    it('SIGINT while task run --wait waits: exit 130, the task is journalled; teardown removes it', async () => {
+      const c = await setup('runwait');
+      c.proxy.setLatency(0);
+      ok(await c.run(['cluster', 'create', '--name', `${c.stack}-c`]), 'cluster create');
+      ok(await c.run(['task', 'register']), 'task register');
+      c.proxy.setLatency(LATENCY_MS);
+      const child = c.spawn(['task', 'run', '--cluster', `${c.stack}-c`, '--task-definition', `${c.stack}-web`, '--wait', 'stopped']);
+      await child.waitForOutput(/waiting for/, { stream: 'stderr' });
+      child.child.kill('SIGINT');
+      const r = await child.result;
+      expect(r.code, r.stderr).toBe(130);
+      expect(r.stderr).not.toMatch(/^\s+at\s/m);
+      const lines = await readJournal(c.state, c.stack);
+      expect(lines.filter((l) => l.type === 'ecs-task' && l.event === 'created')).toHaveLength(1);
+      await expectTornDown(c, [`${c.stack}-c`]);
+    });
+
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       it(`${signal} during a teardown: in-flight deletes finish and are journalled, exit ${signal === 'SIGINT' ? 130 : 143}; teardown again leaves nothing`, async () => {
         const c = await setup(`td${signal === 'SIGINT' ? 'int' : 'term'}`);

@@ -277,7 +277,7 @@ describe('iam create when AWS refuses', () => {
     { case: 'InvalidClientTokenId from STS', stsFails: awsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403), exit: 4, code: 'InvalidClientTokenId', says: /AWS did not accept your credentials/ },
     { case: 'ExpiredToken on every IAM call', iamFails: { '*': awsError('ExpiredToken', 'The security token included in the request is expired', 403) }, exit: 4, code: 'ExpiredToken', says: /ExpiredToken.*refresh your credentials/ },
     { case: 'InvalidClientTokenId on every IAM call', iamFails: { '*': awsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403) }, exit: 4, code: 'InvalidClientTokenId', says: /AWS did not accept your credentials/ },
-    { case: 'Throttling on every call, after retries', iamFails: { '*': awsError('Throttling', 'Rate exceeded') }, exit: 1, code: 'Throttling', says: /iam:CreatePolicy failed: Throttling: Rate exceeded AWS kept throttling the requests after retries/ },
+    { case: 'Throttling on every call, after retries', iamFails: { '*': awsError('Throttling', 'Rate exceeded') }, exit: 1, code: 'Throttling', says: /iam:CreatePolicy failed: Throttling: Rate exceeded\.? AWS kept throttling the requests after retries/ },
     { case: 'LimitExceeded on CreateRole', iamFails: { CreateRole: awsError('LimitExceeded', 'Cannot exceed quota for RolesPerAccount: 1000', 409) }, exit: 1, code: 'LimitExceeded', says: /iam:CreateRole failed: LimitExceeded.*quota/ },
   ])('$case → exit $exit', async ({ iamFails, stsFails, exit, code, says }) => {
     for (const [op, error] of Object.entries(iamFails ?? {})) env().account.fail(op, error);

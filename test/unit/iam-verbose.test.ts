@@ -106,7 +106,7 @@ describe('retries (the SDK middleware, under the mocks)', () => {
     expect(sent.filter((s) => s.action === 'CreatePolicy')).toHaveLength(1);
     expect(sent.filter((s) => s.action === 'AttachRolePolicy')).toHaveLength(0);
     expect(r.json().error.code).toBe('Throttling');
-    expect(r.stderr).toContain('iam:CreatePolicy failed: Throttling: Rate exceeded AWS kept throttling the requests after retries');
+    expect(r.stderr).toContain('iam:CreatePolicy failed: Throttling: Rate exceeded. AWS kept throttling the requests after retries');
   });
 
   it('a transient 500 is retried (AWS_MAX_ATTEMPTS=2) and --verbose shows the attempts', async () => {
