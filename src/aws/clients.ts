@@ -40,22 +40,29 @@ export class AwsClients {
     private readonly ui: Ui,
   ) {}
 
-  get<K extends ServiceKind>(kind: K): Promise<ClientTypes[K]> {
-    let p = this.made.get(kind);
+  /**
+   * The client of a service. `{ retries: false }` gives a second client that makes one attempt
+   * only: for creates that have no idempotency token (see ./once.ts), where a retry after a lost
+   * answer would create a second resource.
+   */
+  get<K extends ServiceKind>(kind: K, opts: { retries?: boolean } = {}): Promise<ClientTypes[K]> {
+    const once = opts.retries === false;
+    const key = once ? (`${kind}!` as ServiceKind) : kind;
+    let p = this.made.get(key);
     if (!p) {
-      p = this.build(kind);
-      this.made.set(kind, p);
+      p = this.build(kind, once);
+      this.made.set(key, p);
     }
     return p as Promise<ClientTypes[K]>;
   }
 
-  private async build(kind: ServiceKind): Promise<AnyClient> {
+  private async build(kind: ServiceKind, once = false): Promise<AnyClient> {
     const s = this.settings;
     const config = {
       region: s.region,
       ...(s.profile ? { profile: s.profile } : {}),
       ...(s.endpoint ? { endpoint: s.endpoint } : {}),
-      maxAttempts: s.maxAttempts,
+      maxAttempts: once ? 1 : s.maxAttempts,
       retryMode: 'standard',
       // throwOnRequestTimeout: without it, @smithy/node-http-handler 4.x only logs a warning when
       // requestTimeout passes and the call waits for ever on an endpoint that accepts but never answers.

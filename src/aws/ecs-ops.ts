@@ -38,6 +38,7 @@ import {
   type UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
 import { errorName, translateAwsError } from './errors.js';
+import { sendOnce } from './once.js';
 import type {
   ClusterInfo,
   DeleteTaskDefinitionsResult,
@@ -198,6 +199,9 @@ export class EcsOps {
   constructor(
     readonly client: ECSClient,
     private readonly endpoint?: string,
+    /** A client that makes one attempt only, for RegisterTaskDefinition (see ./once.ts). */
+    private readonly onceClient: ECSClient = client,
+    private readonly attempts = 1,
   ) {}
 
   private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
@@ -265,9 +269,25 @@ export class EcsOps {
     return toTaskDefinitionInfo(out.taskDefinition, out.tags);
   }
 
-  async registerTaskDefinition(input: RegisterTaskDefinitionCommandInput): Promise<TaskDefinitionInfo> {
-    const out = await this.call('RegisterTaskDefinition', () => this.client.send(new RegisterTaskDefinitionCommand(input)));
-    return toTaskDefinitionInfo(out.taskDefinition ?? {}, out.tags ?? input.tags);
+  /**
+   * Registers a revision at most once. `after` is the family's highest revision known before the
+   * call: after a lost answer, a newer revision tagged like `input` is the one this call made.
+   */
+  async registerTaskDefinition(input: RegisterTaskDefinitionCommandInput, after = 0): Promise<TaskDefinitionInfo> {
+    const stackTag = (input.tags ?? []).find((t) => t.key === 'ecsprimer:stack')?.value;
+    return this.call('RegisterTaskDefinition', () =>
+      sendOnce({
+        attempts: this.attempts,
+        send: async () => {
+          const out = await this.onceClient.send(new RegisterTaskDefinitionCommand(input));
+          return toTaskDefinitionInfo(out.taskDefinition ?? {}, out.tags ?? input.tags);
+        },
+        applied: async () => {
+          const latest = await this.describeTaskDefinition(input.family!);
+          return latest && latest.revision > after && latest.tags['ecsprimer:stack'] === stackTag ? latest : undefined;
+        },
+      }),
+    );
   }
 
   /** Revisions of exactly `family` with `status`, oldest first (paged: O(revisions of the family)). */

@@ -31,6 +31,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-iam';
 import { errorName, translateAwsError } from './errors.js';
+import { sendOnce } from './once.js';
 
 export interface PolicyInfo {
   arn: string;
@@ -77,6 +78,9 @@ export class IamOps {
   constructor(
     readonly client: IAMClient,
     private readonly endpoint?: string,
+    /** A client that makes one attempt only, for CreatePolicyVersion (see ./once.ts). */
+    private readonly onceClient: IAMClient = client,
+    private readonly attempts = 1,
   ) {}
 
   private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
@@ -140,11 +144,20 @@ export class IamOps {
     return out;
   }
 
-  async createPolicyVersion(arn: string, document: string): Promise<string> {
-    const out = await this.call('CreatePolicyVersion', () =>
-      this.client.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: document, SetAsDefault: true })),
+  /**
+   * Adds a new default version. `before` are the version ids that existed before (the caller has
+   * just listed them): after a lost answer, a version not among them is the one this call made.
+   */
+  async createPolicyVersion(arn: string, document: string, before: string[]): Promise<string> {
+    const known = new Set(before);
+    return this.call('CreatePolicyVersion', () =>
+      sendOnce({
+        attempts: this.attempts,
+        send: async () =>
+          (await this.onceClient.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: document, SetAsDefault: true }))).PolicyVersion?.VersionId ?? '',
+        applied: async () => (await this.listPolicyVersions(arn)).find((v) => !known.has(v.versionId))?.versionId,
+      }),
     );
-    return out.PolicyVersion?.VersionId ?? '';
   }
 
   async deletePolicyVersion(arn: string, versionId: string): Promise<void> {

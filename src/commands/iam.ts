@@ -130,7 +130,8 @@ async function checkTrust(ctx: Context, o: { trustPolicy?: string; trustPrincipa
 
 export async function iamOps(ctx: Context): Promise<IamOps> {
   const [{ IamOps }, client] = await Promise.all([import('../aws/iam-ops.js'), ctx.aws().get('iam')]);
-  return new IamOps(client, ctx.settings().endpoint);
+  const once = await ctx.aws().get('iam', { retries: false });
+  return new IamOps(client, ctx.settings().endpoint, once, ctx.settings().maxAttempts);
 }
 
 function tracked(resources: TrackedResource[], type: TrackedResource['type'], name: string, parent?: string): TrackedResource | undefined {
@@ -186,7 +187,8 @@ async function newPolicyVersion(rt: StepRuntime, ops: IamOps, arn: string, name:
       rt.record('updated', { type: 'iam-policy', name, arn, data: { deletedVersion: oldest.versionId } });
     }
   }
-  const versionId = await ops.createPolicyVersion(arn, JSON.stringify(doc));
+  // Version ids only grow (a deleted one is never reused), so "not listed before" means "ours".
+  const versionId = await ops.createPolicyVersion(arn, JSON.stringify(doc), versions.map((v) => v.versionId));
   rt.record('updated', { type: 'iam-policy', name, arn, data: { versionId } });
   return versionId;
 }
@@ -345,6 +347,8 @@ export function attachStep(
       }
       if (a.adopt?.role) rt.record('adopted', { type: 'iam-role', name: a.adopt.role });
       if (a.adopt?.policy) rt.record('adopted', { type: 'iam-policy', name: a.adopt.policy, arn });
+      // An intent first: a kill between IAM's answer and the next line still leaves the attachment named.
+      rt.record('intent', { type: 'iam-attachment', name: key, parent: a.role, arn });
       await o.attachRolePolicy(a.role, arn);
       rt.record('attached', { type: 'iam-attachment', name: key, parent: a.role, arn });
       return { arn };

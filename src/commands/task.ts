@@ -199,7 +199,7 @@ export async function runTaskRegister(ctx: Context, o: TaskRegisterOptions): Pro
       run: async (rt) => {
         const ops = await ecsOps(ctx);
         rt.record('intent', { type: 'ecs-task-definition', name: family, data: { operation: 'RegisterTaskDefinition' } });
-        const td = await retryWhileRolePropagates(ctx, 'RegisterTaskDefinition', () => ops.registerTaskDefinition(input));
+        const td = await retryWhileRolePropagates(ctx, 'RegisterTaskDefinition', () => ops.registerTaskDefinition(input, current?.revision ?? 0));
         const name = `${td.family}:${td.revision}`;
         rt.record('created', { type: 'ecs-task-definition', name, arn: td.arn });
         // The intent named only the family: it is resolved by the record above.

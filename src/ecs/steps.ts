@@ -25,7 +25,9 @@ const ec2Memo = new WeakMap<Context, Promise<Ec2Ops>>();
 export function ecsOps(ctx: Context): Promise<EcsOps> {
   let p = ecsMemo.get(ctx);
   if (!p) {
-    p = Promise.all([import('../aws/ecs-ops.js'), ctx.aws().get('ecs')]).then(([m, client]) => new m.EcsOps(client, ctx.settings().endpoint));
+    p = Promise.all([import('../aws/ecs-ops.js'), ctx.aws().get('ecs'), ctx.aws().get('ecs', { retries: false })]).then(
+      ([m, client, once]) => new m.EcsOps(client, ctx.settings().endpoint, once, ctx.settings().maxAttempts),
+    );
     ecsMemo.set(ctx, p);
   }
   return p;

@@ -102,7 +102,8 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
   for (const r of journal) {
     if (!r.present) continue;
     if (r.type === 'iam-attachment') {
-      if (r.origin === 'created' && r.arn && r.parent) attachments.push({ role: r.parent, policyArn: r.arn });
+      // An intent is an attach that was sent: if the policy is attached now, this stack attached it.
+      if ((r.origin === 'created' || r.origin === 'intent') && r.arn && r.parent) attachments.push({ role: r.parent, policyArn: r.arn });
       continue;
     }
     if (r.type === 'iam-policy-version') continue;

@@ -20,9 +20,9 @@ import { startProxy, type FaultRule, type Proxy } from '../support/proxy.js';
 import { countsOf, EMPTY_COUNTS, readJournal, readStackState, uniqueStack, type StackState } from '../support/stack-state.js';
 
 /**
- * How long a command may take to fail when the endpoint refuses connections: measured ≈ 1 s
- * (6 attempts; the SDK's back-off between them is random, at most 0.2 + 0.4 + 0.8 + 1.6 + 3.2 s);
- * documented as 10 s in test/RELIABILITY.md; asserted with slack for a loaded 2-core machine.
+ * How long a command may take to fail when the endpoint refuses connections: measured 0.6–1.5 s
+ * (6 attempts; the SDK's back-off between them is random, at most 0.05 + 0.1 + 0.2 + 0.4 + 0.8 s);
+ * documented as 5 s in test/RELIABILITY.md; asserted with slack for a loaded 2-core machine.
  */
 const REFUSED_BOUND_MS = 20_000;
 
@@ -73,7 +73,12 @@ describeE2E('faults (built CLI → fault proxy → moto)', () => {
     const p = await proxy(SCHEDULE);
     const stack = uniqueStack('flt');
     const state = makeStateDir();
-    const run = cli(stack, state, p.url);
+    // This schedule fails about half of all requests (1 - 2/3 · 6/7 · 10/11 ≈ 48%), far beyond what
+    // AWS does, and the CLI runs independent calls concurrently, so one call can meet 6 faults in a
+    // row: with the default budget of 6 attempts, 9 single-stack runs needed all 6 attempts twice,
+    // and 4 stacks sharing one schedule failed once. The budget is raised to 10 here so the test
+    // is not flaky; every other test runs with the default.
+    const run = cli(stack, state, p.url, { AWS_MAX_ATTEMPTS: '10' });
 
     const steps: string[][] = [
       ['iam', 'create'],
@@ -166,7 +171,7 @@ describeE2E('faults (built CLI → fault proxy → moto)', () => {
   // until the fix lands; then vitest reports them as unexpectedly passing: drop `.fails`.
   // Only the final assertion may fail in these two: if a setup step fails they return early, and
   // the `.fails` test is then reported as failing (it did not fail where it was expected to).
-  it.fails('KNOWN BUG: a lost reply to RegisterTaskDefinition makes no second revision', async () => {
+  it('a lost reply to RegisterTaskDefinition makes no second revision', async () => {
     const p = await proxy([{ kind: 'drop-response', match: { operation: 'RegisterTaskDefinition' }, limit: 1 }]);
     const stack = uniqueStack('lostreg');
     const run = cli(stack, makeStateDir(), p.url);
@@ -176,7 +181,7 @@ describeE2E('faults (built CLI → fault proxy → moto)', () => {
     expect(revisions).toEqual([`${stack}-web:1`]);
   });
 
-  it.fails('KNOWN BUG: a lost reply to CreatePolicyVersion makes no second version', async () => {
+  it('a lost reply to CreatePolicyVersion makes no second version', async () => {
     const p = await proxy([{ kind: 'drop-response', match: { operation: 'CreatePolicyVersion' }, limit: 1 }]);
     const stack = uniqueStack('lostver');
     const run = cli(stack, makeStateDir(), p.url);

@@ -155,6 +155,19 @@ describeE2E('signals (built CLI, proxy latency to land the signal mid-run)', () 
       await expectTornDown(c);
     });
 
+    it('SIGINT while the plan is still being resolved (reads only): exit 130 and nothing is changed', async () => {
+      const c = await setup('sigread');
+      const child = c.spawn(['iam', 'create']);
+      await child.waitForOutput('→ sts:GetCallerIdentity', { stream: 'stderr' });
+      child.child.kill('SIGINT');
+      const r = await child.result;
+      expect(r.code, r.stderr).toBe(130);
+      expect(r.stderr).not.toMatch(/^\s+at\s/m);
+      expect(Object.keys(c.proxy.counts().byOperation).filter((k) => !/:(Get|List|Describe)/.test(k))).toEqual([]);
+      expect(countsOf(await readStackState(motoUrl, c.stack))).toEqual(EMPTY_COUNTS);
+      expect((await readJournal(c.state, c.stack)).filter((l) => l.event !== 'intent')).toEqual([]);
+    });
+
     it('a second SIGINT stops at once, even with a call hanging; the journal still names what may exist', async () => {
       const c = await setup('sigtwice', [{ kind: 'stall', match: { operation: 'CreateRole' }, limit: 1, stallMs: 30_000 }]);
       const child = c.spawn(['iam', 'create']);
@@ -309,7 +322,7 @@ describeE2E('signals (built CLI, proxy latency to land the signal mid-run)', () 
     // attachment the journal does not name. Teardown still removes it here (deleting the stack's
     // role detaches everything), but not when the stack attached to a role it does not own.
     // Expected to fail until the fix lands (then drop `.fails`).
-    it.fails('KNOWN BUG: killed after IAM attached the policy, the journal names the attachment', async () => {
+    it('killed after IAM attached the policy, the journal names the attachment', async () => {
       const point = points[points.length - 1];
       const c = await setup('killatt', point.faults);
       let covered: boolean | undefined;
