@@ -41,42 +41,45 @@ export class DiscoveryOps {
 
   /** Clusters tagged `key=value`, by ListClusters + DescribeClusters (O(clusters in the region)). */
   async taggedClusters(key: string, value: string): Promise<string[]> {
+    const arns = await this.clusterArns();
     const client = await this.ecs();
-    const arns: string[] = [];
-    let token: string | undefined;
+    const out: string[] = [];
     try {
-      do {
-        const page = await client.send(new ListClustersCommand({ nextToken: token, maxResults: 100 }));
-        arns.push(...(page.clusterArns ?? []));
-        token = page.nextToken;
-      } while (token);
-      const out: string[] = [];
       for (let i = 0; i < arns.length; i += 100) {
         const d = await client.send(new DescribeClustersCommand({ clusters: arns.slice(i, i + 100), include: ['TAGS'] }));
         for (const c of d.clusters ?? []) {
           if (c.status !== 'INACTIVE' && (c.tags ?? []).some((t) => t.key === key && t.value === value)) out.push(c.clusterName!);
         }
       }
-      return out;
     } catch (e) {
-      throw translateAwsError('ecs:ListClusters', e, this.endpoint);
+      throw translateAwsError('ecs:DescribeClusters', e, this.endpoint);
     }
+    return out;
   }
 
   /** Every cluster name in the region (for finding a stack's standalone tasks by startedBy). */
   async allClusters(): Promise<string[]> {
-    const client = await this.ecs();
-    const arns: string[] = [];
-    let token: string | undefined;
-    try {
-      do {
-        const page = await client.send(new ListClustersCommand({ nextToken: token, maxResults: 100 }));
-        arns.push(...(page.clusterArns ?? []));
-        token = page.nextToken;
-      } while (token);
-    } catch (e) {
-      throw translateAwsError('ecs:ListClusters', e, this.endpoint);
-    }
-    return arns.map((a) => a.split('/').pop()!);
+    return (await this.clusterArns()).map((a) => a.split('/').pop()!);
+  }
+
+  private clusterArnsOnce?: Promise<string[]>;
+
+  private clusterArns(): Promise<string[]> {
+    this.clusterArnsOnce ??= (async () => {
+      const client = await this.ecs();
+      const arns: string[] = [];
+      let token: string | undefined;
+      try {
+        do {
+          const page = await client.send(new ListClustersCommand({ nextToken: token, maxResults: 100 }));
+          arns.push(...(page.clusterArns ?? []));
+          token = page.nextToken;
+        } while (token);
+      } catch (e) {
+        throw translateAwsError('ecs:ListClusters', e, this.endpoint);
+      }
+      return arns;
+    })();
+    return this.clusterArnsOnce;
   }
 }
