@@ -89,8 +89,8 @@ function stackCommands(stack: string): string[][] {
 }
 
 /** The full stack up with ecsprimer's commands, then `teardown`; each a separate process. */
-async function ecsprimerStack(stack: string, endpoint: string, proxy: Proxy | undefined, opts: { status?: boolean } = {}): Promise<CliRun[]> {
-  const env = cliEnv({ ECSPRIMER_STATE_DIR: makeStateDir(), ECSPRIMER_POLL_MS: '200' });
+async function ecsprimerStack(stack: string, endpoint: string, proxy: Proxy | undefined, opts: { status?: boolean; stateDir?: string } = {}): Promise<CliRun[]> {
+  const env = cliEnv({ ECSPRIMER_STATE_DIR: opts.stateDir ?? makeStateDir(), ECSPRIMER_POLL_MS: '200' });
   const common = ['--yes', '--stack', stack, '--endpoint-url', endpoint];
   const runs: CliRun[] = [];
   for (const c of [...stackCommands(stack), ...(opts.status ? [['status']] : []), ['teardown']]) {
@@ -187,24 +187,31 @@ async function startup(): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // (b) end to end
 
-async function endToEnd(proxy: Proxy, script: string | undefined, skipReason: string | undefined): Promise<void> {
+/**
+ * ecsprimer and the baseline each get their own moto server (and proxy): moto 5's tagging API
+ * answers HTTP 500 while any ECS cluster without tags exists (the baseline's are untagged), which
+ * AWS does not do; ecsprimer would retry it and fall back to scanning ECS.
+ */
+async function endToEnd(proxy: Proxy, baseProxy: Proxy, script: string | undefined, skipReason: string | undefined): Promise<void> {
   log(`(b) end to end behind the ${LATENCY_MS} ms proxy: ${E2E_RUNS} runs each`);
-  // Untimed warm-up: moto imports its service backends on first use.
-  await ecsprimerStack(`warm${Date.now().toString(36)}`, proxy.url, proxy);
+  // One state directory for all runs, as a user has: the warm-up (untimed; moto also imports its
+  // service backends on first use) leaves the account cached there, so the timed runs make no STS call.
+  const stateDir = makeStateDir();
+  await ecsprimerStack(`warm${Date.now().toString(36)}`, proxy.url, proxy, { stateDir });
   if (script && !skipReason) {
-    await baseline(script, 'up', 'warm', proxy.url, proxy);
-    await baseline(script, 'down', 'warm', proxy.url, proxy);
+    await baseline(script, 'up', 'warm', baseProxy.url, baseProxy);
+    await baseline(script, 'down', 'warm', baseProxy.url, baseProxy);
   }
   const ours: Array<{ totalMs: number; commands: CliRun[] }> = [];
   const theirs: Array<{ totalMs: number; up: BaselineRun; down: BaselineRun }> = [];
   for (let i = 0; i < E2E_RUNS; i++) {
     const stack = `b${i}${Date.now().toString(36)}`;
-    const commands = await ecsprimerStack(stack, proxy.url, proxy);
+    const commands = await ecsprimerStack(stack, proxy.url, proxy, { stateDir });
     ours.push({ totalMs: commands.reduce((a, c) => a + c.wallMs, 0), commands });
     if (script && !skipReason) {
       const prefix = `bl${i}${Date.now().toString(36)}`;
-      const up = await baseline(script, 'up', prefix, proxy.url, proxy);
-      const down = await baseline(script, 'down', prefix, proxy.url, proxy);
+      const up = await baseline(script, 'up', prefix, baseProxy.url, baseProxy);
+      const down = await baseline(script, 'down', prefix, baseProxy.url, baseProxy);
       if (!up.reported?.ok || !down.reported?.ok) throw new Error(`baseline failed: ${up.stdout}${up.stderr}\n${down.stdout}${down.stderr}`);
       theirs.push({ totalMs: up.wallMs + down.wallMs, up, down });
     }
@@ -464,14 +471,15 @@ async function main(): Promise<void> {
 
   if (ONLY.has('startup')) await startup();
   if (ONLY.has('e2e') || ONLY.has('width')) {
-    const moto = await startMoto();
+    const [moto, baseMoto] = await Promise.all([startMoto(), startMoto()]);
     const proxy = await startProxy({ target: moto.url, latencyMs: LATENCY_MS });
+    const baseProxy = await startProxy({ target: baseMoto.url, latencyMs: LATENCY_MS });
     try {
-      if (ONLY.has('e2e')) await endToEnd(proxy, script, skipReason);
+      if (ONLY.has('e2e')) await endToEnd(proxy, baseProxy, script, skipReason);
       if (ONLY.has('width')) await teardownWidth(moto, proxy);
     } finally {
-      await proxy.stop();
-      await moto.stop();
+      await Promise.all([proxy.stop(), baseProxy.stop()]);
+      await Promise.all([moto.stop(), baseMoto.stop()]);
     }
   }
   if (ONLY.has('size')) await accountSize(script, skipReason);

@@ -3,8 +3,12 @@
 // - dist/light.js answers --help, --version and usage errors: commander and the command tree as
 //   data (a manifest, see src/cli/manifest.ts and src/cli/light.ts), as a plain script that main.js
 //   compiles with the V8 code cache dist/light.cache, made here by running it once;
-// - the commands, the AWS SDK clients and @inquirer/prompts are split into chunks under
-//   dist/chunks/, loaded with import() only when a command runs and needs them;
+// - dist/app-<hash>.js is the whole program as one plain script, which main.js compiles with a V8
+//   code cache per command (dist/app-<hash>.<command>.cache, written by the first run of each
+//   command, see loadApp in src/main.ts): how commands run;
+// - the same program is also split into ES module chunks under dist/chunks/ (the commands, each
+//   AWS SDK client, @inquirer/prompts), loaded with import() only when needed: used when
+//   ECSPRIMER_CODE_CACHE=0, and by the start-up test to check what a command loads;
 // - dist/version.txt serves the `--version` fast path of bin/ecsprimer.js;
 // - dist/bundle-contents.json lists the packages in each output file (the start-up test uses it
 //   to prove that help loads no AWS SDK code).
@@ -12,6 +16,7 @@
 // started while a build runs never finds dist/ half-empty; old chunks are removed once they are
 // older than STALE_MS (a process started before the build may still import them).
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import vm from 'node:vm';
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -158,6 +163,32 @@ async function lightScript() {
 
 const light = await lightScript();
 
+/** dist/app-<hash>.js: the program as one script (a function expression, run by node:vm). */
+async function appScript() {
+  const r = await build({
+    entryPoints: ['src/main.ts'],
+    absWorkingDir: root,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    mainFields: ['module', 'main'],
+    target: 'node20',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    write: false,
+    plugins: [lazyChildProcess],
+    // import() of our modules becomes a lazy require: a module is still evaluated only when imported.
+    supported: { 'dynamic-import': false },
+    define: { __ECSPRIMER_BUILT__: 'true', __ECSPRIMER_IN_APP__: 'true', 'import.meta.url': '__ecsprimerImportMetaUrl' },
+  });
+  const source = `(function (exports, require, module, __filename, __dirname, __ecsprimerImportMetaUrl) {${r.outputFiles[0].text}\n})`;
+  const name = `app-${createHash('sha256').update(source).digest('hex').slice(0, 16)}.js`;
+  return { source, name };
+}
+
+const app = await appScript();
+
 const result = await build({
   entryPoints: { main: 'src/main.ts' },
   absWorkingDir: root,
@@ -176,7 +207,7 @@ const result = await build({
   metafile: true,
   write: false,
   plugins: [lazyChildProcess],
-  define: { __ECSPRIMER_BUILT__: 'true' },
+  define: { __ECSPRIMER_BUILT__: 'true', __ECSPRIMER_APP__: JSON.stringify(app.name) },
   banner,
 });
 
@@ -195,6 +226,11 @@ for (const f of files.filter((f) => !f.path.endsWith(`${sep}main.js`))) {
   written.add(f.path);
 }
 contents['light.js'] = light.packages;
+writeAtomic(join(dist, app.name), app.source);
+written.add(join(dist, app.name));
+// Its code caches (one per command), if an earlier build of the same script made them, stay valid.
+const appBase = app.name.replace(/\.js$/, '.');
+for (const f of listFiles(dist)) if (f.split(sep).pop().startsWith(appBase)) written.add(f);
 writeAtomic(join(dist, 'light.js'), light.source);
 writeAtomic(join(dist, 'light.cache'), light.cache);
 written.add(join(dist, 'light.js'));

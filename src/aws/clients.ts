@@ -117,8 +117,15 @@ export class AwsClients {
     );
   }
 
-  /** Resolves the credentials the clients will use (local for env/profile keys). */
+  /**
+   * The access key id of the credentials the clients will use. With no profile and static keys in
+   * the environment that is AWS_ACCESS_KEY_ID: the first link of the SDK's default chain (fromEnv)
+   * uses exactly that, so no client (and no SDK module) is loaded just to learn it. Otherwise the
+   * chain is run through the STS client.
+   */
   async accessKeyId(): Promise<string> {
+    const env = process.env; // what the SDK's credential chain reads, not the context's env
+    if (!this.settings.profile && !env.AWS_PROFILE && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) return env.AWS_ACCESS_KEY_ID;
     const sts = await this.get('sts');
     const creds = await (sts.config.credentials as () => Promise<{ accessKeyId: string }>)();
     return creds.accessKeyId;

@@ -63,7 +63,7 @@ export function translateAwsError(operation: string, e: unknown, endpoint?: stri
         : name === 'CredentialsProviderError'
           ? 'No AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --profile NAME for a profile in ~/.aws/credentials or ~/.aws/config (aws configure).'
           : 'AWS did not accept your credentials: check the access key, secret and session token (or --profile).';
-    return new CredentialsError(`${operation}: ${name}: ${message}. ${how}`, name, { cause: e });
+    return new CredentialsError(`${operation}: ${name}: ${sentence(message)} ${how}`, name, { cause: e });
   }
   const sysCode = (e as { code?: string })?.code;
   if ((sysCode && NETWORK_CODES.has(sysCode)) || name === 'TimeoutError' || /socket hang up|ECONNREFUSED|ENOTFOUND|timed? ?out/i.test(message)) {
@@ -75,5 +75,10 @@ export function translateAwsError(operation: string, e: unknown, endpoint?: stri
     );
   }
   const hint = HINTS[name];
-  return new AwsError(operation, name, `${operation} failed: ${name}: ${message}${hint ? ` ${hint}` : ''}`, { cause: e });
+  return new AwsError(operation, name, `${operation} failed: ${name}: ${hint ? `${sentence(message)} ${hint}` : message}`, { cause: e });
+}
+
+/** AWS messages end with or without a full stop; a hint after one must start a new sentence. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }

@@ -87,6 +87,9 @@ class Candidates {
   of(type: TrackedResource['type']) {
     return [...this.map.values()].filter((c) => c.key.type === type);
   }
+  all() {
+    return [...this.map.values()];
+  }
 }
 
 function splitRevision(name: string): { family: string; revision: number } | undefined {
@@ -116,7 +119,13 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
   const { DiscoveryOps } = await import('../aws/discovery-ops.js');
   const discovery = new DiscoveryOps(() => ctx.aws().get('tagging'), () => ctx.aws().get('ecs'), ctx.settings().endpoint);
 
-  // Round 1: discovery by tag / path, concurrently.
+  // What the journal knows is read at once, while discovery by tag and path runs: one round trip
+  // in sequence when the journal knows everything, a second only for what discovery adds.
+  const fromJournal = c.all();
+  const seen = new Set(fromJournal.map(keyOf));
+  const firstReads = readLive(ctx, iamP, ecsP, account, fromJournal);
+  firstReads.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+
   const [roles, policies, tagged] = await Promise.all([
     iamP.then((o) => o.listRolesUnder(path)),
     iamP.then((o) => o.listPoliciesUnder(path)),
@@ -136,24 +145,21 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
   }
   if (tagged.fallback) await ecsFallback(ctx, discovery, await ecsP, c);
 
-  // Round 2: live state of every candidate, concurrently.
+  // Live state of what discovery added (nothing, when the journal is complete).
+  const [early, late] = await Promise.all([firstReads, readLive(ctx, iamP, ecsP, account, c.all().filter((x) => !seen.has(keyOf(x))))]);
+  const live = new Map([...early, ...late]);
   const iam = await iamP;
-  const ecs = await ecsP;
-  const [policyItems, roleItems, clusterItems, serviceItems, taskItems, tdItems] = await Promise.all([
-    Promise.all(c.of('iam-policy').map((p) => readPolicyItem(ctx, iam, account, p))),
-    Promise.all(c.of('iam-role').map(async (r) => {
-      const live = await readRoleForDelete(iam, r.key.name);
-      return item(ctx, r, live, live?.info.tags, live?.info.arn);
-    })),
-    readClusters(ctx, ecs, c.of('ecs-cluster')),
-    readServices(ctx, ecs, c.of('ecs-service')),
-    readTasks(ctx, ecs, c.of('ecs-task')),
-    Promise.all(c.of('ecs-task-definition').map(async (t) => {
-      const live = await ecs.describeTaskDefinition(t.arn ?? t.key.name);
-      const exists = Boolean(live && (live.status === 'ACTIVE' || live.status === 'INACTIVE'));
-      return item(ctx, t, exists ? live : undefined, live?.tags, live?.arn ?? t.arn);
-    })),
-  ]);
+  const build = <L>(type: TrackedResource['type']): Item<L>[] =>
+    c.of(type).map((x) => {
+      const r = live.get(keyOf(x));
+      return item<L>(ctx, x, r?.live as L | undefined, r?.tags, r?.arn ?? x.arn);
+    });
+  const policyItems = build<PolicyDeleteState>('iam-policy');
+  const roleItems = build<RoleDeleteState>('iam-role');
+  const clusterItems = build<ClusterInfo>('ecs-cluster');
+  const serviceItems = build<ServiceInfo>('ecs-service');
+  const taskItems = build<TaskInfo>('ecs-task');
+  const tdItems = build<TaskDefinitionInfo>('ecs-task-definition');
 
   // Attachments the stack made, with their current state from the role's attachments.
   const attachedByRole = new Map<string, string[] | undefined>();
@@ -198,56 +204,71 @@ function item<L>(ctx: Context, cand: Cand, live: L | undefined, tags: Record<str
   };
 }
 
-async function readPolicyItem(ctx: Context, iam: IamOps, account: string, p: Cand): Promise<Item<PolicyDeleteState>> {
+const keyOf = (x: Cand) => `${x.key.type}|${x.key.parent ?? ''}|${x.key.name}`;
+
+/** The live state of a candidate (undefined: it does not exist, or no longer counts as existing). */
+interface Live {
+  live?: unknown;
+  tags?: Record<string, string>;
+  arn?: string;
+}
+
+/** Reads the live state of candidates, everything concurrently, ECS reads batched per cluster. */
+async function readLive(ctx: Context, iamP: Promise<IamOps>, ecsP: Promise<EcsOps>, account: string, cands: Cand[]): Promise<Map<string, Live>> {
+  const out = new Map<string, Live>();
+  const of = (type: TrackedResource['type']) => cands.filter((x) => x.key.type === type);
+  const byCluster = (xs: Cand[]) => [...groupBy(xs, (x) => x.key.parent ?? 'default')];
+  await Promise.all([
+    ...of('iam-policy').map(async (p) => out.set(keyOf(p), await readPolicyLive(ctx, await iamP, account, p))),
+    ...of('iam-role').map(async (r) => {
+      const live = await readRoleForDelete(await iamP, r.key.name);
+      out.set(keyOf(r), { live, tags: live?.info.tags, arn: live?.info.arn });
+    }),
+    (async () => {
+      const cands = of('ecs-cluster');
+      if (cands.length === 0) return;
+      const found = await (await ecsP).describeClusters(cands.map((x) => x.key.name));
+      for (const x of cands) {
+        const l = found.get(x.key.name);
+        out.set(keyOf(x), { live: l && l.status !== 'INACTIVE' ? l : undefined, tags: l?.tags, arn: l?.arn ?? x.arn });
+      }
+    })(),
+    ...byCluster(of('ecs-service')).map(async ([cluster, group]) => {
+      const live = await (await ecsP).describeServices(cluster, group.map((g) => g.key.name));
+      for (const g of group) {
+        const s = live.find((l) => l.name === g.key.name);
+        out.set(keyOf(g), { live: s && s.status !== 'INACTIVE' ? s : undefined, tags: s?.tags, arn: s?.arn ?? g.arn });
+      }
+    }),
+    ...byCluster(of('ecs-task')).map(async ([cluster, group]) => {
+      const live = await (await ecsP).describeTasks(cluster, group.map((g) => g.key.name)).catch(() => [] as TaskInfo[]);
+      for (const g of group) {
+        const t = live.find((l) => l.id === g.key.name);
+        out.set(keyOf(g), { live: t && t.lastStatus !== 'STOPPED' ? t : undefined, tags: t?.tags, arn: t?.arn ?? g.arn });
+      }
+    }),
+    ...of('ecs-task-definition').map(async (t) => {
+      const live = await (await ecsP).describeTaskDefinition(t.arn ?? t.key.name);
+      const exists = Boolean(live && (live.status === 'ACTIVE' || live.status === 'INACTIVE'));
+      out.set(keyOf(t), { live: exists ? live : undefined, tags: live?.tags, arn: live?.arn ?? t.arn });
+    }),
+  ]);
+  return out;
+}
+
+async function readPolicyLive(ctx: Context, iam: IamOps, account: string, p: Cand): Promise<Live> {
   const arns = [p.arn, `arn:aws:iam::${account}:policy${iamPath(ctx.stack)}${p.key.name}`].filter((a): a is string => Boolean(a));
   for (const arn of [...new Set(arns)]) {
     const live = await readPolicyForDelete(iam, arn);
-    if (live) return item(ctx, p, live, live.info.tags, live.info.arn);
+    if (live) return { live, tags: live.info.tags, arn: live.info.arn };
   }
-  return item<PolicyDeleteState>(ctx, p, undefined, undefined, p.arn);
-}
-
-async function readClusters(ctx: Context, ecs: EcsOps, cands: Cand[]): Promise<Item<ClusterInfo>[]> {
-  if (cands.length === 0) return [];
-  const found = await ecs.describeClusters(cands.map((x) => x.key.name));
-  return cands.map((x) => {
-    const live = found.get(x.key.name);
-    return item(ctx, x, live && live.status !== 'INACTIVE' ? live : undefined, live?.tags, live?.arn ?? x.arn);
-  });
+  return { arn: p.arn };
 }
 
 function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
   const m = new Map<string, T[]>();
   for (const x of xs) m.set(key(x), [...(m.get(key(x)) ?? []), x]);
   return m;
-}
-
-async function readServices(ctx: Context, ecs: EcsOps, cands: Cand[]): Promise<Item<ServiceInfo>[]> {
-  const out: Item<ServiceInfo>[] = [];
-  await Promise.all(
-    [...groupBy(cands, (x) => x.key.parent ?? 'default')].map(async ([cluster, group]) => {
-      const live = await ecs.describeServices(cluster, group.map((g) => g.key.name));
-      for (const g of group) {
-        const s = live.find((l) => l.name === g.key.name);
-        out.push(item(ctx, g, s && s.status !== 'INACTIVE' ? s : undefined, s?.tags, s?.arn ?? g.arn));
-      }
-    }),
-  );
-  return out;
-}
-
-async function readTasks(ctx: Context, ecs: EcsOps, cands: Cand[]): Promise<Item<TaskInfo>[]> {
-  const out: Item<TaskInfo>[] = [];
-  await Promise.all(
-    [...groupBy(cands, (x) => x.key.parent ?? 'default')].map(async ([cluster, group]) => {
-      const live = await ecs.describeTasks(cluster, group.map((g) => g.key.name)).catch(() => [] as TaskInfo[]);
-      for (const g of group) {
-        const t = live.find((l) => l.id === g.key.name);
-        out.push(item(ctx, g, t && t.lastStatus !== 'STOPPED' ? t : undefined, t?.tags, t?.arn ?? g.arn));
-      }
-    }),
-  );
-  return out;
 }
 
 /**

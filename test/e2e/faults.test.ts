@@ -164,34 +164,42 @@ describeE2E('faults (built CLI → fault proxy → moto)', () => {
     expect(countsOf(await readStackState(motoUrl, stack, { clusters: [`${stack}-c`] }))).toEqual(EMPTY_COUNTS);
   });
 
-  // KNOWN BUG (reported, not fixed here: src/commands/task.ts and src/commands/iam.ts): the SDK
-  // retries RegisterTaskDefinition and CreatePolicyVersion after a lost reply, and neither API has
-  // an idempotency token, so the retry makes a second revision / version. These tests state the
-  // promise ("no duplicate task definition revisions or policy versions") and are expected to fail
-  // until the fix lands; then vitest reports them as unexpectedly passing: drop `.fails`.
-  // Only the final assertion may fail in these two: if a setup step fails they return early, and
-  // the `.fails` test is then reported as failing (it did not fail where it was expected to).
-  it('a lost reply to RegisterTaskDefinition makes no second revision', async () => {
-    const p = await proxy([{ kind: 'drop-response', match: { operation: 'RegisterTaskDefinition' }, limit: 1 }]);
-    const stack = uniqueStack('lostreg');
-    const run = cli(stack, makeStateDir(), p.url);
-    if ((await run(['task', 'register'])).code !== 0) return;
-    const revisions = (await readStackState(motoUrl, stack)).taskDefinitions;
-    if ((await run(['teardown'])).code !== 0) return;
-    expect(revisions).toEqual([`${stack}-web:1`]);
-  });
+  // RegisterTaskDefinition and CreatePolicyVersion have no idempotency token: a blind retry after a
+  // lost answer would make a second revision / version. They are sent at most once; after an
+  // ambiguous failure the CLI reads the family's revisions / the policy's versions first, and
+  // sends again only if the lost attempt left nothing.
+  const ambiguous: Array<[string, FaultRule['kind'], number]> = [
+    ['a lost reply (moto acted)', 'drop-response', 1],
+    ['a connection dropped before moto saw it', 'drop', 2],
+    ['a 503 (moto never saw it)', 'http503', 2],
+  ];
+  for (const [what, kind, sends] of ambiguous) {
+    it(`RegisterTaskDefinition after ${what}: exactly one new revision, journalled (sent ${sends}×)`, async () => {
+      const p = await proxy([{ kind, match: { operation: 'RegisterTaskDefinition' }, limit: 1 }]);
+      const stack = uniqueStack('amreg');
+      const state = makeStateDir();
+      const run = cli(stack, state, p.url);
+      ok(await run(['task', 'register']), 'task register');
+      expect(p.log().filter((e) => e.operation === 'RegisterTaskDefinition')).toHaveLength(sends);
+      expect((await readStackState(motoUrl, stack)).taskDefinitions).toEqual([`${stack}-web:1`]);
+      expect((await readJournal(state, stack)).filter((l) => l.event === 'created').map((l) => l.name)).toEqual([`${stack}-web:1`]);
+      ok(await run(['teardown']), 'teardown');
+      expect((await readStackState(motoUrl, stack)).taskDefinitions).toEqual([]);
+    });
 
-  it('a lost reply to CreatePolicyVersion makes no second version', async () => {
-    const p = await proxy([{ kind: 'drop-response', match: { operation: 'CreatePolicyVersion' }, limit: 1 }]);
-    const stack = uniqueStack('lostver');
-    const run = cli(stack, makeStateDir(), p.url);
-    const doc = (action: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
-    if ((await run(['iam', 'policy', 'create', '--name', `${stack}-policy`, '--document', doc('s3:GetObject')])).code !== 0) return;
-    if ((await run(['iam', 'policy', 'create', '--name', `${stack}-policy`, '--document', doc('s3:ListBucket')])).code !== 0) return;
-    const versions = (await readStackState(motoUrl, stack)).policies.map((x) => x.versions);
-    if ((await run(['teardown'])).code !== 0) return;
-    expect(versions).toEqual([2]);
-  });
+    it(`CreatePolicyVersion after ${what}: exactly one new version (sent ${sends}×)`, async () => {
+      const p = await proxy([{ kind, match: { operation: 'CreatePolicyVersion' }, limit: 1 }]);
+      const stack = uniqueStack('amver');
+      const run = cli(stack, makeStateDir(), p.url);
+      const doc = (action: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
+      ok(await run(['iam', 'policy', 'create', '--name', `${stack}-policy`, '--document', doc('s3:GetObject')]), 'create');
+      ok(await run(['iam', 'policy', 'create', '--name', `${stack}-policy`, '--document', doc('s3:ListBucket')]), 'update');
+      expect(p.log().filter((e) => e.operation === 'CreatePolicyVersion')).toHaveLength(sends);
+      expect((await readStackState(motoUrl, stack)).policies.map((x) => x.versions)).toEqual([2]);
+      ok(await run(['teardown']), 'teardown');
+      expect(countsOf(await readStackState(motoUrl, stack))).toEqual(EMPTY_COUNTS);
+    });
+  }
 
   it(`with the endpoint refusing connections for good, commands exit 1 within ${REFUSED_BOUND_MS / 1000} s with one clear message`, async () => {
     const closed = `http://127.0.0.1:${await freeLoopbackPort()}`;

@@ -89,7 +89,12 @@ describe('iam attach --policy NAME: lookup order journal → stack path → acco
     const r = await cli(['iam', 'attach', '--role', ROLE, '--policy', NAME, '--yes']);
 
     expect(r.code).toBe(0);
-    expect(journalEvents()).toEqual([`adopted iam-role ${ROLE}`, `adopted iam-policy ${NAME}`, `attached iam-attachment ${ROLE}|${MANAGED_ARN}`]);
+    expect(journalEvents()).toEqual([
+      `adopted iam-role ${ROLE}`,
+      `adopted iam-policy ${NAME}`,
+      `intent iam-attachment ${ROLE}|${MANAGED_ARN}`,
+      `attached iam-attachment ${ROLE}|${MANAGED_ARN}`,
+    ]);
   });
 
   it.each([

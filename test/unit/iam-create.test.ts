@@ -101,7 +101,11 @@ describe('iam create on a fresh account', () => {
     // The journal: an intent before each create, then what AWS confirmed, attach last.
     expect(journalMode('demo')).toBe(0o600);
     const events = journalEvents('demo');
-    expect(events.filter((e) => e.startsWith('intent')).sort()).toEqual(['intent iam-policy demo-policy', 'intent iam-role demo-role']);
+    expect(events.filter((e) => e.startsWith('intent')).sort()).toEqual([
+      `intent iam-attachment demo-role|${stackPolicyArn('demo-policy', 'demo')}`,
+      'intent iam-policy demo-policy',
+      'intent iam-role demo-role',
+    ]);
     expect(events.filter((e) => !e.startsWith('intent'))).toEqual(
       expect.arrayContaining(['created iam-policy demo-policy', 'created iam-role demo-role']),
     );
