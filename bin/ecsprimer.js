@@ -1,23 +1,102 @@
 #!/usr/bin/env node
-// `ecsprimer --version` alone is answered here, without loading the program: scripts call it often.
-// dist/version.txt is written by scripts/build.mjs from the program's own version option.
+'use strict';
+// The router of every start. bin/package.json makes this file CommonJS: an ES module entry would
+// start Node's ES module loader first, which costs about a fifth of `node -e 0` (see bench/).
+// - `ecsprimer --version` alone prints dist/version.txt (written by the build from the program's
+//   own version option);
+// - argv that may ask for help goes to dist/light.js (commander and the command tree as data,
+//   src/cli/light.ts): help, version and usage errors, with no command module, AWS SDK or prompt;
+// - a command runs from dist/app-<hash>.js, the whole program as one script, compiled with the V8
+//   code cache the build made for it (dist/app.json says which script and caches, and for which
+//   Node: the cache is only used by the Node that made it);
+// - anything else (no usable cache, ECSPRIMER_CODE_CACHE=0, an older build) goes to main() in
+//   dist/main.js, the same program as ES module chunks, each SDK client a chunk of its own.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const dist = path.join(__dirname, '..', 'dist');
 const argv = process.argv.slice(2);
-let answered = false;
-if (argv.length === 1 && argv[0] === '--version') {
-  // Not `import ... from 'node:fs'`: an ES import of fs loads Node's whole stream machinery.
-  const fs = typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:fs') : await import('node:fs');
+
+/** Same rule as mayAskForHelp in src/main.ts (a routing guess: a wrong one costs time, not answers). */
+function mayAskForHelp(args) {
+  return args.length === 0 || args.some((a) => a === '--help' || a === '--version' || a === 'help' || /^-[A-Za-z]*h/.test(a));
+}
+
+/** The command words of argv (`service create`), up to the first option. */
+function commandOf(args) {
+  const words = [];
+  for (const a of args) {
+    if (a.startsWith('-') || words.length === 2) break;
+    words.push(a);
+  }
+  return words.join(' ');
+}
+
+/** Runs one of dist's plain scripts (a function expression) compiled with its V8 code cache. */
+function loadScript(file, cacheFile, ...extra) {
+  const vm = require('node:vm');
+  const { createRequire } = require('node:module');
+  let cachedData;
   try {
-    const version = fs.readFileSync(new URL('../dist/version.txt', import.meta.url), 'utf8').trim();
-    if (version) {
-      fs.writeSync(1, `${version}\n`);
-      answered = true;
-    }
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    /* compiled without it */
+  }
+  const script = new vm.Script(fs.readFileSync(file, 'utf8'), { filename: file, cachedData });
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, path.dirname(file), ...extra);
+  return module.exports;
+}
+
+function printVersion() {
+  try {
+    const v = fs.readFileSync(path.join(dist, 'version.txt'), 'utf8').trim();
+    if (!v) return false;
+    fs.writeSync(1, `${v}\n`);
+    return true;
   } catch (e) {
-    // No version file (an older build): the program answers. A closed stdout is not an error.
-    if (e && e.code === 'EPIPE') answered = true;
+    return Boolean(e && e.code === 'EPIPE'); // a closed stdout is not an error
   }
 }
-if (!answered) {
-  const { main } = await import('../dist/main.js');
-  process.exitCode = await main(argv, { handleSignals: true });
+
+function light() {
+  try {
+    const m = loadScript(path.join(dist, 'light.js'), path.join(dist, 'light.cache'));
+    return typeof m.answer === 'function' ? m : undefined;
+  } catch {
+    return undefined;
+  }
 }
+
+function app(args) {
+  if (process.env.ECSPRIMER_CODE_CACHE === '0') return undefined;
+  try {
+    const meta = JSON.parse(fs.readFileSync(path.join(dist, 'app.json'), 'utf8'));
+    if (meta.versionTag !== require('node:v8').cachedDataVersionTag()) return undefined;
+    // Commands that use more (the EC2 client) have a cache of their own, so the others do not load it.
+    const command = commandOf(args);
+    const cache = (meta.caches || []).find((c) => c.commands.includes(command)) || meta.cache;
+    const file = path.join(dist, meta.script);
+    const m = loadScript(file, path.join(dist, cache.file), require('node:url').pathToFileURL(file).href);
+    return typeof m.main === 'function' ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function run() {
+  if (argv.length === 1 && argv[0] === '--version' && printVersion()) return 0;
+  if (mayAskForHelp(argv)) {
+    const code = await light()?.answer(argv).catch(() => undefined);
+    if (code !== undefined) return code;
+  } else {
+    const program = app(argv);
+    if (program) return program.main(argv, { handleSignals: true });
+  }
+  const { main } = await import('../dist/main.js');
+  return main(argv, { handleSignals: true });
+}
+
+run().then((code) => {
+  process.exitCode = code;
+});

@@ -4,8 +4,9 @@
 //   data (a manifest, see src/cli/manifest.ts and src/cli/light.ts), as a plain script that main.js
 //   compiles with the V8 code cache dist/light.cache, made here by running it once;
 // - dist/app-<hash>.js is the whole program as one plain script, which main.js compiles with a V8
-//   code cache per command (dist/app-<hash>.<command>.cache, written by the first run of each
-//   command, see loadApp in src/main.ts): how commands run;
+//   code cache made here by running each command once against a closed local port
+//   (dist/app-<hash>.cache; dist/app-<hash>.ec2.cache for the commands that use the EC2 client;
+//   see loadApp in src/main.ts): how commands run;
 // - the same program is also split into ES module chunks under dist/chunks/ (the commands, each
 //   AWS SDK client, @inquirer/prompts), loaded with import() only when needed: used when
 //   ECSPRIMER_CODE_CACHE=0, and by the start-up test to check what a command loads;
@@ -17,6 +18,9 @@
 // older than STALE_MS (a process started before the build may still import them).
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
+import net from 'node:net';
+import os from 'node:os';
+import v8 from 'node:v8';
 import { createRequire } from 'node:module';
 import vm from 'node:vm';
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -189,6 +193,83 @@ async function appScript() {
 
 const app = await appScript();
 
+/** A loopback port nothing listens on: every request is refused at once. */
+async function closedPort() {
+  const server = net.createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * The code cache of dist/app-<hash>.js: the script is run here once per command, against a
+ * closed local port (each command fails at its first request, after loading and running all it
+ * needs up to there: its modules, the SDK clients, signing, the HTTP client), then serialised.
+ */
+const EC2_COMMANDS = [
+  ['service', 'create', '--cluster', 'warm-c', '--name', 'warm-s', '--task-definition', 'warm-web'],
+  ['task', 'run', '--cluster', 'warm-c', '--task-definition', 'warm-web'],
+];
+
+async function appCodeCache() {
+  const caches = {};
+  const file = join(dist, app.name);
+  const script = new vm.Script(app.source, { filename: file });
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, createRequire(file), mod, file, dist, pathToFileURL(file).href);
+  const tmp = mkdtempSync(join(os.tmpdir(), 'ecsprimer-warm-'));
+  const saved = { ...process.env };
+  try {
+    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    for (const k of Object.keys(process.env)) if (/^AWS_/.test(k)) delete process.env[k];
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: 'warm',
+      AWS_SECRET_ACCESS_KEY: 'warm',
+      AWS_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_MAX_ATTEMPTS: '1',
+      AWS_CONFIG_FILE: join(tmp, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: join(tmp, 'none'),
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ECSPRIMER_STATE_DIR: tmp,
+      ECSPRIMER_POLL_MS: '1',
+      HOME: tmp,
+      NO_COLOR: '1',
+    });
+    // The account of these credentials is "known" (as after a first run), so commands go on to their own calls.
+    const fingerprint = createHash('sha256').update(`warm|${endpoint}`).digest('hex').slice(0, 32);
+    writeFileSync(join(tmp, 'identity-cache.json'), JSON.stringify({ [fingerprint]: '123456789012' }));
+    const sink = { write: () => true, isTTY: false };
+    const io = { stdout: sink, stderr: sink, stdinIsTTY: false, readStdin: async () => Buffer.alloc(0) };
+    const run = (argv) => mod.exports.main([...argv, '--endpoint-url', endpoint], { io, env: process.env, cwd: root }).catch(() => 1);
+    const common = ['--yes', '--stack', 'warm'];
+    for (const argv of [
+      ['iam', 'create'],
+      ['iam', 'delete'],
+      ['cluster', 'create', '--name', 'warm-c'],
+      ['task', 'register', '--execution-role', 'warm-role'],
+      ['service', 'delete', '--cluster', 'warm-c', '--name', 'warm-s'],
+      ['teardown'],
+    ]) await run([...argv, ...common]);
+    await run(['status', '--stack', 'warm']);
+    // An unknown account: the STS path.
+    await mod.exports.main(['stacks', '--endpoint-url', `${endpoint}/`], { io, env: process.env, cwd: root }).catch(() => 1);
+    caches.general = script.createCachedData();
+    // The EC2 client is large (0.5 MB of schemas): only the commands that use it get it in their cache.
+    for (const argv of EC2_COMMANDS) await run([...argv, ...common]);
+    caches.ec2 = script.createCachedData();
+  } finally {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const name = (argv) => argv.slice(0, 2).join(' ');
+  return { caches, meta: { versionTag: v8.cachedDataVersionTag(), node: process.version, caches: { ec2: EC2_COMMANDS.map(name) } } };
+}
+
+const appCache = await appCodeCache();
+
 const result = await build({
   entryPoints: { main: 'src/main.ts' },
   absWorkingDir: root,
@@ -227,10 +308,10 @@ for (const f of files.filter((f) => !f.path.endsWith(`${sep}main.js`))) {
 }
 contents['light.js'] = light.packages;
 writeAtomic(join(dist, app.name), app.source);
-written.add(join(dist, app.name));
-// Its code caches (one per command), if an earlier build of the same script made them, stay valid.
-const appBase = app.name.replace(/\.js$/, '.');
-for (const f of listFiles(dist)) if (f.split(sep).pop().startsWith(appBase)) written.add(f);
+writeAtomic(join(dist, app.name.replace(/\.js$/, '.cache')), appCache.caches.general);
+writeAtomic(join(dist, app.name.replace(/\.js$/, '.ec2.cache')), appCache.caches.ec2);
+writeAtomic(join(dist, app.name.replace(/\.js$/, '.cache.json')), JSON.stringify(appCache.meta) + '\n');
+for (const ext of ['.js', '.cache', '.ec2.cache', '.cache.json']) written.add(join(dist, app.name.replace(/\.js$/, ext)));
 writeAtomic(join(dist, 'light.js'), light.source);
 writeAtomic(join(dist, 'light.cache'), light.cache);
 written.add(join(dist, 'light.js'));

@@ -2,9 +2,12 @@
  * Entry point: builds the program, routes signals, and is the only place that maps errors to
  * exit codes and prints them (one paragraph, no stack trace unless --verbose and a bug).
  *
- * A start first parses argv with the light tree of src/cli/light.ts (commander and the command
- * manifest only): help, version and usage errors end there, with no command module, AWS SDK or
- * prompt loaded. Only when a command is to run is the real program (cli/program.ts) loaded.
+ * bin/ecsprimer.js routes a start of the built CLI (each step keeps a start short; see bench/):
+ * `--version` alone, help (dist/light.js: commander and the command tree as data, src/cli/light.ts),
+ * then commands from dist/app-<hash>.js (this module and the whole program bundled as one script,
+ * compiled with a V8 code cache made by the build). This module's own dist/main.js, with the
+ * program as ES module chunks imported on demand, runs what those cannot. From the sources (tests)
+ * main() runs the real program, or the light path first when given a manifest.
  */
 import type { CommandManifest } from './cli/manifest.js';
 import type { ProgramDeps } from './cli/program.js';
@@ -12,13 +15,10 @@ import type { Context, IoStreams } from './context.js';
 import { EcsprimerError, ExitCode } from './errors.js';
 import type { Prompter } from './io/prompter.js';
 import type { Report } from './plan/types.js';
+import { commandNameOf, isCommanderError, isHelpOrVersion, usageErrorJson, wantsJson } from './cli/usage.js';
 
 /** True in dist/main.js (esbuild `define`): dist/light.js and its code cache are next to it. */
 declare const __ECSPRIMER_BUILT__: boolean | undefined;
-/** In dist/main.js: the file name of the whole program as one script (dist/app-<hash>.js). */
-declare const __ECSPRIMER_APP__: string | undefined;
-/** True inside that script. */
-declare const __ECSPRIMER_IN_APP__: boolean | undefined;
 
 export interface MainDeps {
   io?: IoStreams;
@@ -66,7 +66,7 @@ function loadBuiltLight(): LightModule | undefined {
 
 /**
  * Whether argv may ask for help or the version: only then is the light path worth its cost (about
- * 15 ms: a second copy of commander and the tree). A command to run, or a usage error without a
+ * 10 ms: a second copy of commander and the tree). bin/ecsprimer.js has a copy of this rule. A command to run, or a usage error without a
  * help flag, goes straight to the real program, which answers the same and loads no AWS SDK
  * before an action runs. This only routes: a wrong guess costs time, never a different answer.
  */
@@ -78,87 +78,10 @@ export function mayAskForHelp(argv: string[]): boolean {
 /** The light module: from dist/light.js when built, else (tests) from the sources. */
 async function lightModule(deps: MainDeps, argv: string[]): Promise<LightModule | undefined> {
   if (deps.manifest === null) return undefined;
-  if (deps.manifest === undefined && !mayAskForHelp(argv) && process.env.ECSPRIMER_LIGHT !== 'always') return undefined;
+  if (deps.manifest === undefined && !mayAskForHelp(argv)) return undefined;
   if (deps.manifest === undefined && typeof __ECSPRIMER_BUILT__ === 'boolean' && typeof process.getBuiltinModule === 'function') return loadBuiltLight();
   if (deps.manifest === undefined) return undefined;
   return import('./cli/light.js');
-}
-
-interface LoadedApp {
-  main: typeof main;
-  /** Writes this command's code cache if the run lacked one (first run, or a new Node). */
-  saveCache(): void;
-}
-
-/** At most this many code caches (one per command) next to the script. */
-const MAX_CACHES = 40;
-
-/**
- * dist/app-<hash>.js: the whole program (commands, AWS SDK clients, prompts) bundled as one plain
- * script, which node:vm compiles with a V8 code cache kept next to it. Node 20 has no code cache
- * for ES modules, and compiling is most of what a command costs before its first request: with
- * the cache a command starts about 100 ms sooner. Modules are still evaluated only when imported,
- * so a command runs only the SDK clients it uses.
- *
- * One cache per command (`iam create`, `teardown`, ...): each holds what that command compiled,
- * so `iam create` does not deserialize the EC2 client that `service create` needed. A cache is
- * written after a run that lacked it: the first run of a command, or after a Node upgrade (V8
- * rejects a cache it did not make). The script's file name carries a hash of its content, so a
- * cache never meets another script. ECSPRIMER_CODE_CACHE=0 uses the ES module chunks instead.
- */
-function loadApp(command: string): LoadedApp | undefined {
-  if (typeof __ECSPRIMER_APP__ !== 'string' || process.env.ECSPRIMER_CODE_CACHE === '0' || typeof process.getBuiltinModule !== 'function') return undefined;
-  try {
-    const fs = process.getBuiltinModule('node:fs');
-    const vm = process.getBuiltinModule('node:vm');
-    const { createRequire } = process.getBuiltinModule('node:module');
-    const { fileURLToPath } = process.getBuiltinModule('node:url');
-    const url = new URL(`./${__ECSPRIMER_APP__}`, import.meta.url);
-    const file = fileURLToPath(url);
-    const dir = fileURLToPath(new URL('.', url));
-    const source = fs.readFileSync(file, 'utf8');
-    const key = command.replace(/[^a-z0-9]+/gi, '-').toLowerCase() || 'default';
-    const cacheFile = file.replace(/\.js$/, `.${key}.cache`);
-    let cachedData: Buffer | undefined;
-    try {
-      cachedData = fs.readFileSync(cacheFile);
-    } catch {
-      /* first run of this command */
-    }
-    const script = new vm.Script(source, { filename: file, cachedData });
-    const module = { exports: {} as { main: typeof main } };
-    (script.runInThisContext() as (...a: unknown[]) => void)(module.exports, createRequire(file), module, file, dir, url.href);
-    return {
-      main: module.exports.main,
-      saveCache() {
-        if (cachedData && !script.cachedDataRejected) return;
-        try {
-          const prefix = `${file.replace(/\.js$/, '').split(/[\\/]/).pop()}.`;
-          if (!cachedData && fs.readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith('.cache')).length >= MAX_CACHES) return;
-          // Collect first: serialising on top of the command's garbage would add to its peak memory.
-          const v8 = process.getBuiltinModule('node:v8');
-          v8.setFlagsFromString('--expose-gc');
-          (vm.runInNewContext('gc') as () => void)();
-          const tmp = `${cacheFile}.${process.pid}.tmp`;
-          fs.writeFileSync(tmp, script.createCachedData());
-          fs.renameSync(tmp, cacheFile);
-        } catch {
-          /* a cache only (dist/ may be read-only) */
-        }
-      },
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Commander's errors, from either copy of commander (dist/light.js has its own, so instanceof
- * does not do; minified class names neither): their codes are `commander.*`.
- */
-function isCommanderError(e: unknown): e is Error & { code: string; exitCode: number } {
-  const code = (e as { code?: unknown } | null)?.code;
-  return e instanceof Error && typeof code === 'string' && code.startsWith('commander.') && typeof (e as { exitCode?: unknown }).exitCode === 'number';
 }
 
 function processIo(): IoStreams {
@@ -182,37 +105,7 @@ function processIo(): IoStreams {
   };
 }
 
-function wantsJson(argv: string[]): boolean {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if ((a === '-o' || a === '--output') && argv[i + 1] === 'json') return true;
-    if (a === '--output=json' || a === '-ojson') return true;
-  }
-  return false;
-}
-
-function commandNameOf(argv: string[]): string {
-  const words: string[] = [];
-  for (const a of argv) {
-    if (a.startsWith('-')) break;
-    words.push(a);
-    if (words.length === 3) break;
-  }
-  return words.join(' ');
-}
-
 export async function main(argv: string[] = process.argv.slice(2), deps: MainDeps = {}): Promise<number> {
-  // A command of the built CLI runs from the single script with its code cache (see loadApp).
-  if (typeof __ECSPRIMER_IN_APP__ !== 'boolean' && !deps.io && deps.manifest === undefined && !mayAskForHelp(argv)) {
-    const app = loadApp(commandNameOf(argv));
-    if (app) {
-      try {
-        return await app.main(argv, deps);
-      } finally {
-        app.saveCache();
-      }
-    }
-  }
   const io = deps.io ?? processIo();
   const env = deps.env ?? process.env;
   // Node 20 is supported by this release of the SDK; its deprecation notice is not actionable here.
@@ -268,9 +161,9 @@ export async function main(argv: string[] = process.argv.slice(2), deps: MainDep
 
 async function reportError(e: unknown, o: { io: IoStreams; json: boolean; ctx?: Context; argv: string[]; verbose: boolean }): Promise<number> {
   if (isCommanderError(e)) {
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.ok;
+    if (isHelpOrVersion(e)) return ExitCode.ok;
     // Commander already printed its message on stderr.
-    if (o.json) o.io.stdout.write(JSON.stringify({ ok: false, command: commandNameOf(o.argv), stack: null, dryRun: false, changes: [], error: { code: 'UsageError', message: e.message.replace(/^error: /, '') } }, null, 2) + '\n');
+    if (o.json) o.io.stdout.write(usageErrorJson(o.argv, e.message));
     return ExitCode.usage;
   }
   const known = e instanceof EcsprimerError;

@@ -12,6 +12,7 @@ import { fstatSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { IoStreams } from '../context.js';
 import { commandFromManifest, type CommandManifest } from './manifest.js';
+import { isCommanderError, isHelpOrVersion, usageErrorJson, wantsJson } from './usage.js';
 
 /** The manifest, put here by scripts/build.mjs (esbuild `define`) in dist/light.js only. */
 declare const __ECSPRIMER_COMMAND_MANIFEST__: string | undefined;
@@ -107,4 +108,30 @@ export async function reachesAction(argv: string[], o: LightOptions): Promise<bo
   });
   await light.parseAsync(argv, { from: 'user' });
   return reached;
+}
+
+/**
+ * For bin/ecsprimer.js, which loads this bundle directly when argv may ask for help (skipping
+ * dist/main.js): the exit code of help, version or a usage error, answered exactly as main.ts
+ * answers them; undefined when a command is to run (then main.ts runs it).
+ */
+export async function answer(argv: string[]): Promise<number | undefined> {
+  const io: IoStreams = {
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
+    stdinIsTTY: false,
+    readStdin: async () => Buffer.alloc(0),
+  };
+  try {
+    return (await reachesAction(argv, { io, processStreams: true })) ? undefined : 0;
+  } catch (e) {
+    if (!isCommanderError(e)) throw e;
+    if (isHelpOrVersion(e)) return 0;
+    if (wantsJson(argv)) process.stdout.write(usageErrorJson(argv, e.message));
+    return 2;
+  }
 }

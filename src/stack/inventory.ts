@@ -116,8 +116,6 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
   const iamP = iamOps(ctx);
   const ecsP = ecsOps(ctx);
   const path = iamPath(ctx.stack);
-  const { DiscoveryOps } = await import('../aws/discovery-ops.js');
-  const discovery = new DiscoveryOps(() => ctx.aws().get('tagging'), () => ctx.aws().get('ecs'), ctx.settings().endpoint);
 
   // What the journal knows is read at once, while discovery by tag and path runs: one round trip
   // in sequence when the journal knows everything, a second only for what discovery adds.
@@ -125,6 +123,9 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
   const seen = new Set(fromJournal.map(keyOf));
   const firstReads = readLive(ctx, iamP, ecsP, account, fromJournal);
   firstReads.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+
+  const { DiscoveryOps } = await import('../aws/discovery-ops.js');
+  const discovery = new DiscoveryOps(() => ctx.aws().get('tagging'), () => ctx.aws().get('ecs'), ctx.settings().endpoint);
 
   const [roles, policies, tagged] = await Promise.all([
     iamP.then((o) => o.listRolesUnder(path)),

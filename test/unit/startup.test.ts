@@ -183,30 +183,49 @@ function packagesIn(files: string[]): string[] {
 const HEAVY = /^(@aws-sdk|@smithy|@inquirer)\/|^chalk$/;
 
 describe('start-up of the built CLI', () => {
-  const cases: Array<{ args: string[]; code: number }> = [
-    { args: ['--help'], code: 0 },
-    { args: ['--version'], code: 0 },
-    { args: ['iam', '--help'], code: 0 },
-    { args: ['task', '--help'], code: 0 },
-    { args: ['service', 'create', '--help'], code: 0 },
-    { args: ['help', 'cluster'], code: 0 },
-    { args: ['iam', 'create', '--bogus'], code: 2 },
-    { args: ['service', 'create', '--cluster', 'c'], code: 2 },
-    { args: ['nosuch'], code: 2 },
-    { args: ['-o', 'json', 'task', 'run', '--bogus'], code: 2 },
-  ];
-  for (const c of cases) {
-    it(`\`ecsprimer ${c.args.join(' ')}\` loads no command, AWS SDK, prompt or colour code`, () => {
-      const r = runLogged(c.args);
-      expect(r.code, r.stderr).toBe(c.code);
-      const heavy = packagesIn(r.files).filter((p) => HEAVY.test(p));
-      expect(heavy).toEqual([]);
-      // The commands live in the program chunk (and those it imports), loaded only to run one.
-      expect(r.files.filter((f) => /[\\/]program-[^\\/]+\.js$/.test(f))).toEqual([]);
+  // Help and version: the light path (dist/light.js), nothing else.
+  const help: string[][] = [['--help'], ['--version'], ['iam', '--help'], ['task', '--help'], ['service', 'create', '--help'], ['help', 'cluster'], ['-o', 'json', 'cluster', 'create', '-h']];
+  for (const args of help) {
+    it(`\`ecsprimer ${args.join(' ')}\` loads no command, AWS SDK, prompt or colour code`, () => {
+      const r = runLogged(args);
+      expect(r.code, r.stderr).toBe(0);
+      expect(packagesIn(r.files).filter((p) => HEAVY.test(p))).toEqual([]);
+      // The commands live in the program (chunk, or the single script with its code cache), loaded only to run one.
+      expect(r.files.filter((f) => /[\\/](program-[^\\/]+|app-[0-9a-f]+)\.js$/.test(f))).toEqual([]);
       // Node modules that cost milliseconds and that help does not need.
-      expect(r.builtins.filter((b) => /^NativeModule (crypto|child_process|readline|http|https|zlib)$/.test(b))).toEqual([]);
+      expect(r.builtins.filter((b) => /^NativeModule (crypto|child_process|readline|http|https|zlib|stream)$/.test(b))).toEqual([]);
     });
   }
+
+  // Usage errors without a help flag go to the real program (main.ts, mayAskForHelp), which stops
+  // before any action: no AWS SDK, no prompts. Checked on the ES module chunks, where each module
+  // is a file (the single script of the code-cache path evaluates the same modules, lazily alike).
+  const usage: string[][] = [['iam', 'create', '--bogus'], ['service', 'create', '--cluster', 'c'], ['nosuch'], ['-o', 'json', 'task', 'run', '--bogus']];
+  for (const args of usage) {
+    it(`\`ecsprimer ${args.join(' ')}\` (a usage error) loads no AWS SDK or prompt code`, () => {
+      const r = runLogged(args, { ECSPRIMER_CODE_CACHE: '0' });
+      expect(r.code, r.stderr).toBe(2);
+      expect(packagesIn(r.files).filter((p) => /^(@aws-sdk|@smithy|@inquirer)\//.test(p))).toEqual([]);
+    });
+  }
+
+  it('answers help and usage errors from bin/ecsprimer.js (light path) as the real program does', async () => {
+    const argvs = [...help, ['-o', 'json', 'iam', 'create', '--bogus', '-h'], ['--help', '--bogus'], ['help', 'nosuch'], ['-o', 'json', 'help', 'nosuch'], []];
+    for (const args of argvs) {
+      const built = runLogged(args);
+      const real = memoryIo();
+      const code = await main(args, { io: real.io, env: { ...process.env, NO_COLOR: '1' }, manifest: null });
+      expect({ code: built.code, stdout: built.stdout, stderr: built.stderr }, args.join(' ')).toEqual({ code, stdout: real.out(), stderr: real.err() });
+    }
+  });
+
+  it('answers usage errors alike from the code-cache script and from the module chunks', () => {
+    for (const args of usage) {
+      const a = runLogged(args);
+      const b = runLogged(args, { ECSPRIMER_CODE_CACHE: '0' });
+      expect({ code: a.code, stdout: a.stdout, stderr: a.stderr }).toEqual({ code: b.code, stdout: b.stdout, stderr: b.stderr });
+    }
+  });
 
   it('prints the version from the fast path of bin/ecsprimer.js and from the program alike', () => {
     const fast = runLogged(['--version']);
@@ -221,14 +240,15 @@ describeE2E('SDK clients loaded by a command', () => {
   it('iam create loads the IAM and STS clients only; cluster create the ECS (and STS) client only', () => {
     const endpoint = requireMotoUrl();
     const stack = `st${Date.now().toString(36)}`;
-    const iam = runLogged(['iam', 'create', '--yes', '--stack', stack, '--endpoint-url', endpoint]);
+    // On the module chunks, where each SDK client is a file of its own.
+    const iam = runLogged(['iam', 'create', '--yes', '--stack', stack, '--endpoint-url', endpoint], { ECSPRIMER_CODE_CACHE: '0' });
     expect(iam.code, iam.stderr).toBe(0);
     const iamPkgs = packagesIn(iam.files).filter((p) => p.startsWith('@aws-sdk/client-'));
     expect(iamPkgs).toContain('@aws-sdk/client-iam');
     expect(iamPkgs.filter((p) => !['@aws-sdk/client-iam', '@aws-sdk/client-sts'].includes(p))).toEqual([]);
     expect(packagesIn(iam.files).filter((p) => p.startsWith('@inquirer/'))).toEqual([]);
 
-    const cluster = runLogged(['cluster', 'create', '--name', `${stack}-c`, '--yes', '--stack', stack, '--endpoint-url', endpoint]);
+    const cluster = runLogged(['cluster', 'create', '--name', `${stack}-c`, '--yes', '--stack', stack, '--endpoint-url', endpoint], { ECSPRIMER_CODE_CACHE: '0' });
     expect(cluster.code, cluster.stderr).toBe(0);
     const clusterPkgs = packagesIn(cluster.files).filter((p) => p.startsWith('@aws-sdk/client-'));
     expect(clusterPkgs).toContain('@aws-sdk/client-ecs');
