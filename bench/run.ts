@@ -11,7 +11,7 @@
  *   (e) memory: peak RSS of every ecsprimer process run above.
  * Prints a table and writes it, with every measurement, to bench/results/latest.json.
  *
- * Knobs (environment): BENCH_STARTUP_RUNS (15), BENCH_E2E_RUNS (5), BENCH_WIDTH_RUNS (2),
+ * Knobs (environment): BENCH_STARTUP_RUNS (21), BENCH_E2E_RUNS (5), BENCH_WIDTH_RUNS (2),
  * BENCH_ONLY=startup,e2e,size,width (all), ECSPRIMER_BASELINE (path of seed_style.py).
  * Everything talks to 127.0.0.1 only.
  */
@@ -28,7 +28,7 @@ import { markdownTable, median, mib, ms, printTable, rssMethod, runProcess, sec,
 import { seedAccount } from './seed.js';
 
 const LATENCY_MS = 50;
-const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 15);
+const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 21);
 const E2E_RUNS = Number(process.env.BENCH_E2E_RUNS ?? 5);
 const WIDTH_RUNS = Number(process.env.BENCH_WIDTH_RUNS ?? 2);
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'startup,e2e,size,width').split(',').map((s) => s.trim()));
@@ -139,31 +139,30 @@ async function baseline(script: string, phase: 'up' | 'down', prefix: string, en
 async function startup(): Promise<void> {
   log(`(a) start-up: ${STARTUP_RUNS} runs of each, interleaved`);
   const env = cliEnv();
-  const cases: Array<{ name: string; argv: string[] }> = [
-    { name: 'node -e 0', argv: ['-e', '0'] },
-    { name: 'ecsprimer --help', argv: [CLI_BIN, '--help'] },
-    { name: 'ecsprimer --version', argv: [CLI_BIN, '--version'] },
-    { name: 'ecsprimer iam --help', argv: [CLI_BIN, 'iam', '--help'] },
-    { name: 'ecsprimer cluster --help', argv: [CLI_BIN, 'cluster', '--help'] },
-    { name: 'ecsprimer task --help', argv: [CLI_BIN, 'task', '--help'] },
-    { name: 'ecsprimer service --help', argv: [CLI_BIN, 'service', '--help'] },
-    { name: 'ecsprimer service create --help', argv: [CLI_BIN, 'service', 'create', '--help'] },
-    { name: 'ecsprimer iam create --bogus (usage error)', argv: [CLI_BIN, 'iam', 'create', '--bogus'] },
+  // Help runs both ways: stdout a pipe (bin/ecsprimer.js prints dist/help.json) and through
+  // commander (dist/light.js), which is what a terminal gets (ECSPRIMER_HELP_CACHE=0 forces it here).
+  const commander = { ...env, ECSPRIMER_HELP_CACHE: '0' };
+  const helps: string[][] = [['--help'], ['iam', '--help'], ['cluster', '--help'], ['task', '--help'], ['service', '--help'], ['service', 'create', '--help']];
+  const cases: Array<{ name: string; argv: string[]; env: Record<string, string>; code?: number; informational?: boolean }> = [
+    { name: 'node -e 0', argv: ['-e', '0'], env },
+    { name: 'ecsprimer --version', argv: [CLI_BIN, '--version'], env },
+    ...helps.map((h) => ({ name: `ecsprimer ${h.join(' ')}`, argv: [CLI_BIN, ...h], env })),
+    ...helps.map((h) => ({ name: `ecsprimer ${h.join(' ')} [commander, as on a terminal]`, argv: [CLI_BIN, ...h], env: commander })),
+    { name: 'ecsprimer iam create --bogus (usage error)', argv: [CLI_BIN, 'iam', 'create', '--bogus'], env, code: 2, informational: true },
   ];
   const times = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   // Warm the file cache, then measure round-robin so that load changes hit every case alike.
-  for (const c of cases) await runProcess(process.execPath, c.argv, { env, cwd: REPO_ROOT });
+  for (const c of cases) await runProcess(process.execPath, c.argv, { env: c.env, cwd: REPO_ROOT });
   for (let i = 0; i < STARTUP_RUNS; i++) {
     for (const c of cases) {
-      const r = await runProcess(process.execPath, c.argv, { env, cwd: REPO_ROOT });
-      const expected = c.name.includes('usage error') ? 2 : 0;
-      if (r.code !== expected) throw new Error(`${c.name}: exit ${r.code}\n${r.stderr}`);
+      const r = await runProcess(process.execPath, c.argv, { env: c.env, cwd: REPO_ROOT });
+      if (r.code !== (c.code ?? 0)) throw new Error(`${c.name}: exit ${r.code}\n${r.stderr}`);
       times.get(c.name)!.push(r.wallMs);
     }
   }
   // Peak memory, in separate runs (the measuring wrapper is not part of the timed runs).
   for (const c of cases.slice(1)) {
-    const r = await runProcess(process.execPath, c.argv, { env, cwd: REPO_ROOT, rss: true });
+    const r = await runProcess(process.execPath, c.argv, { env: c.env, cwd: REPO_ROOT, rss: true });
     if (r.maxRssKb !== undefined) rssByCommand.set(c.name.replace(/^ecsprimer /, '').replace(/ \(usage error\)$/, ''), [r.maxRssKb]);
   }
   const base = median(times.get('node -e 0')!);
@@ -172,7 +171,7 @@ async function startup(): Promise<void> {
     const m = median(times.get(c.name)!);
     out[c.name] = { medianMs: m, runsMs: times.get(c.name), ratio: m / base };
     if (c.name === 'node -e 0') continue;
-    const informational = c.name.includes('usage error');
+    const informational = Boolean(c.informational);
     rows.push({
       scenario: `start-up: ${c.name}`,
       ecsprimer: ms(m),

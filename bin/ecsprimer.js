@@ -4,8 +4,10 @@
 // start Node's ES module loader first, which costs about a fifth of `node -e 0` (see bench/).
 // - `ecsprimer --version` alone prints dist/version.txt (written by the build from the program's
 //   own version option);
-// - argv that may ask for help goes to dist/light.js (commander and the command tree as data,
-//   src/cli/light.ts): help, version and usage errors, with no command module, AWS SDK or prompt;
+// - `<command> --help` (-h, help <command>) with stdout not a terminal prints dist/help.json's text;
+// - other argv that may ask for help goes to dist/light.js (commander and the command tree as
+//   data, src/cli/light.ts): help, version and usage errors, with no command module, AWS SDK or
+//   prompt;
 // - a command runs from dist/app-<hash>.js, the whole program as one script, compiled with the V8
 //   code cache the build made for it (dist/app.json says which script and caches, and for which
 //   Node: the cache is only used by the Node that made it);
@@ -59,6 +61,27 @@ function printVersion() {
   }
 }
 
+/**
+ * Help as the light path prints it when stdout is not a terminal (dist/help.json, made by the
+ * build from that path): printed without running commander. Only for stdout that is certainly
+ * not a terminal (a pipe, a file): on a terminal Commander wraps to its width.
+ * ECSPRIMER_HELP_CACHE=0 leaves every help to commander (tests, bench).
+ */
+function printHelp(args) {
+  if (process.env.ECSPRIMER_HELP_CACHE === '0') return false;
+  try {
+    if (fs.fstatSync(1).isCharacterDevice()) return false;
+    const help = JSON.parse(fs.readFileSync(path.join(dist, 'help.json'), 'utf8'));
+    const i = help.keys[args.join(' ')];
+    if (i === undefined) return false;
+    const buf = Buffer.from(help.texts[i]);
+    for (let off = 0; off < buf.length; ) off += fs.writeSync(1, buf, off);
+    return true;
+  } catch (e) {
+    return Boolean(e && e.code === 'EPIPE');
+  }
+}
+
 function light() {
   try {
     const m = loadScript(path.join(dist, 'light.js'), path.join(dist, 'light.cache'));
@@ -87,6 +110,7 @@ function app(args) {
 async function run() {
   if (argv.length === 1 && argv[0] === '--version' && printVersion()) return 0;
   if (mayAskForHelp(argv)) {
+    if (printHelp(argv)) return 0;
     const code = await light()?.answer(argv).catch(() => undefined);
     if (code !== undefined) return code;
   } else {

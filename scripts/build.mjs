@@ -1,16 +1,18 @@
 // Bundles src/ into dist/ with esbuild, for a fast start:
-// - dist/main.js is small: the entry point and the error table;
+// - bin/ecsprimer.js (CommonJS, not built) routes each start, see there;
 // - dist/light.js answers --help, --version and usage errors: commander and the command tree as
-//   data (a manifest, see src/cli/manifest.ts and src/cli/light.ts), as a plain script that main.js
-//   compiles with the V8 code cache dist/light.cache, made here by running it once;
-// - dist/app-<hash>.js is the whole program as one plain script, which main.js compiles with a V8
-//   code cache made here by running each command once against a closed local port
+//   data (a manifest, see src/cli/manifest.ts and src/cli/light.ts), as a plain script compiled
+//   with the V8 code cache dist/light.cache, made here by running it once;
+// - dist/main.js is small: the entry point of the ES module build;
+// - dist/app-<hash>.js is the whole program as one plain script, which bin/ecsprimer.js compiles
+//   with a V8 code cache made here by running each command once against a closed local port
 //   (dist/app-<hash>.cache; dist/app-<hash>.ec2.cache for the commands that use the EC2 client;
-//   see loadApp in src/main.ts): how commands run;
+//   dist/app.json names them): how commands run;
 // - the same program is also split into ES module chunks under dist/chunks/ (the commands, each
 //   AWS SDK client, @inquirer/prompts), loaded with import() only when needed: used when
 //   ECSPRIMER_CODE_CACHE=0, and by the start-up test to check what a command loads;
-// - dist/version.txt serves the `--version` fast path of bin/ecsprimer.js;
+// - dist/version.txt and dist/help.json serve the `--version` and help fast paths of
+//   bin/ecsprimer.js (help when stdout is not a terminal: see helpTexts);
 // - dist/bundle-contents.json lists the packages in each output file (the start-up test uses it
 //   to prove that help loads no AWS SDK code).
 // dist/ is replaced file by file (chunks first, main.js last, each by an atomic rename), so a CLI
@@ -162,7 +164,48 @@ async function lightScript() {
     }
   }
   const packages = [...new Set(Object.keys(r.metafile.inputs).map(packageOf).filter(Boolean))].sort();
-  return { source, cache: script.createCachedData(), packages };
+  const cache = script.createCachedData();
+  return { source, cache, packages, help: await helpTexts(mod.exports) };
+}
+
+/**
+ * dist/help.json: the help of every command as the light path prints it when stdout is not a
+ * terminal (Commander then wraps at 80 columns, and the text depends on nothing else), for
+ * `<command> --help`, `<command> -h` and `help <command>`. bin/ecsprimer.js prints these without
+ * running commander when stdout is a pipe or a file; on a terminal (or /dev/null) the light path
+ * answers. test/unit/startup.test.ts compares each with the real program's help.
+ */
+async function helpTexts(lightModule) {
+  const paths = [];
+  const walk = (m, prefix) => {
+    for (const c of m.commands) {
+      if (c.fields._hidden) continue;
+      for (const name of [c.fields._name, ...(c.fields._aliases ?? [])]) {
+        paths.push([...prefix, name]);
+        walk(c, [...prefix, name]);
+      }
+    }
+  };
+  walk(manifest, []);
+  const argvs = [['--help'], ['-h'], ['help'], ...paths.flatMap((p) => [[...p, '--help'], [...p, '-h'], ...(p.length === 1 ? [['help', p[0]]] : [])])];
+  const texts = [];
+  const keys = {};
+  for (const argv of argvs) {
+    let out = '';
+    let err = '';
+    const io = { stdout: { write: (s) => (out += s), isTTY: false }, stderr: { write: (s) => (err += s), isTTY: false }, stdinIsTTY: false, readStdin: async () => Buffer.alloc(0) };
+    let code;
+    try {
+      code = (await lightModule.reachesAction(argv, { io, processStreams: false })) ? undefined : 0;
+    } catch (e) {
+      code = e?.code === 'commander.helpDisplayed' || (e?.code === 'commander.help' && e?.exitCode === 0) ? 0 : undefined;
+    }
+    if (code !== 0 || err !== '' || out === '') continue;
+    let i = texts.indexOf(out);
+    if (i < 0) i = texts.push(out) - 1;
+    keys[argv.join(' ')] = i;
+  }
+  return { texts, keys };
 }
 
 const light = await lightScript();
@@ -184,7 +227,7 @@ async function appScript() {
     plugins: [lazyChildProcess],
     // import() of our modules becomes a lazy require: a module is still evaluated only when imported.
     supported: { 'dynamic-import': false },
-    define: { __ECSPRIMER_BUILT__: 'true', __ECSPRIMER_IN_APP__: 'true', 'import.meta.url': '__ecsprimerImportMetaUrl' },
+    define: { __ECSPRIMER_BUILT__: 'true', 'import.meta.url': '__ecsprimerImportMetaUrl' },
   });
   const source = `(function (exports, require, module, __filename, __dirname, __ecsprimerImportMetaUrl) {${r.outputFiles[0].text}\n})`;
   const name = `app-${createHash('sha256').update(source).digest('hex').slice(0, 16)}.js`;
@@ -264,8 +307,18 @@ async function appCodeCache() {
     Object.assign(process.env, saved);
     rmSync(tmp, { recursive: true, force: true });
   }
-  const name = (argv) => argv.slice(0, 2).join(' ');
-  return { caches, meta: { versionTag: v8.cachedDataVersionTag(), node: process.version, caches: { ec2: EC2_COMMANDS.map(name) } } };
+  const base = app.name.replace(/\.js$/, '');
+  return {
+    caches,
+    // Read by bin/ecsprimer.js: which script, which cache for which command, and for which Node.
+    meta: {
+      script: app.name,
+      versionTag: v8.cachedDataVersionTag(),
+      node: process.version,
+      cache: { file: `${base}.cache` },
+      caches: [{ file: `${base}.ec2.cache`, commands: EC2_COMMANDS.map((argv) => argv.slice(0, 2).join(' ')) }],
+    },
+  };
 }
 
 const appCache = await appCodeCache();
@@ -288,7 +341,7 @@ const result = await build({
   metafile: true,
   write: false,
   plugins: [lazyChildProcess],
-  define: { __ECSPRIMER_BUILT__: 'true', __ECSPRIMER_APP__: JSON.stringify(app.name) },
+  define: { __ECSPRIMER_BUILT__: 'true' },
   banner,
 });
 
@@ -310,12 +363,11 @@ contents['light.js'] = light.packages;
 writeAtomic(join(dist, app.name), app.source);
 writeAtomic(join(dist, app.name.replace(/\.js$/, '.cache')), appCache.caches.general);
 writeAtomic(join(dist, app.name.replace(/\.js$/, '.ec2.cache')), appCache.caches.ec2);
-writeAtomic(join(dist, app.name.replace(/\.js$/, '.cache.json')), JSON.stringify(appCache.meta) + '\n');
-for (const ext of ['.js', '.cache', '.ec2.cache', '.cache.json']) written.add(join(dist, app.name.replace(/\.js$/, ext)));
+for (const ext of ['.js', '.cache', '.ec2.cache']) written.add(join(dist, app.name.replace(/\.js$/, ext)));
 writeAtomic(join(dist, 'light.js'), light.source);
 writeAtomic(join(dist, 'light.cache'), light.cache);
-written.add(join(dist, 'light.js'));
-written.add(join(dist, 'light.cache'));
+writeAtomic(join(dist, 'help.json'), JSON.stringify(light.help) + '\n');
+for (const f of ['light.js', 'light.cache', 'help.json']) written.add(join(dist, f));
 writeAtomic(join(dist, 'bundle-contents.json'), JSON.stringify(contents, null, 1) + '\n');
 written.add(join(dist, 'bundle-contents.json'));
 // For the `--version` fast path of bin/ecsprimer.js: only if the program answers `--version` itself.
@@ -324,6 +376,8 @@ if (versionFlag && /(^|[ ,|])--version$/.test(String(versionFlag))) {
   writeAtomic(join(dist, 'version.txt'), `${manifest.version.version}\n`);
   written.add(join(dist, 'version.txt'));
 }
+writeAtomic(join(dist, 'app.json'), JSON.stringify(appCache.meta, null, 1) + '\n');
+written.add(join(dist, 'app.json'));
 for (const f of files.filter((f) => f.path.endsWith(`${sep}main.js`))) {
   writeAtomic(f.path, f.contents);
   written.add(f.path);

@@ -183,17 +183,30 @@ function packagesIn(files: string[]): string[] {
 const HEAVY = /^(@aws-sdk|@smithy|@inquirer)\/|^chalk$/;
 
 describe('start-up of the built CLI', () => {
-  // Help and version: the light path (dist/light.js), nothing else.
+  it('prints from dist/help.json exactly the help the real program prints (stdout not a terminal)', async () => {
+    const help = JSON.parse(readFileSync(path.join(REPO_ROOT, 'dist', 'help.json'), 'utf8')) as { texts: string[]; keys: Record<string, number> };
+    const programPaths = commandPaths(realProgram()).filter((p) => p.path.length > 0);
+    // Every command has its --help there.
+    for (const { path: p } of programPaths) expect(help.keys[[...p, '--help'].join(' ')], p.join(' ')).toBeDefined();
+    for (const [key, i] of Object.entries(help.keys)) {
+      const real = memoryIo();
+      const code = await main(key.split(' '), { io: real.io, env: { ...process.env, NO_COLOR: '1' }, manifest: null });
+      expect({ code, out: real.out(), err: real.err() }, key).toEqual({ code: 0, out: help.texts[i], err: '' });
+    }
+  });
+
+  // Help and version: the fast paths of bin/ecsprimer.js (dist/help.json with stdout a pipe, or
+  // dist/light.js), nothing else.
   const help: string[][] = [['--help'], ['--version'], ['iam', '--help'], ['task', '--help'], ['service', 'create', '--help'], ['help', 'cluster'], ['-o', 'json', 'cluster', 'create', '-h']];
   for (const args of help) {
-    it(`\`ecsprimer ${args.join(' ')}\` loads no command, AWS SDK, prompt or colour code`, () => {
-      const r = runLogged(args);
-      expect(r.code, r.stderr).toBe(0);
-      expect(packagesIn(r.files).filter((p) => HEAVY.test(p))).toEqual([]);
-      // The commands live in the program (chunk, or the single script with its code cache), loaded only to run one.
-      expect(r.files.filter((f) => /[\\/](program-[^\\/]+|app-[0-9a-f]+)\.js$/.test(f))).toEqual([]);
-      // Node modules that cost milliseconds and that help does not need.
-      expect(r.builtins.filter((b) => /^NativeModule (crypto|child_process|readline|http|https|zlib|stream)$/.test(b))).toEqual([]);
+    it(`\`ecsprimer ${args.join(' ')}\` loads no command, AWS SDK, prompt or colour code (help.json and light path)`, () => {
+      for (const env of [{}, { ECSPRIMER_HELP_CACHE: '0' }] as Array<Record<string, string>>) {
+        const r = runLogged(args, env);
+        expect(r.code, r.stderr).toBe(0);
+        expect(packagesIn(r.files).filter((p) => HEAVY.test(p))).toEqual([]);
+        expect(r.files.filter((f) => /[\\/](program-[^\\/]+|app-[0-9a-f]+)\.js$/.test(f))).toEqual([]);
+        expect(r.builtins.filter((b) => /^NativeModule (crypto|child_process|readline|http|https|zlib|stream)$/.test(b))).toEqual([]);
+      }
     });
   }
 
@@ -212,7 +225,7 @@ describe('start-up of the built CLI', () => {
   it('answers help and usage errors from bin/ecsprimer.js (light path) as the real program does', async () => {
     const argvs = [...help, ['-o', 'json', 'iam', 'create', '--bogus', '-h'], ['--help', '--bogus'], ['help', 'nosuch'], ['-o', 'json', 'help', 'nosuch'], []];
     for (const args of argvs) {
-      const built = runLogged(args);
+      const built = runLogged(args, { ECSPRIMER_HELP_CACHE: '0' });
       const real = memoryIo();
       const code = await main(args, { io: real.io, env: { ...process.env, NO_COLOR: '1' }, manifest: null });
       expect({ code: built.code, stdout: built.stdout, stderr: built.stderr }, args.join(' ')).toEqual({ code, stdout: real.out(), stderr: real.err() });
