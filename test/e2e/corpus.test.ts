@@ -144,11 +144,8 @@ describeE2E('bad-input corpus (built binary, fault proxy in front of moto)', () 
     for (const c of CASES) {
       const reason = skipReason(c);
       const title = `${c.id}${c.about ? ` (${c.about})` : ''}`;
-      if (reason) {
-        it.skip(`${title} — skipped: ${reason}`, () => {});
-        continue;
-      }
-      it(title, async () => {
+      // Only a case this machine cannot produce honestly is skipped, visibly, with its reason.
+      it.skipIf(Boolean(reason))(reason ? `${title} — skipped: ${reason}` : title, async () => {
         const { r, proxy } = await run(c);
         expect(r.timedOut).toBe(false);
         expect(r.code, `exit code; stderr:\n${r.stderr}`).toBe(c.code ?? 2);
