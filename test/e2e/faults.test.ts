@@ -117,7 +117,7 @@ describeE2E('faults (built CLI → fault proxy → moto)', () => {
     const again = await run(['teardown'], ['--yes', '-o', 'json']);
     ok(again, 'teardown again');
     expect((JSON.parse(again.stdout) as { changes: Array<{ status: string }> }).changes.every((c) => c.status !== 'done')).toBe(true);
-  });
+  }, 180_000); // many retried calls with back-off: generous on a loaded 2-core machine
 
   it('a lost reply to CreatePolicy / CreateRole / AttachRolePolicy / CreateCluster / CreateService (moto acted, the answer was dropped) neither fails nor duplicates', async () => {
     const ops = ['CreatePolicy', 'CreateRole', 'AttachRolePolicy', 'CreateCluster', 'CreateService'];
