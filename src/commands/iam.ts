@@ -30,7 +30,7 @@ import { executePlan } from '../plan/engine.js';
 import type { Plan, Report, Step, StepRuntime } from '../plan/types.js';
 import { defaultDocument } from '../paths.js';
 import { resourceKey, type TrackedResource } from '../state/journal.js';
-import { canonical, fillDocument, iamPath, parseTags, policyArn, readDocument, stackTags, STACK_TAG, type RawDocument } from './common.js';
+import { canonical, fillDocument, iamPath, parseTags, partitionOf, policyArn, readDocument, roleArn, stackTags, STACK_TAG, type RawDocument } from './common.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -233,8 +233,7 @@ export function policyCreateStep(ctx: Context, ops: () => Promise<IamOps>, d: Po
         return { arn: r.arn };
       }
       // It exists: ours (tagged with this stack) is compared; anything else is refused.
-      const realArn = account === UNKNOWN_ACCOUNT ? arn : arn;
-      const found = await readPolicy(o, realArn);
+      const found = await readPolicy(o, arn);
       if (!found.info || ownerOf(found.info.tags) !== ctx.stack) {
         throw notOursError('policy', d.name, ctx.stack, found.info ? ownerOf(found.info.tags) : null, 'Choose another name (--policy-name / --name), or use the existing policy with `ecsprimer iam attach`.');
       }
@@ -257,7 +256,7 @@ interface RoleDesire {
 
 export function roleCreateStep(ctx: Context, ops: () => Promise<IamOps>, d: RoleDesire, account: string, now: RoleInfo | undefined | null, id = 'role'): Step {
   const target = `role ${d.name}`;
-  const arn = `arn:${ctx.region.startsWith('cn-') ? 'aws-cn' : 'aws'}:iam::${account}:role${iamPath(ctx.stack)}${d.name}`;
+  const arn = roleArn(ctx, account, d.name);
   if (now) {
     if (documentsEqual(now.trust as JsonValue, d.trust)) {
       return { id, type: 'iam-role', name: d.name, arn: now.arn, action: 'none', state: 'unchanged', calls: [], reason: 'exists with the same trust policy' };
@@ -633,7 +632,7 @@ export async function runIamCreate(ctx: Context, o: IamCreateOptions): Promise<R
 async function findPolicy(ctx: Context, ops: IamOps, ref: ReturnType<typeof parsePolicyRef>, account: string, resources: TrackedResource[]): Promise<PolicyInfo | undefined> {
   if (ref.kind === 'arn') return ops.getPolicy(ref.arn);
   const mine = tracked(resources, 'iam-policy', ref.name);
-  const p = `arn:${ctx.region.startsWith('cn-') ? 'aws-cn' : ctx.region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws'}:iam::`;
+  const p = `arn:${partitionOf(ctx.region)}:iam::`;
   const candidates = [
     ...(mine?.arn ? [mine.arn] : []),
     policyArn(ctx, account, ref.name),
