@@ -1,11 +1,17 @@
 /**
- * The run context: streams, prompter, ui, AWS clients, account, journal and interruption state,
- * resolved lazily and passed to every command instead of module-level globals.
+ * The run context: streams, prompter, ui, AWS clients and the operations on them, account,
+ * journal and interruption state, resolved lazily and passed to every command instead of
+ * module-level globals.
  */
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { AwsClients } from './aws/clients.js';
+import type { DiscoveryOps } from './aws/discovery-ops.js';
+import type { Ec2Ops } from './aws/ec2-ops.js';
+import type { EcsOps } from './aws/ecs-ops.js';
+import type { IamOps } from './aws/iam-ops.js';
+import type { PlaceholderValues } from './input/documents.js';
 import { translateAwsError } from './aws/errors.js';
 import { resolveSettings, type AwsSettings } from './aws/settings.js';
 import { CredentialsError, EcsprimerError, UsageError } from './errors.js';
@@ -54,6 +60,7 @@ export class Context {
   readonly state: string;
   private settingsCache?: AwsSettings;
   private clients?: AwsClients;
+  private readonly ops = new Map<string, Promise<unknown>>();
   private accountPromise?: Promise<string>;
   private journalCache?: Journal;
   private lock?: StackLock;
@@ -95,9 +102,69 @@ export class Context {
     return this.settings().region;
   }
 
+  /** The region, or undefined where none is configured (only a dry run gets that far). */
+  get knownRegion(): string | undefined {
+    try {
+      return this.region;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Reads standard input (a document given as `-`). */
+  readStdin(): Promise<Buffer> {
+    return this.io.readStdin();
+  }
+
+  /** The values of a document's placeholders in this run; an unknown account is left unfilled. */
+  placeholders(account: string | undefined): PlaceholderValues {
+    return { account: account && account !== UNKNOWN_ACCOUNT ? account : undefined, region: this.region, stack: this.stack };
+  }
+
   aws(): AwsClients {
     if (!this.clients) this.clients = new AwsClients(this.settings(), this.ui);
     return this.clients;
+  }
+
+  private once<T>(key: string, make: () => Promise<T>): Promise<T> {
+    let p = this.ops.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = make();
+      this.ops.set(key, p);
+    }
+    return p;
+  }
+
+  /** The IAM operations of this run, built on first use (that loads the IAM client). */
+  iam(): Promise<IamOps> {
+    return this.once('iam', async () => {
+      const [{ IamOps }, client, once] = await Promise.all([import('./aws/iam-ops.js'), this.aws().get('iam'), this.aws().get('iam', { retries: false })]);
+      return new IamOps(client, this.settings().endpoint, once, this.settings().maxAttempts);
+    });
+  }
+
+  /** The ECS operations of this run, built on first use (that loads the ECS client). */
+  ecs(): Promise<EcsOps> {
+    return this.once('ecs', async () => {
+      const [{ EcsOps }, client, once] = await Promise.all([import('./aws/ecs-ops.js'), this.aws().get('ecs'), this.aws().get('ecs', { retries: false })]);
+      return new EcsOps(client, this.settings().endpoint, once, this.settings().maxAttempts);
+    });
+  }
+
+  /** The EC2 operations of this run (default VPC lookups), built on first use. */
+  ec2(): Promise<Ec2Ops> {
+    return this.once('ec2', async () => {
+      const [{ Ec2Ops }, client] = await Promise.all([import('./aws/ec2-ops.js'), this.aws().get('ec2')]);
+      return new Ec2Ops(client, this.settings().endpoint);
+    });
+  }
+
+  /** Finding a stack's resources by their tags (the tagging API, or an ECS scan). */
+  discovery(): Promise<DiscoveryOps> {
+    return this.once('discovery', async () => {
+      const { DiscoveryOps } = await import('./aws/discovery-ops.js');
+      return new DiscoveryOps(() => this.aws().get('tagging'), () => this.aws().get('ecs'), this.settings().endpoint);
+    });
   }
 
   /**

@@ -47,9 +47,9 @@ import type {
   TaskDefinitionInfo,
   TaskDefinitionSummary,
   TaskInfo,
-} from '../ecs/types.js';
+} from './ecs-types.js';
 
-export type { ClusterInfo, ServiceInfo, TaskDefinitionInfo, TaskInfo } from '../ecs/types.js';
+export type { ClusterInfo, ServiceInfo, TaskDefinitionInfo, TaskInfo } from './ecs-types.js';
 
 const tagMap = (tags: Tag[] | undefined): Record<string, string> =>
   Object.fromEntries((tags ?? []).filter((t) => t.key).map((t) => [t.key!, t.value ?? '']));

@@ -1,6 +1,6 @@
 /**
- * How a usage error is reported, shared by main.ts and the light path (light.ts): Commander has
- * printed its message on stderr; with `-o json` the same error is also printed as the JSON result.
+ * How a usage error is reported (main.ts): Commander has printed its message on stderr; with
+ * `-o json` the same error is also printed as the JSON result.
  */
 
 export function wantsJson(argv: string[]): boolean {
@@ -28,7 +28,7 @@ export function usageErrorJson(argv: string[], message: string): string {
   return JSON.stringify({ ok: false, command: commandNameOf(argv), stack: null, dryRun: false, changes: [], error: { code: 'UsageError', message: message.replace(/^error: /, '') } }, null, 2) + '\n';
 }
 
-/** Commander's errors, from any copy of commander (instanceof does not do; minified class names neither). */
+/** Commander's errors (by their code: minified class names cannot be relied on). */
 export function isCommanderError(e: unknown): e is Error & { code: string; exitCode: number } {
   const code = (e as { code?: unknown } | null)?.code;
   return e instanceof Error && typeof code === 'string' && code.startsWith('commander.') && typeof (e as { exitCode?: unknown }).exitCode === 'number';

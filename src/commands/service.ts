@@ -1,459 +1,29 @@
-/**
- * `ecsprimer service create|update|delete|wait`.
- *
- * create: CreateService tagged with the stack (tags propagated to its tasks), on the default VPC
- * when no subnets are given; a re-run against the stack's own ACTIVE service is "unchanged" (or an
- * update of its task definition / desired count) and still waits with --wait. delete: scale to 0,
- * DeleteService, then (by default) wait until INACTIVE. --wait waits until the service is stable.
- */
-import { randomUUID } from 'node:crypto';
-import type { Command } from 'commander';
-import { Option } from 'commander';
-import type { CreateServiceCommandInput } from '@aws-sdk/client-ecs';
-import type { CommandRunner } from '../cli/program.js';
-import { collect, commaList } from '../cli/program.js';
-import type { Context } from '../context.js';
-import { AwsError, InputError, RuntimeError, UsageError, type InputIssue } from '../errors.js';
-import {
-  parseTaskDefinitionRef,
-  validateClusterName,
-  validateLaunchOptions,
-  validateServiceDocument,
-  validateServiceName,
-  type JsonValue as EcsJson,
-} from '../input/ecs-validate.js';
-import type { JsonValue } from '../input/json.js';
-import { executePlan } from '../plan/engine.js';
-import type { Report, Step } from '../plan/types.js';
-import { networkInput, networkNote, placementInput, toEcsTags, type NetworkChoice } from '../ecs/inputs.js';
-import { resolveNetwork, unknownNetwork } from '../ecs/network.js';
-import { retryWhileRolePropagates } from '../ecs/propagation.js';
-import { ecsArn, parseWaitTimeout, resolveState } from '../ecs/resolve.js';
-import { ecsOps, serviceDeleteStep, stackOf } from '../ecs/steps.js';
-import { assertActiveCluster, assertUsableTaskDefinition, taskDefinitionRefText } from '../ecs/task-definition.js';
-import type { ClusterInfo, ServiceInfo, TaskDefinitionInfo } from '../ecs/types.js';
-import { waitForService, type ServiceWaitTarget } from '../ecs/waiters.js';
-import { fillDocument, parseTags, readDocument, stackTags, STACK_TAG } from './common.js';
+/** Registration of `ecsprimer service ...`: options in, `runX(options, ctx)` of src/ecs/service.ts out. */
+import { Option, type Command } from 'commander';
+import type { Act } from '../cli/act.js';
+import { addNetworkOptions, addPlacementOptions, tagOption, waitTimeoutOption } from '../cli/options.js';
 
-type Obj = { [k: string]: JsonValue };
+const load = () => import('../ecs/service.js');
 
-const PROBE_ACCOUNT = '000000000000';
+const NOTHING_STOPPED = 'nothing is stopped or deleted then';
 
-/** What `--output json` shows of a service. */
-export function serviceData(s: ServiceInfo): Record<string, unknown> {
-  return {
-    name: s.name,
-    arn: s.arn,
-    status: s.status,
-    desiredCount: s.desiredCount,
-    runningCount: s.runningCount,
-    pendingCount: s.pendingCount,
-    taskDefinition: s.taskDefinition,
-    deployments: s.deployments,
-    events: s.events.slice(0, 5),
-  };
-}
-
-function resumeWait(ctx: Context, cluster: string, name: string, until: ServiceWaitTarget): string {
-  return `ecsprimer service wait --cluster ${cluster} --name ${name} --until ${until} --stack ${ctx.stack}`;
-}
-
-/** Waits after a plan ran; a failure carries the report (main prints what was done with the error). */
-async function waitAfter(ctx: Context, report: Report, cluster: string, name: string, until: ServiceWaitTarget, timeoutMs: number | undefined): Promise<Report> {
-  try {
-    const svc = await waitForService(ctx, await ecsOps(ctx), cluster, name, until, { timeoutMs, resume: resumeWait(ctx, cluster, name, until) });
-    if (svc) report.data = { ...report.data, service: serviceData(svc) };
-    return report;
-  } catch (e) {
-    throw Object.assign(e as Error, { report: { ...report, ok: false } });
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// service create
-
-export interface ServiceCreateOptions {
-  cluster: string;
-  name: string;
-  taskDefinition: string;
-  desiredCount?: string;
-  launchType?: string;
-  subnets?: string[];
-  securityGroups?: string[];
-  assignPublicIp?: boolean;
-  placementStrategy?: string[];
-  placementConstraint?: string[];
-  document?: string;
-  wait?: boolean;
-  waitTimeout?: string;
-  tag?: string[];
-}
-
-/** Members of CreateService that options set: the document may repeat them only with the same value. */
-const OWNED: Array<[key: string, option: string]> = [
-  ['cluster', '--cluster'],
-  ['serviceName', '--name'],
-  ['taskDefinition', '--task-definition'],
-];
-
-interface CheckedServiceDocument {
-  rest: Partial<CreateServiceCommandInput>;
-  tags: Record<string, string>;
-  source: string;
-}
-
-async function checkServiceDocument(ctx: Context, o: ServiceCreateOptions, warnings: string[]): Promise<CheckedServiceDocument | undefined> {
-  if (o.document === undefined) return undefined;
-  const raw = await readDocument(ctx, o.document, '--document');
-  const value = fillDocument(ctx, raw, PROBE_ACCOUNT) as Obj;
-  const v = validateServiceDocument(value as EcsJson, raw.source, { launchType: o.launchType });
-  const issues: InputIssue[] = [...v.issues];
-  warnings.push(...v.warnings);
-  if (typeof value === 'object' && value && !Array.isArray(value)) {
-    const given: Record<string, unknown> = { cluster: o.cluster, serviceName: o.name, taskDefinition: o.taskDefinition };
-    for (const [key, option] of OWNED) {
-      if (key in value && value[key] !== given[key]) issues.push({ field: key, message: `is ${JSON.stringify(value[key])} but ${option} is ${JSON.stringify(given[key])}`, fix: `remove "${key}" from the document (${option} sets it)` });
-    }
-    const conflicts: Array<[string, boolean, string]> = [
-      ['desiredCount', o.desiredCount !== undefined, '--desired-count'],
-      ['launchType', o.launchType !== undefined && value.launchType !== undefined && String(value.launchType) !== o.launchType.toUpperCase(), '--launch-type'],
-      ['networkConfiguration', Boolean(o.subnets?.length || o.securityGroups?.length || o.assignPublicIp !== undefined), '--subnets/--security-groups/--assign-public-ip'],
-      ['placementStrategy', Boolean(o.placementStrategy?.length), '--placement-strategy'],
-      ['placementConstraints', Boolean(o.placementConstraint?.length), '--placement-constraint'],
-    ];
-    for (const [key, flag, option] of conflicts) {
-      if (flag && key in value) issues.push({ field: key, message: `is set both in the document and by ${option}`, fix: `remove one of them` });
-    }
-    const tags = value.tags;
-    if (Array.isArray(tags)) tags.forEach((t, i) => {
-      if ((t as Obj)?.key === STACK_TAG) issues.push({ field: `tags[${i}].key`, message: `the tag key "${STACK_TAG}" is reserved`, fix: 'remove it: ecsprimer sets it from --stack' });
-    });
-  }
-  if (issues.length) throw new InputError(raw.source, issues);
-  const { tags: docTags, ...rest } = v.normalized as Partial<CreateServiceCommandInput>;
-  const tags = Object.fromEntries((docTags ?? []).map((t) => [t.key ?? '', t.value ?? '']));
-  return { rest, tags, source: raw.source };
-}
-
-interface CreateResolved {
-  service?: ServiceInfo;
-  cluster?: ClusterInfo;
-  td?: TaskDefinitionInfo;
-  network?: NetworkChoice;
-}
-
-export async function runServiceCreate(ctx: Context, o: ServiceCreateOptions): Promise<Report> {
-  validateClusterName(o.cluster, '--cluster');
-  validateServiceName(o.name, '--name');
-  const ref = parseTaskDefinitionRef(o.taskDefinition, '--task-definition');
-  const warnings: string[] = [];
-  const doc = await checkServiceDocument(ctx, o, warnings);
-  const rest = doc?.rest ?? {};
-  const docLaunchType = rest.launchType;
-  const launch = validateLaunchOptions({
-    command: 'service',
-    launchType: o.launchType ?? docLaunchType,
-    desiredCount: o.desiredCount ?? rest.desiredCount ?? 1,
-    placementStrategies: o.placementStrategy,
-    placementConstraints: o.placementConstraint,
-    subnets: o.subnets,
-    securityGroups: o.securityGroups,
-    waitTimeout: o.waitTimeout,
-  });
-  const timeoutMs = parseWaitTimeout(o.waitTimeout);
-  const tags = { ...(doc?.tags ?? {}), ...parseTags(o.tag) };
-  // A capacity provider strategy in the document replaces the launch type.
-  const launchType = o.launchType || docLaunchType || !rest.capacityProviderStrategy ? launch.launchType : undefined;
-  if (launchType === 'EC2' && o.assignPublicIp === true) {
-    throw new UsageError("--assign-public-ip: ECS assigns public IPs only to Fargate tasks; on EC2 the instance's network decides. Remove --assign-public-ip or use --launch-type FARGATE.");
-  }
-  const desiredCount = launch.desiredCount ?? 1;
-  const refText = taskDefinitionRefText(ref);
-  ctx.requireConfirmable();
-
-  const docNetwork = rest.networkConfiguration !== undefined;
-  const netReq = { subnets: launch.subnets, securityGroups: launch.securityGroups, assignPublicIp: o.assignPublicIp, launchType };
-  const fargate = launchType === 'FARGATE';
-  const { account, value, known } = await resolveState<CreateResolved>(
-    ctx,
-    async () => {
-      const ops = await ecsOps(ctx);
-      const [service, cluster, td, network] = await Promise.all([
-        ops.describeService(o.cluster, o.name),
-        ops.describeCluster(o.cluster),
-        ops.describeTaskDefinition(refText),
-        fargate && !docNetwork ? resolveNetwork(ctx, netReq) : undefined,
-      ]);
-      const awsvpc = !docNetwork && td?.networkMode === 'awsvpc';
-      return { service, cluster, td, network: network ?? (awsvpc ? await resolveNetwork(ctx, netReq) : undefined) };
-    },
-    { network: fargate && !docNetwork ? unknownNetwork(netReq) : undefined },
-  );
-  const { td, service } = value;
-  const network = value.network;
-  if (known) {
-    assertActiveCluster(o.cluster, value.cluster);
-    assertUsableTaskDefinition(td, ref, launchType);
-    if (td.networkMode !== 'awsvpc' && (launch.subnets.length || launch.securityGroups.length || o.assignPublicIp !== undefined)) {
-      throw new UsageError(`--subnets, --security-groups and --assign-public-ip apply to awsvpc tasks only; task definition ${td.family}:${td.revision} uses networkMode "${td.networkMode}".`);
-    }
-  }
-  const notes = network ? [networkNote(network, launchType)] : [];
-  const taskDefinition = td?.arn ?? refText;
-  const tdLabel = td ? `${td.family}:${td.revision}` : refText;
-  const allTags = stackTags(ctx, tags);
-  const { desiredCount: _d, launchType: _l, ...docRest } = rest;
-  const input: CreateServiceCommandInput = {
-    ...docRest,
-    cluster: o.cluster,
-    serviceName: o.name,
-    taskDefinition,
-    desiredCount,
-    ...(launchType ? { launchType } : {}),
-    ...(docNetwork ? {} : networkInput(network)),
-    ...placementInput(launch),
-    tags: toEcsTags(allTags),
-    propagateTags: rest.propagateTags ?? 'SERVICE',
-    enableECSManagedTags: rest.enableECSManagedTags ?? true,
-    clientToken: rest.clientToken ?? randomUUID(),
-  };
-
-  let step: Step;
-  let created: ServiceInfo | undefined;
-  const id = `service:${o.cluster}/${o.name}`;
-  if (service && service.status === 'DRAINING') {
-    throw new RuntimeError(
-      'ServiceDraining',
-      `Service ${o.name} in cluster ${o.cluster} is being deleted (DRAINING); ECS cannot create it again until it is INACTIVE. Wait with \`${resumeWait(ctx, o.cluster, o.name, 'inactive')}\` and run this command again.`,
-    );
-  }
-  if (service && service.status === 'ACTIVE') {
-    const owner = stackOf(service.tags);
-    if (owner !== ctx.stack) {
-      throw new AwsError(
-        'ecs:CreateService',
-        'ServiceExists',
-        `A service named ${o.name} already exists in cluster ${o.cluster} and ${owner ? `belongs to ecsprimer stack "${owner}"` : 'was not created by ecsprimer'}, so stack "${ctx.stack}" will not take it over. Choose another --name, or change it with \`ecsprimer service update\`.`,
-      );
-    }
-    const changes: string[] = [];
-    if (td && service.taskDefinition !== td.arn) changes.push(`taskDefinition ${service.taskDefinition.slice(service.taskDefinition.lastIndexOf('/') + 1)} → ${tdLabel}`);
-    if (service.desiredCount !== desiredCount) changes.push(`desiredCount ${service.desiredCount} → ${desiredCount}`);
-    step = changes.length === 0
-      ? { id, type: 'ecs-service', name: o.name, arn: service.arn, action: 'none', state: 'unchanged', calls: [], reason: `exists with this task definition and desired count (network, placement and document settings are not compared)` }
-      : serviceUpdateStep(ctx, o.cluster, service, { taskDefinition: td && service.taskDefinition !== td.arn ? td.arn : undefined, desiredCount: service.desiredCount !== desiredCount ? desiredCount : undefined }, changes);
-  } else {
-    step = {
-      id,
-      type: 'ecs-service',
-      name: o.name,
-      arn: ecsArn(ctx, account, `service/${o.cluster}/${o.name}`),
-      action: 'create',
-      calls: [
-        {
-          operation: 'CreateService',
-          target: `service ${o.name} in ${o.cluster}`,
-          reason: `run ${desiredCount} × ${tdLabel}${launchType ? ` on ${launchType}` : ''}, tagged ${STACK_TAG}=${ctx.stack} (propagated to its tasks)${o.wait ? ', then wait until stable' : ''}`,
-        },
-      ],
-      reason: service ? 'only an INACTIVE (deleted) service has this name' : 'does not exist yet',
-      run: async (rt) => {
-        const ops = await ecsOps(ctx);
-        rt.record('intent', { type: 'ecs-service', name: o.name, parent: o.cluster });
-        const s = await retryWhileRolePropagates(ctx, 'CreateService', () => ops.createService(input));
-        rt.record('created', { type: 'ecs-service', name: o.name, parent: o.cluster, arn: s.arn, data: { taskDefinition: s.taskDefinition, desiredCount } });
-        created = s;
-        return { arn: s.arn };
-      },
-    };
-  }
-  const report = await executePlan(ctx, { command: ctx.command, account, warnings, notes, steps: [step] });
-  if (report.dryRun) return report;
-  const shown = created ?? service;
-  report.data = {
-    ...report.data,
-    ...(shown ? { service: serviceData(shown) } : {}),
-    ...(network ? { network: { subnets: network.subnets, securityGroups: network.securityGroups, assignPublicIp: network.assignPublicIp ?? 'DISABLED', chosen: network.source } } : {}),
-  };
-  if (!o.wait) return report;
-  return waitAfter(ctx, report, o.cluster, o.name, 'stable', timeoutMs);
-}
-
-// ---------------------------------------------------------------------------------------------
-// service update
-
-/** UpdateService on an ACTIVE service (any owner: the user named it); journals `updated`. */
-export function serviceUpdateStep(ctx: Context, cluster: string, service: ServiceInfo, u: { taskDefinition?: string; desiredCount?: number; forceNewDeployment?: boolean }, changes: string[]): Step {
-  return {
-    id: `service:${cluster}/${service.name}`,
-    type: 'ecs-service',
-    name: service.name,
-    arn: service.arn,
-    action: 'update',
-    calls: [{ operation: 'UpdateService', target: `service ${service.name} in ${cluster}`, reason: changes.join('; ') }],
-    reason: changes.join('; '),
-    run: async (rt) => {
-      const ops = await ecsOps(ctx);
-      const s = await ops.updateService({
-        cluster,
-        service: service.name,
-        ...(u.taskDefinition ? { taskDefinition: u.taskDefinition } : {}),
-        ...(u.desiredCount !== undefined ? { desiredCount: u.desiredCount } : {}),
-        ...(u.forceNewDeployment ? { forceNewDeployment: true } : {}),
-      });
-      if (!s) throw new AwsError('ecs:UpdateService', 'ServiceNotActiveException', `Service ${service.name} in cluster ${cluster} is no longer ACTIVE (it was deleted meanwhile).`);
-      rt.record('updated', {
-        type: 'ecs-service',
-        name: service.name,
-        parent: cluster,
-        arn: s.arn,
-        data: { ...(u.taskDefinition ? { taskDefinition: u.taskDefinition } : {}), ...(u.desiredCount !== undefined ? { desiredCount: u.desiredCount } : {}), ...(u.forceNewDeployment ? { forceNewDeployment: true } : {}) },
-      });
-      return { arn: s.arn };
-    },
-  };
-}
-
-export interface ServiceUpdateOptions {
-  cluster: string;
-  name: string;
-  desiredCount?: string;
-  taskDefinition?: string;
-  forceNewDeployment?: boolean;
-  wait?: boolean;
-  waitTimeout?: string;
-}
-
-export async function runServiceUpdate(ctx: Context, o: ServiceUpdateOptions): Promise<Report> {
-  validateClusterName(o.cluster, '--cluster');
-  validateServiceName(o.name, '--name');
-  if (o.desiredCount === undefined && o.taskDefinition === undefined && !o.forceNewDeployment) {
-    throw new UsageError('service update: say what to change: --desired-count N, --task-definition FAMILY[:REV] and/or --force-new-deployment.');
-  }
-  const ref = o.taskDefinition !== undefined ? parseTaskDefinitionRef(o.taskDefinition, '--task-definition') : undefined;
-  const launch = validateLaunchOptions({ command: 'service', desiredCount: o.desiredCount, waitTimeout: o.waitTimeout });
-  const timeoutMs = parseWaitTimeout(o.waitTimeout);
-  ctx.requireConfirmable();
-  const { account, value, known } = await resolveState(
-    ctx,
-    async () => {
-      const ops = await ecsOps(ctx);
-      const [service, td] = await Promise.all([ops.describeService(o.cluster, o.name), ref ? ops.describeTaskDefinition(taskDefinitionRefText(ref)) : undefined]);
-      return { service, td };
-    },
-    { service: undefined as ServiceInfo | undefined, td: undefined as TaskDefinitionInfo | undefined },
-  );
-  const { service, td } = value;
-  let step: Step;
-  if (!known) {
-    const changes = [
-      ...(launch.desiredCount !== undefined ? [`desiredCount → ${launch.desiredCount}`] : []),
-      ...(ref ? [`taskDefinition → ${taskDefinitionRefText(ref)}`] : []),
-      ...(o.forceNewDeployment ? ['force a new deployment'] : []),
-    ];
-    step = { id: 'service', type: 'ecs-service', name: o.name, action: 'update', calls: [{ operation: 'UpdateService', target: `service ${o.name} in ${o.cluster}`, reason: `${changes.join('; ')} (current state unknown)` }], reason: 'state unknown (dry run without AWS access)' };
-  } else {
-    if (!service || service.status !== 'ACTIVE') {
-      throw new AwsError('ecs:DescribeServices', 'ServiceNotFoundException', `Service ${o.name} ${service ? `is ${service.status}` : 'does not exist'} in cluster ${o.cluster}: create it with ecsprimer service create.`);
-    }
-    if (ref) assertUsableTaskDefinition(td, ref, service.launchType);
-    const changes: string[] = [];
-    const newTd = td && td.arn !== service.taskDefinition ? td.arn : undefined;
-    const newCount = launch.desiredCount !== undefined && launch.desiredCount !== service.desiredCount ? launch.desiredCount : undefined;
-    if (newTd) changes.push(`taskDefinition ${service.taskDefinition.slice(service.taskDefinition.lastIndexOf('/') + 1)} → ${td!.family}:${td!.revision}`);
-    if (newCount !== undefined) changes.push(`desiredCount ${service.desiredCount} → ${newCount}`);
-    if (o.forceNewDeployment) changes.push('force a new deployment (tasks are replaced)');
-    step = changes.length
-      ? serviceUpdateStep(ctx, o.cluster, service, { taskDefinition: newTd, desiredCount: newCount, forceNewDeployment: o.forceNewDeployment }, changes)
-      : { id: 'service', type: 'ecs-service', name: o.name, arn: service.arn, action: 'none', state: 'unchanged', calls: [], reason: 'already has this task definition and desired count' };
-    if (stackOf(service.tags) !== ctx.stack && changes.length) step.detail = [ctx.paint.yellow(`note: this service was not created by stack "${ctx.stack}"`)];
-  }
-  const report = await executePlan(ctx, { command: ctx.command, account, warnings: [], steps: [step] });
-  if (report.dryRun || !o.wait) return report;
-  return waitAfter(ctx, report, o.cluster, o.name, 'stable', timeoutMs);
-}
-
-// ---------------------------------------------------------------------------------------------
-// service delete
-
-export interface ServiceDeleteOptions {
-  cluster: string;
-  name: string;
-  /** Default true (--no-wait turns it off). */
-  wait?: boolean;
-  waitTimeout?: string;
-}
-
-export async function runServiceDelete(ctx: Context, o: ServiceDeleteOptions): Promise<Report> {
-  validateClusterName(o.cluster, '--cluster');
-  validateServiceName(o.name, '--name');
-  const timeoutMs = parseWaitTimeout(o.waitTimeout);
-  const wait = o.wait !== false;
-  ctx.requireConfirmable();
-  const { account, value: service, known } = await resolveState(ctx, async () => (await ecsOps(ctx)).describeService(o.cluster, o.name), undefined as ServiceInfo | undefined);
-  const step: Step = known
-    ? serviceDeleteStep(ctx, o.cluster, o.name, service, { id: 'service', waitInactive: false, warnNotOurs: true })
-    : {
-        id: 'service',
-        type: 'ecs-service',
-        name: o.name,
-        action: 'delete',
-        calls: [
-          { operation: 'UpdateService', target: `service ${o.name} in ${o.cluster}`, reason: 'scale to 0 (current state unknown)' },
-          { operation: 'DeleteService', target: `service ${o.name} in ${o.cluster}`, reason: `delete it${wait ? ', then wait until INACTIVE' : ''}` },
-        ],
-        reason: 'state unknown (dry run without AWS access)',
-      };
-  const report = await executePlan(ctx, { command: ctx.command, account, warnings: [], steps: [step] });
-  if (report.dryRun || !wait || !service || service.status === 'INACTIVE') return report;
-  return waitAfter(ctx, report, o.cluster, o.name, 'inactive', timeoutMs);
-}
-
-// ---------------------------------------------------------------------------------------------
-// service wait
-
-export interface ServiceWaitOptions {
-  cluster: string;
-  name: string;
-  until?: ServiceWaitTarget;
-  waitTimeout?: string;
-}
-
-export async function runServiceWait(ctx: Context, o: ServiceWaitOptions): Promise<Report> {
-  validateClusterName(o.cluster, '--cluster');
-  validateServiceName(o.name, '--name');
-  const timeoutMs = parseWaitTimeout(o.waitTimeout);
-  const report: Report = { ok: true, command: ctx.command, stack: ctx.stack, dryRun: false, changes: [] };
-  return waitAfter(ctx, report, o.cluster, o.name, o.until ?? 'stable', timeoutMs);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Registration
-
-const WAIT_TIMEOUT_HELP = 'give up waiting after this many seconds (default 600); nothing is stopped or deleted then';
-
-export function registerService(program: Command, run: CommandRunner): void {
+export function registerService(program: Command, act: Act): void {
   const service = program.command('service').description('ECS services (long-running tasks with a desired count)');
 
-  service
+  const create = service
     .command('create')
     .description('create a service tagged with the stack (tags propagate to its tasks); a re-run is unchanged')
     .requiredOption('--cluster <name>', 'cluster')
     .requiredOption('--name <name>', 'service name')
     .requiredOption('--task-definition <family[:rev]|arn>', 'task definition (family alone: its latest ACTIVE revision)')
     .option('--desired-count <n>', 'tasks to keep running, 0–5000 (default 1)')
-    .option('--launch-type <type>', 'FARGATE or EC2 (default FARGATE)')
-    .option('--subnets <ids>', "awsvpc subnets, comma-separated (default: the default VPC's default subnets)", commaList)
-    .option('--security-groups <ids>', 'awsvpc security groups, comma-separated (default: the "default" group of the VPC)', commaList)
-    .option('--assign-public-ip', 'give the tasks public IPs (Fargate; the default with the default VPC)')
-    .option('--no-assign-public-ip', 'no public IPs')
-    .option('--placement-strategy <type[:field]>', 'EC2 only: random, spread:FIELD, binpack:cpu|memory (repeatable)', collect)
-    .option('--placement-constraint <spec>', 'EC2 only: distinctInstance or memberOf:EXPRESSION (repeatable)', collect)
+    .option('--launch-type <type>', 'FARGATE or EC2 (default FARGATE)');
+  addPlacementOptions(addNetworkOptions(create, 'tasks'))
     .option('--document <src>', 'any other CreateService members (healthCheckGracePeriodSeconds, loadBalancers, deploymentConfiguration, ...): inline JSON, file://PATH, PATH or -')
     .option('--wait', 'wait until the service is stable: running = desired, nothing pending, one deployment')
-    .option('--wait-timeout <seconds>', WAIT_TIMEOUT_HELP)
-    .option('--tag <key=value>', 'extra tag (repeatable)', collect)
-    .action((o, cmd) => run(cmd, (ctx) => runServiceCreate(ctx, o)));
+    .addOption(waitTimeoutOption(NOTHING_STOPPED))
+    .addOption(tagOption())
+    .action(act((o, ctx) => load().then((m) => m.runServiceCreate(o, ctx))));
 
   service
     .command('update')
@@ -464,8 +34,8 @@ export function registerService(program: Command, run: CommandRunner): void {
     .option('--task-definition <family[:rev]|arn>', 'task definition to deploy (family alone: its latest ACTIVE revision)')
     .option('--force-new-deployment', 'replace the tasks even if nothing changed (e.g. to pull a new image for the same tag)')
     .option('--wait', 'wait until the service is stable')
-    .option('--wait-timeout <seconds>', WAIT_TIMEOUT_HELP)
-    .action((o, cmd) => run(cmd, (ctx) => runServiceUpdate(ctx, o)));
+    .addOption(waitTimeoutOption(NOTHING_STOPPED))
+    .action(act((o, ctx) => load().then((m) => m.runServiceUpdate(o, ctx))));
 
   service
     .command('delete')
@@ -474,8 +44,8 @@ export function registerService(program: Command, run: CommandRunner): void {
     .requiredOption('--name <name>', 'service name')
     .option('--wait', 'wait until the service is INACTIVE (the default)')
     .option('--no-wait', 'return as soon as ECS accepted the delete (the service drains on its own)')
-    .option('--wait-timeout <seconds>', WAIT_TIMEOUT_HELP)
-    .action((o, cmd) => run(cmd, (ctx) => runServiceDelete(ctx, o)));
+    .addOption(waitTimeoutOption(NOTHING_STOPPED))
+    .action(act((o, ctx) => load().then((m) => m.runServiceDelete(o, ctx))));
 
   service
     .command('wait')
@@ -483,6 +53,6 @@ export function registerService(program: Command, run: CommandRunner): void {
     .requiredOption('--cluster <name>', 'cluster')
     .requiredOption('--name <name>', 'service name')
     .addOption(new Option('--until <state>', 'stable or inactive').choices(['stable', 'inactive']).default('stable'))
-    .option('--wait-timeout <seconds>', WAIT_TIMEOUT_HELP)
-    .action((o, cmd) => run(cmd, (ctx) => runServiceWait(ctx, o), { changes: false }));
+    .addOption(waitTimeoutOption(NOTHING_STOPPED))
+    .action(act((o, ctx) => load().then((m) => m.runServiceWait(o, ctx))));
 }

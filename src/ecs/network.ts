@@ -7,7 +7,6 @@
  */
 import type { Context } from '../context.js';
 import type { NetworkChoice } from './inputs.js';
-import { ec2Ops } from './steps.js';
 
 export interface NetworkRequest {
   subnets: string[];
@@ -28,7 +27,7 @@ export function unknownNetwork(req: NetworkRequest): NetworkChoice {
 
 export async function resolveNetwork(ctx: Context, req: NetworkRequest): Promise<NetworkChoice> {
   if (req.subnets.length === 0) {
-    const dn = await (await ec2Ops(ctx)).defaultNetwork();
+    const dn = await (await ctx.ec2()).defaultNetwork();
     const given = req.securityGroups.length > 0;
     return {
       subnets: dn.subnets,
@@ -40,7 +39,7 @@ export async function resolveNetwork(ctx: Context, req: NetworkRequest): Promise
     };
   }
   if (req.securityGroups.length === 0) {
-    const g = await (await ec2Ops(ctx)).defaultGroupForSubnets(req.subnets);
+    const g = await (await ctx.ec2()).defaultGroupForSubnets(req.subnets);
     return { subnets: req.subnets, securityGroups: [g.securityGroup], assignPublicIp: ip(req.assignPublicIp), source: 'default-security-group', vpcId: g.vpcId };
   }
   return { subnets: req.subnets, securityGroups: req.securityGroups, assignPublicIp: ip(req.assignPublicIp), source: 'given' };

@@ -3,7 +3,7 @@
  * words to explain it (stoppedReason, each container's exit code and reason). `task run --wait
  * stopped` exits with that code; a task that never ran its essential container exits 1.
  */
-import type { TaskDefinitionInfo, TaskInfo } from './types.js';
+import type { TaskDefinitionInfo, TaskInfo } from '../aws/ecs-types.js';
 
 export interface ContainerOutcome {
   name: string;

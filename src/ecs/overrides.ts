@@ -6,7 +6,7 @@
 import type { TaskOverride } from '@aws-sdk/client-ecs';
 import type { InputIssue } from '../errors.js';
 import type { JsonValue } from '../input/json.js';
-import { listOr, looksLikeSecretName } from '../input/ecs-validate.js';
+import { listOr, looksLikeSecretName } from './validate.js';
 
 type Obj = { [k: string]: JsonValue };
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,52 +1,18 @@
 /**
  * Building blocks of ECS plans, shared by the cluster/task/service commands and by the teardown:
- * the lazily built ops, the reads a delete needs, and the delete steps.
+ * the reads a delete needs, and the delete steps.
  *
  * Every step journals its own changes right after ECS confirms them (`deleted` for a task it
  * stopped, a service or cluster it deleted, a revision it deleted; `updated` for a service scaled
  * to 0 or a revision deregistered). A resource already gone counts as done ("absent").
- *
- * This module is loaded at start-up (through the command files): it imports no SDK module; the
- * ops are loaded with `await import()` on first use.
  */
 import type { Context } from '../context.js';
 import { AwsError, RuntimeError } from '../errors.js';
 import type { EcsOps } from '../aws/ecs-ops.js';
-import type { Ec2Ops } from '../aws/ec2-ops.js';
+import type { ClusterInfo, ServiceInfo, TaskDefinitionSummary, TaskInfo } from '../aws/ecs-types.js';
+import { stackOf } from '../input/tags.js';
 import type { Step, StepRuntime } from '../plan/types.js';
-import { STACK_TAG } from '../commands/common.js';
-import type { ClusterInfo, ServiceInfo, TaskDefinitionSummary, TaskInfo } from './types.js';
 import { waitForService, waitForTasks, type WaitOptions } from './waiters.js';
-
-const ecsMemo = new WeakMap<Context, Promise<EcsOps>>();
-const ec2Memo = new WeakMap<Context, Promise<Ec2Ops>>();
-
-/** The EcsOps of this run (built once per context, on first use; loads the ECS SDK then). */
-export function ecsOps(ctx: Context): Promise<EcsOps> {
-  let p = ecsMemo.get(ctx);
-  if (!p) {
-    p = Promise.all([import('../aws/ecs-ops.js'), ctx.aws().get('ecs'), ctx.aws().get('ecs', { retries: false })]).then(
-      ([m, client, once]) => new m.EcsOps(client, ctx.settings().endpoint, once, ctx.settings().maxAttempts),
-    );
-    ecsMemo.set(ctx, p);
-  }
-  return p;
-}
-
-/** The Ec2Ops of this run (built once per context, on first use; loads the EC2 SDK then). */
-export function ec2Ops(ctx: Context): Promise<Ec2Ops> {
-  let p = ec2Memo.get(ctx);
-  if (!p) {
-    p = Promise.all([import('../aws/ec2-ops.js'), ctx.aws().get('ec2')]).then(([m, client]) => new m.Ec2Ops(client, ctx.settings().endpoint));
-    ec2Memo.set(ctx, p);
-  }
-  return p;
-}
-
-/** The stack a resource is tagged with, if any. */
-export function stackOf(tags: Record<string, string> | undefined): string | undefined {
-  return tags?.[STACK_TAG];
-}
 
 /** A yellow note for a confirmation when a resource is not the stack's (it is still changed: the user named it). */
 export function notOursNote(ctx: Context, what: string, tags: Record<string, string> | undefined): string[] | undefined {
@@ -139,7 +105,7 @@ export function clusterDeleteStep(ctx: Context, name: string, info: ClusterInfo 
     detail: opts.warnNotOurs ? notOursNote(ctx, 'cluster', info.tags) : undefined,
     dependsOn: opts.dependsOn,
     run: async (rt) => {
-      const ops = await ecsOps(ctx);
+      const ops = await ctx.ecs();
       let gone: ClusterInfo | undefined;
       try {
         gone = await ops.deleteCluster(name);
@@ -172,7 +138,7 @@ export function serviceDeleteStep(ctx: Context, cluster: string, name: string, i
   const id = opts.id ?? `service:${cluster}/${name}`;
   const waitInactive = opts.waitInactive ?? true;
   const wait = async (rt: StepRuntime) =>
-    waitForService(rt.ctx, await ecsOps(ctx), cluster, name, 'inactive', {
+    waitForService(rt.ctx, await ctx.ecs(), cluster, name, 'inactive', {
       ...opts.wait,
       resume: `ecsprimer service wait --cluster ${cluster} --name ${name} --until inactive --stack ${ctx.stack}`,
     });
@@ -211,7 +177,7 @@ export function serviceDeleteStep(ctx: Context, cluster: string, name: string, i
     detail: opts.warnNotOurs ? notOursNote(ctx, 'service', info.tags) : undefined,
     dependsOn: opts.dependsOn,
     run: async (rt) => {
-      const ops = await ecsOps(ctx);
+      const ops = await ctx.ecs();
       if (info.desiredCount > 0) {
         const scaled = await ops.updateService({ cluster, service: name, desiredCount: 0 });
         if (scaled) rt.record('updated', { type: 'ecs-service', name, parent: cluster, arn: info.arn, data: { desiredCount: 0 } });
@@ -262,7 +228,7 @@ export function stopTasksStep(ctx: Context, cluster: string, tasks: TaskInfo[], 
     reason: `${live.length} not stopped`,
     dependsOn: opts.dependsOn,
     run: async (rt) => {
-      const ops = await ecsOps(ctx);
+      const ops = await ctx.ecs();
       const stopped = await mapLimit(toStop, 10, async (t) => {
         const r = await ops.stopTask(cluster, t.arn, reason);
         rt.record('deleted', { type: 'ecs-task', name: t.id, parent: cluster, arn: t.arn, ...(r ? {} : { data: { alreadyGone: true } }) });
@@ -320,7 +286,7 @@ export function taskDefinitionDeleteStep(ctx: Context, family: string, revisions
     reason: `${active.length} ACTIVE, ${revisions.length - active.length} INACTIVE revision(s)`,
     dependsOn: opts.dependsOn,
     run: async (rt) => {
-      const ops = await ecsOps(ctx);
+      const ops = await ctx.ecs();
       await mapLimit(active, 10, async (r) => {
         const out = await ops.deregisterTaskDefinition(r.arn);
         if (out) rt.record('updated', { type: 'ecs-task-definition', name: `${family}:${r.revision}`, arn: r.arn, data: { status: 'INACTIVE' } });

@@ -1,148 +1,232 @@
 /**
- * "Is this document the same as the latest ACTIVE revision?" — so that registering an unchanged
- * document is "unchanged" and not a new revision on every run.
+ * `ecsprimer task register|deregister`: task definitions.
  *
- * Only the fields RegisterTaskDefinition takes are compared (tags apart: they are not part of a
- * revision), after normalising both sides for what AWS adds or rewrites in DescribeTaskDefinition:
- *   - defaults: container `essential` true, `cpu` 0, port mapping `protocol` "tcp", task
- *     `networkMode` "bridge", `versionConsistency` "enabled";
- *   - empty arrays/objects, null and false (the default of every boolean but `essential`);
- *   - task `cpu`/`memory` as numbers or in vCPU/GB ("1 vCPU" is 1024, "2 GB" is 2048);
- *   - `hostPort` 0, and `hostPort` equal to `containerPort` with awsvpc or host networking;
- *   - the order of `requiresCompatibilities`, of environment variables and of secrets;
- *   - a task role given by name versus its ARN.
+ * register: a document identical to the latest ACTIVE revision (compared field by field after
+ * normalising what AWS adds, see compare.ts) is "unchanged"; roles given by name are resolved with
+ * one GetRole each, concurrently with the DescribeTaskDefinition. deregister: every ACTIVE
+ * revision (or one), then DeleteTaskDefinitions in batches of 10.
  */
-import type { RegisterTaskDefinitionCommandInput, TaskDefinition } from '@aws-sdk/client-ecs';
-import { AwsError, UsageError } from '../errors.js';
-import { normalizeCpu, normalizeMemory, TASK_DEFINITION_KEYS } from '../input/ecs-validate.js';
-import type { ClusterInfo, TaskDefinitionInfo } from './types.js';
+import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import type { Context } from '../context.js';
+import { AwsError, InputError } from '../errors.js';
+import { roleArn } from '../iam/arn.js';
+import { parseRoleRef, type RoleRef } from '../iam/validate.js';
+import { fillDocument, PROBE_ACCOUNT, readDocument } from '../input/documents.js';
+import { canonicalJson, type JsonValue } from '../input/json.js';
+import { parseTags, stackOf, stackTags, STACK_TAG } from '../input/tags.js';
+import { lineDiff } from '../output/diff.js';
+import { executePlan } from '../plan/engine.js';
+import { resolveState } from '../plan/resolve.js';
+import type { Report, Step } from '../plan/types.js';
+import { defaultDocument } from '../paths.js';
+import type { TaskDefinitionInfo, TaskDefinitionSummary } from '../aws/ecs-types.js';
+import { comparableTaskDefinition, taskDefinitionDifferences } from './compare.js';
+import { toEcsTags } from './inputs.js';
+import { retryWhileRolePropagates } from './propagation.js';
+import { readTaskDefinitionRevisions, taskDefinitionDeleteStep } from './steps.js';
+import { parseTaskDefinitionRef, redactLiteralSecretsForDiff, validateTaskDefinition, type JsonValue as EcsJson } from './validate.js';
 
-type Obj = Record<string, unknown>;
+// ---------------------------------------------------------------------------------------------
+// task register
 
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Drops null/undefined/false/empty arrays/empty objects (recursively); `keep` names keys whose false is meaningful. */
-function prune(v: unknown, keep: ReadonlySet<string> = new Set(['essential'])): unknown {
-  if (Array.isArray(v)) {
-    const out = v.map((x) => prune(x, keep)).filter((x) => x !== undefined);
-    return out.length ? out : undefined;
-  }
-  if (isObj(v)) {
-    const out: Obj = {};
-    for (const k of Object.keys(v).sort()) {
-      const x = v[k];
-      if (x === false && keep.has(k)) {
-        out[k] = false;
-        continue;
-      }
-      const p = prune(x, keep);
-      if (p !== undefined) out[k] = p;
-    }
-    return Object.keys(out).length ? out : undefined;
-  }
-  if (v === null || v === undefined || v === false) return undefined;
-  return v;
+export interface TaskRegisterOptions {
+  document?: string;
+  executionRole?: string;
+  taskRole?: string;
+  tag?: string[];
 }
 
-const byName = (a: unknown, b: unknown) => String((a as Obj)?.name ?? '').localeCompare(String((b as Obj)?.name ?? ''));
+type Obj = { [k: string]: JsonValue };
 
-function container(c: unknown, networkMode: string): unknown {
-  if (!isObj(c)) return c;
-  const out: Obj = { ...c };
-  out.essential = c.essential !== false;
-  if (out.cpu === 0) delete out.cpu;
-  if (out.versionConsistency === 'enabled') delete out.versionConsistency;
-  if (Array.isArray(c.portMappings)) {
-    out.portMappings = c.portMappings.map((pm) => {
-      if (!isObj(pm)) return pm;
-      const p: Obj = { ...pm };
-      if (p.protocol === undefined) p.protocol = 'tcp';
-      if (p.hostPort === 0 || ((networkMode === 'awsvpc' || networkMode === 'host') && p.hostPort === p.containerPort)) delete p.hostPort;
-      return p;
-    });
-  }
-  if (Array.isArray(c.environment)) out.environment = [...c.environment].sort(byName);
-  if (Array.isArray(c.secrets)) out.secrets = [...c.secrets].sort(byName);
+function withRoles(doc: JsonValue, roles: { executionRoleArn?: string; taskRoleArn?: string }): JsonValue {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return doc;
+  const out: Obj = { ...(doc as Obj) };
+  if (roles.executionRoleArn !== undefined) out.executionRoleArn = roles.executionRoleArn;
+  if (roles.taskRoleArn !== undefined) out.taskRoleArn = roles.taskRoleArn;
   return out;
 }
 
-function roleName(arnOrName: unknown): unknown {
-  return typeof arnOrName === 'string' && arnOrName.startsWith('arn:') ? arnOrName.slice(arnOrName.lastIndexOf('/') + 1) : arnOrName;
-}
-
-/**
- * The comparable form of a task definition (input document or DescribeTaskDefinition answer):
- * only the RegisterTaskDefinition fields, normalised. Also what the confirmation diff shows.
- */
-export function comparableTaskDefinition(td: RegisterTaskDefinitionCommandInput | TaskDefinition): Obj {
-  const src = td as Obj;
-  const networkMode = typeof src.networkMode === 'string' ? src.networkMode : 'bridge';
-  const out: Obj = {};
-  for (const k of TASK_DEFINITION_KEYS) {
-    if (k === 'tags') continue;
-    if (src[k] !== undefined) out[k] = src[k];
+/** Tags of the document, then --tag, then the stack tag (the document may not set the stack tag). */
+function mergedTags(ctx: Context, doc: JsonValue, source: string, extra: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const tags = (doc as Obj)?.tags;
+  if (Array.isArray(tags)) {
+    tags.forEach((t, i) => {
+      const key = (t as Obj)?.key;
+      const value = (t as Obj)?.value;
+      if (typeof key !== 'string') return;
+      if (key === STACK_TAG) {
+        throw new InputError(source, { field: `tags[${i}].key`, message: `the tag key "${STACK_TAG}" is reserved`, fix: 'remove it: ecsprimer sets it from --stack' });
+      }
+      out[key] = typeof value === 'string' ? value : '';
+    });
   }
-  out.networkMode = networkMode;
-  if (out.cpu !== undefined) out.cpu = String(normalizeCpu(out.cpu as string | number) ?? out.cpu);
-  if (out.memory !== undefined) out.memory = String(normalizeMemory(out.memory as string | number) ?? out.memory);
-  if (Array.isArray(out.requiresCompatibilities)) out.requiresCompatibilities = [...new Set(out.requiresCompatibilities as string[])].sort();
-  if (Array.isArray(out.containerDefinitions)) out.containerDefinitions = out.containerDefinitions.map((c) => container(c, networkMode));
-  return (prune(out) as Obj) ?? {};
+  return stackTags(ctx.stack, { ...out, ...extra });
+}
+
+/** Looks a role up by name (one GetRole); an ARN needs no call. undefined: no such role. */
+async function lookupRole(ctx: Context, ref: RoleRef | undefined): Promise<string | undefined> {
+  if (!ref) return undefined;
+  if (ref.kind === 'arn') return ref.arn;
+  return (await (await ctx.iam()).getRole(ref.name))?.arn;
 }
 
 /**
- * The top-level fields that differ between the desired document and a registered revision
- * (empty: identical). A task role given by name in one and as an ARN in the other is equal.
+ * The ARN to send for a role option: the one GetRole found (roles made by `iam create` live
+ * under /ecsprimer/<stack>/, so it cannot be guessed); none is an error, except in a dry run,
+ * which shows the stack-path ARN it would most likely be.
  */
-export function taskDefinitionDifferences(desired: RegisterTaskDefinitionCommandInput, current: TaskDefinition): string[] {
-  const a = comparableTaskDefinition(desired);
-  const b = comparableTaskDefinition(current);
-  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-  return keys.filter((k) => {
-    if (k === 'taskRoleArn' && roleName(a[k]) === roleName(b[k]) && (typeof a[k] === 'string' && !String(a[k]).startsWith('arn:') || typeof b[k] === 'string' && !String(b[k]).startsWith('arn:'))) return false;
-    return JSON.stringify(a[k]) !== JSON.stringify(b[k]);
-  });
+function roleArnFor(ctx: Context, ref: RoleRef | undefined, found: string | undefined, option: string, account: string, warnings: string[]): string | undefined {
+  if (!ref) return undefined;
+  if (found) return found;
+  if (ref.kind === 'arn') return ref.arn;
+  if (!ctx.opts.dryRun) {
+    throw new AwsError(
+      'iam:GetRole',
+      'NoSuchEntity',
+      `${option} ${ref.name}: no IAM role of that name exists in this account. Create it first (ecsprimer iam create --stack ${ctx.stack} makes the role ${ctx.stack}-role), or pass the role's ARN.`,
+    );
+  }
+  const guess = roleArn(ctx, account, ref.name);
+  warnings.push(`dry run: ${option} ${ref.name} was not looked up; showing ${guess}.`);
+  return guess;
+}
+
+export async function runTaskRegister(o: TaskRegisterOptions, ctx: Context): Promise<Report> {
+  const tags = parseTags(o.tag);
+  const execRef = o.executionRole !== undefined ? parseRoleRef(o.executionRole, '--execution-role') : undefined;
+  const taskRef = o.taskRole !== undefined ? parseRoleRef(o.taskRole, '--task-role') : undefined;
+  const raw = await readDocument(ctx, o.document ?? defaultDocument('task-definition.json'), '--document');
+  const warnings: string[] = [];
+  // Validate everything offline, with stand-ins for what AWS will tell (account, role ARNs).
+  const probeRole = (r: RoleRef | undefined) => (r ? (r.kind === 'arn' ? r.arn : `arn:aws:iam::${PROBE_ACCOUNT}:role/${r.name}`) : undefined);
+  const probeDoc = withRoles(fillDocument(raw, ctx.placeholders(PROBE_ACCOUNT)), { executionRoleArn: probeRole(execRef), taskRoleArn: probeRole(taskRef) });
+  const probe = validateTaskDefinition(probeDoc as EcsJson, raw.source);
+  if (probe.issues.length) throw new InputError(raw.source, probe.issues);
+  warnings.push(...probe.warnings);
+  const original = raw.value as Obj;
+  if (execRef && typeof original === 'object' && original && 'executionRoleArn' in original) warnings.push(`--execution-role replaces the document's executionRoleArn.`);
+  if (taskRef && typeof original === 'object' && original && 'taskRoleArn' in original) warnings.push(`--task-role replaces the document's taskRoleArn.`);
+  const family = (probeDoc as Obj).family as string;
+  const allTags = mergedTags(ctx, probeDoc, raw.source, tags);
+  ctx.requireConfirmable();
+
+  // One round trip: the latest revision and the roles given by name, concurrently.
+  const { account, value } = await resolveState(
+    ctx,
+    async () => {
+      const [current, execFound, taskFound] = await Promise.all([(await ctx.ecs()).describeTaskDefinition(family), lookupRole(ctx, execRef), lookupRole(ctx, taskRef)]);
+      return { current, execFound, taskFound };
+    },
+    { current: undefined as TaskDefinitionInfo | undefined, execFound: undefined as string | undefined, taskFound: undefined as string | undefined },
+  );
+  const current = value.current;
+  const execArn = roleArnFor(ctx, execRef, value.execFound, '--execution-role', account, warnings);
+  const taskArn = roleArnFor(ctx, taskRef, value.taskFound, '--task-role', account, warnings);
+  const finalDoc = withRoles(fillDocument(raw, ctx.placeholders(account)), { executionRoleArn: execArn, taskRoleArn: taskArn });
+  const final = validateTaskDefinition(finalDoc as EcsJson, raw.source);
+  if (final.issues.length) throw new InputError(raw.source, final.issues);
+  const input: RegisterTaskDefinitionCommandInput = { ...final.normalized, tags: toEcsTags(allTags) };
+
+  const latest = current && current.status === 'ACTIVE' ? current : undefined;
+  const diffs = latest ? taskDefinitionDifferences(input, latest.definition) : [];
+  const data: Record<string, unknown> = {};
+  let step: Step;
+  if (latest && diffs.length === 0) {
+    const owner = stackOf(latest.tags);
+    step = {
+      id: 'task-definition',
+      type: 'ecs-task-definition',
+      name: `${family}:${latest.revision}`,
+      arn: latest.arn,
+      action: 'none',
+      state: 'unchanged',
+      calls: [],
+      reason: `identical to revision ${latest.revision}, the latest ACTIVE one${owner && owner !== ctx.stack ? ` (registered by stack "${owner}")` : ''}`,
+    };
+    data.taskDefinition = { family, revision: latest.revision, arn: latest.arn, status: 'unchanged' };
+  } else {
+    step = {
+      id: 'task-definition',
+      type: 'ecs-task-definition',
+      name: family,
+      action: 'create',
+      calls: [
+        {
+          operation: 'RegisterTaskDefinition',
+          target: `family ${family}`,
+          reason: latest
+            ? `register a new revision (differs from revision ${latest.revision} in ${diffs.join(', ')}), tagged ${STACK_TAG}=${ctx.stack}`
+            : `register ${current ? 'a revision (the family has no ACTIVE one)' : 'the first revision of the family'}, tagged ${STACK_TAG}=${ctx.stack}`,
+        },
+      ],
+      reason: latest ? `differs from revision ${latest.revision}: ${diffs.join(', ')}` : current ? 'no ACTIVE revision' : 'new family',
+      // Literal secrets in the environment are warned about, and never shown (not even in the diff).
+      detail: latest ? lineDiff(...(redactLiteralSecretsForDiff(comparableTaskDefinition(latest.definition), comparableTaskDefinition(input)).map((d) => canonicalJson(d, 2)) as [string, string])) : undefined,
+      run: async (rt) => {
+        const ops = await ctx.ecs();
+        rt.record('intent', { type: 'ecs-task-definition', name: family, data: { operation: 'RegisterTaskDefinition' } });
+        const td = await retryWhileRolePropagates(ctx, 'RegisterTaskDefinition', () => ops.registerTaskDefinition(input, current?.revision ?? 0));
+        const name = `${td.family}:${td.revision}`;
+        rt.record('created', { type: 'ecs-task-definition', name, arn: td.arn });
+        // The intent named only the family: it is resolved by the record above.
+        rt.record('deleted', { type: 'ecs-task-definition', name: family, data: { resolvedIntent: name } });
+        data.taskDefinition = { family: td.family, revision: td.revision, arn: td.arn, status: 'registered' };
+        return { arn: td.arn, name };
+      },
+    };
+  }
+  const report = await executePlan(ctx, { command: ctx.command, account, warnings, steps: [step] });
+  if (!report.dryRun && Object.keys(data).length) report.data = { ...report.data, ...data };
+  return report;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Checks of resolved state shared by `task run` and `service create` (before any change).
+// task deregister
 
-
-/** `family`, `family:revision` or the ARN, as given. */
-export function taskDefinitionRefText(ref: { family: string; revision?: number; arn?: string }): string {
-  return ref.arn ?? (ref.revision !== undefined ? `${ref.family}:${ref.revision}` : ref.family);
+export interface TaskDeregisterOptions {
+  family: string;
+  revision?: string;
+  keepInactive?: boolean;
 }
 
-/**
- * Throws unless `td` can start tasks with `launchType`: it exists, is ACTIVE, and is compatible
- * with the launch type (AWS would refuse otherwise, less clearly).
- */
-export function assertUsableTaskDefinition(td: TaskDefinitionInfo | undefined, ref: { family: string; revision?: number; arn?: string }, launchType: string | undefined, option = '--task-definition'): asserts td is TaskDefinitionInfo {
-  const text = taskDefinitionRefText(ref);
-  const familyOnly = ref.revision === undefined && !ref.arn;
-  if (!td || (familyOnly && td.status !== 'ACTIVE')) {
-    throw new AwsError(
-      'ecs:DescribeTaskDefinition',
-      'TaskDefinitionNotFound',
-      `Task definition ${text} ${familyOnly ? 'has no ACTIVE revision' : 'does not exist'}: register it first (ecsprimer task register --document ...), or check ${option}.`,
-    );
+export async function runTaskDeregister(o: TaskDeregisterOptions, ctx: Context): Promise<Report> {
+  const ref = parseTaskDefinitionRef(o.family, '--family');
+  if (ref.revision !== undefined || ref.arn) {
+    throw new InputError('--family', { message: `"${o.family}" is not a family name`, fix: `give the family alone and the revision with --revision (e.g. --family ${ref.family} --revision ${ref.revision ?? 1})` });
   }
-  if (td.status !== 'ACTIVE') {
-    throw new AwsError('ecs:DescribeTaskDefinition', 'TaskDefinitionInactive', `Task definition ${td.family}:${td.revision} is ${td.status} (deregistered): ECS starts tasks only from ACTIVE revisions. Give another revision, or register the document again.`);
+  let revision: number | undefined;
+  if (o.revision !== undefined) {
+    if (!/^[1-9]\d{0,9}$/.test(o.revision.trim())) throw new InputError('--revision', { message: `"${o.revision}" is not a revision; a revision is a whole number of 1 or more` });
+    revision = Number(o.revision.trim());
   }
-  if (launchType) {
-    const compat = td.definition.compatibilities?.length ? td.definition.compatibilities : td.requiresCompatibilities.length ? td.requiresCompatibilities : ['EC2'];
-    if (!compat.includes(launchType)) {
-      throw new UsageError(
-        `--launch-type ${launchType}: task definition ${td.family}:${td.revision} is not compatible with ${launchType} (it supports ${compat.join(', ')}). Use --launch-type ${compat[0]}, or register a revision with "requiresCompatibilities": ["${launchType}"].`,
-      );
-    }
+  const family = ref.family;
+  ctx.requireConfirmable();
+  const { account, value: revisions, known } = await resolveState(
+    ctx,
+    async () => {
+      const ops = await ctx.ecs();
+      if (revision === undefined) return readTaskDefinitionRevisions(ops, family);
+      const td = await ops.describeTaskDefinition(`${family}:${revision}`);
+      return td && (td.status === 'ACTIVE' || td.status === 'INACTIVE') ? [{ arn: td.arn, family, revision, status: td.status } as TaskDefinitionSummary] : [];
+    },
+    [] as TaskDefinitionSummary[],
+  );
+  let step: Step;
+  if (!known) {
+    step = {
+      id: `taskdef:${family}`,
+      type: 'ecs-task-definition',
+      name: revision ? `${family}:${revision}` : family,
+      action: 'delete',
+      calls: [
+        { operation: 'DeregisterTaskDefinition', target: revision ? `${family}:${revision}` : `every ACTIVE revision of ${family}`, reason: 'deregister (current state unknown)' },
+        ...(o.keepInactive ? [] : [{ operation: 'DeleteTaskDefinitions', target: revision ? `${family}:${revision}` : `every revision of ${family}`, reason: 'delete them, in batches of 10' }]),
+      ],
+      reason: 'state unknown (dry run without AWS access)',
+    };
+  } else {
+    step = taskDefinitionDeleteStep(ctx, family, revisions, { keepInactive: o.keepInactive });
   }
-}
-
-/** Throws unless the cluster exists and is ACTIVE. */
-export function assertActiveCluster(name: string, info: ClusterInfo | undefined): asserts info is ClusterInfo {
-  if (!info || info.status === 'INACTIVE') {
-    throw new AwsError('ecs:DescribeClusters', 'ClusterNotFoundException', `Cluster ${name} ${info ? 'is INACTIVE (deleted)' : 'does not exist'}: create it first (ecsprimer cluster create --name ${name}), or check --cluster.`);
-  }
+  return executePlan(ctx, { command: ctx.command, account, warnings: [], steps: [step] });
 }

@@ -16,7 +16,7 @@ import type { Context } from '../context.js';
 import { EcsprimerError, InterruptedError, RuntimeError } from '../errors.js';
 import type { EcsOps } from '../aws/ecs-ops.js';
 import { stopExplanation, taskOutcome } from './outcome.js';
-import type { ServiceEventInfo, ServiceInfo, TaskInfo } from './types.js';
+import type { ServiceEventInfo, ServiceInfo, TaskInfo } from '../aws/ecs-types.js';
 
 export interface WaitClock {
   now(): number;

@@ -689,3 +689,20 @@ export function parseJsonStrict(text: string, source: string): JsonValue {
   }
   return new Parser(text, source).parse();
 }
+
+/**
+ * JSON with the keys of every object sorted, so that equal documents give equal text: compact for
+ * comparisons, with `indent` for the diffs shown at a confirmation.
+ */
+export function canonicalJson(value: unknown, indent?: number): string {
+  const sort = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sort);
+    if (v && typeof v === 'object') {
+      const out: { [key: string]: JsonValue } = {};
+      for (const k of Object.keys(v).sort()) setOwn(out, k, sort((v as Record<string, unknown>)[k]) as JsonValue);
+      return out;
+    }
+    return v;
+  };
+  return JSON.stringify(sort(value), null, indent) ?? 'null';
+}

@@ -8,7 +8,7 @@
  */
 import type { Context } from '../context.js';
 import { DeclinedError, EcsprimerError, InterruptedError, RuntimeError } from '../errors.js';
-import { renderPlanText } from '../output/render.js';
+import { renderPlanText } from './render.js';
 import type { Change, Plan, Report, Step, StepResult, StepRuntime } from './types.js';
 
 const MAX_CONCURRENCY = 16;

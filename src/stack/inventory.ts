@@ -9,13 +9,15 @@
  * stack's. Anything else is never deleted, whatever its name.
  */
 import type { Context } from '../context.js';
+import type { DiscoveryOps } from '../aws/discovery-ops.js';
 import type { IamOps } from '../aws/iam-ops.js';
 import type { EcsOps } from '../aws/ecs-ops.js';
-import { iamOps, readPolicyForDelete, readRoleForDelete, type PolicyDeleteState, type RoleDeleteState } from '../commands/iam.js';
-import { iamPath, STACK_TAG } from '../commands/common.js';
-import { ecsOps, isServiceTask, startedByFor } from '../ecs/steps.js';
-import type { ClusterInfo, ServiceInfo, TaskDefinitionInfo, TaskInfo } from '../ecs/types.js';
-import { foldRecords, type TrackedResource } from '../state/journal.js';
+import type { ClusterInfo, ServiceInfo, TaskDefinitionInfo, TaskInfo } from '../aws/ecs-types.js';
+import { isServiceTask, startedByFor } from '../ecs/steps.js';
+import { iamPath, policyArn } from '../iam/arn.js';
+import { readPolicyForDelete, readRoleForDelete, type PolicyDeleteState, type RoleDeleteState } from '../iam/steps.js';
+import { STACK_TAG } from '../input/tags.js';
+import type { TrackedResource } from '../state/journal.js';
 import { parseEcsArn } from './arn.js';
 
 export type Origin = 'created' | 'adopted' | 'intent' | undefined;
@@ -113,8 +115,8 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
     c.add({ type: r.type, name: r.name, parent: r.parent }, { arn: r.arn, origin: r.origin });
   }
 
-  const iamP = iamOps(ctx);
-  const ecsP = ecsOps(ctx);
+  const iamP = ctx.iam();
+  const ecsP = ctx.ecs();
   const path = iamPath(ctx.stack);
 
   // What the journal knows is read at once, while discovery by tag and path runs: one round trip
@@ -124,8 +126,7 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
   const firstReads = readLive(ctx, iamP, ecsP, account, fromJournal);
   firstReads.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
 
-  const { DiscoveryOps } = await import('../aws/discovery-ops.js');
-  const discovery = new DiscoveryOps(() => ctx.aws().get('tagging'), () => ctx.aws().get('ecs'), ctx.settings().endpoint);
+  const discovery = await ctx.discovery();
 
   const [roles, policies, tagged] = await Promise.all([
     iamP.then((o) => o.listRolesUnder(path)),
@@ -258,7 +259,7 @@ async function readLive(ctx: Context, iamP: Promise<IamOps>, ecsP: Promise<EcsOp
 }
 
 async function readPolicyLive(ctx: Context, iam: IamOps, account: string, p: Cand): Promise<Live> {
-  const arns = [p.arn, `arn:aws:iam::${account}:policy${iamPath(ctx.stack)}${p.key.name}`].filter((a): a is string => Boolean(a));
+  const arns = [p.arn, policyArn(ctx, account, p.key.name)].filter((a): a is string => Boolean(a));
   for (const arn of [...new Set(arns)]) {
     const live = await readPolicyForDelete(iam, arn);
     if (live) return { live, tags: live.info.tags, arn: live.info.arn };
@@ -276,7 +277,7 @@ function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
  * Without the tagging API: the stack's clusters by their tags, their services, the stack's
  * standalone tasks in every cluster (by startedBy), and the task definitions those use.
  */
-async function ecsFallback(ctx: Context, discovery: import('../aws/discovery-ops.js').DiscoveryOps, ecs: EcsOps, c: Candidates): Promise<void> {
+async function ecsFallback(ctx: Context, discovery: DiscoveryOps, ecs: EcsOps, c: Candidates): Promise<void> {
   const [mine, all] = await Promise.all([discovery.taggedClusters(STACK_TAG, ctx.stack), discovery.allClusters()]);
   for (const name of mine) c.add({ type: 'ecs-cluster', name }, { tagged: true });
   const clustersToScan = [...new Set([...mine, ...c.of('ecs-cluster').map((x) => x.key.name), ...c.of('ecs-service').map((x) => x.key.parent ?? '')])].filter(Boolean);

@@ -226,7 +226,7 @@ describeE2E('teardown (e2e against moto)', () => {
     expect(readme).toContain(text.trim());
     const stack = uniqueStack('sh');
     const state = makeStateDir();
-    const env = { ECSPRIMER_STATE_DIR: state, ...FAST, STACK: stack, ECSPRIMER: `${process.execPath} ${join(REPO_ROOT, 'bin', 'ecsprimer.js')}`, AWS_ENDPOINT_URL: endpoint };
+    const env = { ECSPRIMER_STATE_DIR: state, ...FAST, STACK: stack, ECSPRIMER: `${process.execPath} ${join(REPO_ROOT, 'bin', 'ecsprimer.cjs')}`, AWS_ENDPOINT_URL: endpoint };
     if (script === 'stack-with-deletes.sh') {
       // The deletes script removes what the first half of the teardown script creates.
       await ok(['iam', 'create', '--yes', '--stack', stack], state);

@@ -1,5 +1,5 @@
 /**
- * Run the built CLI (bin/ecsprimer.js, produced by `npm run build`) as a child process, the way a
+ * Run the built CLI (bin/ecsprimer.cjs, produced by `npm run build`) as a child process, the way a
  * user or a shell script would, with an environment built from scratch so that nothing of the
  * developer's machine (credentials, ~/.aws, AWS_PROFILE, NO_COLOR, ...) leaks in, and nothing can
  * leave the machine (no instance-metadata lookups).
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 /** Repository root: this file lives in <root>/test/support/. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const CLI_BIN = path.join(REPO_ROOT, 'bin', 'ecsprimer.js');
+export const CLI_BIN = path.join(REPO_ROOT, 'bin', 'ecsprimer.cjs');
 
 export interface CliOptions {
   /** Overrides of the clean environment; `undefined` removes a variable. */

@@ -19,7 +19,7 @@ import {
   validateTaskDefinition,
   type JsonValue,
   type LaunchOptionsInput,
-} from '../../src/input/ecs-validate.js';
+} from '../../src/ecs/validate.js';
 
 const RUNS = { numRuns: 500 };
 

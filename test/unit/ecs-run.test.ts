@@ -17,7 +17,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runExitCode, taskOutcome } from '../../src/ecs/outcome.js';
-import type { TaskInfo } from '../../src/ecs/types.js';
+import type { TaskInfo } from '../../src/aws/ecs-types.js';
 import { ACCOUNT, cli, journalEvents, useCliEnv } from '../support/iam-cli.js';
 
 const ecs = mockClient(ECSClient);

@@ -17,7 +17,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
-import { comparableTaskDefinition, taskDefinitionDifferences } from '../../src/ecs/task-definition.js';
+import { comparableTaskDefinition, taskDefinitionDifferences } from '../../src/ecs/compare.js';
 import { ACCOUNT, cli, journalEvents, useCliEnv } from '../support/iam-cli.js';
 
 const ecs = mockClient(ECSClient);

@@ -21,7 +21,7 @@ import {
   validateTaskDefinition,
   type JsonValue,
   type LaunchOptionsInput,
-} from '../../src/input/ecs-validate.js';
+} from '../../src/ecs/validate.js';
 
 type Doc = { [key: string]: JsonValue };
 type Overrides = { [key: string]: JsonValue | undefined };

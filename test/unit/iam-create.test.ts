@@ -33,7 +33,7 @@ import {
   testContext,
   useIamMocks,
 } from '../support/iam-fake.js';
-import { runIamCreate } from '../../src/commands/iam.js';
+import { runIamCreate } from '../../src/iam/commands.js';
 import { InterruptedError } from '../../src/errors.js';
 
 useIamMocks();
@@ -371,7 +371,7 @@ describe('iam create interrupted', () => {
     ctx.command = 'iam create';
     env().account.onCall('CreatePolicy', () => ctx.interrupt('SIGINT'));
 
-    const err = (await runIamCreate(ctx, {}).catch((e: unknown) => e)) as InterruptedError & { report: { changes: Array<{ status: string }> } };
+    const err = (await runIamCreate({}, ctx).catch((e: unknown) => e)) as InterruptedError & { report: { changes: Array<{ status: string }> } };
 
     expect(err).toBeInstanceOf(InterruptedError);
     expect(err.exitCode).toBe(130);

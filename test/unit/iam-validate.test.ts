@@ -16,7 +16,7 @@ import {
   validateRoleName,
   validateTrustPolicy,
   wildcardMatch,
-} from '../../src/input/iam-validate.js';
+} from '../../src/iam/validate.js';
 import { parseJsonStrict, type JsonValue } from '../../src/input/json.js';
 import { fillPlaceholders, placeholdersUsed } from '../../src/input/placeholders.js';
 

@@ -16,7 +16,7 @@ import {
   validatePolicyName,
   validateRoleName,
   validateTrustPolicy,
-} from '../../src/input/iam-validate.js';
+} from '../../src/iam/validate.js';
 import { MAX_DEPTH, parseJsonStrict, type JsonValue } from '../../src/input/json.js';
 import { fillPlaceholders, placeholdersUsed } from '../../src/input/placeholders.js';
 import { decodeDocument } from '../../src/input/source.js';

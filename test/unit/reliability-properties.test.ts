@@ -10,12 +10,12 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkEndpoint, resolveSettings } from '../../src/aws/settings.js';
-import { parseTags } from '../../src/commands/common.js';
+import { parseTags } from '../../src/input/tags.js';
 import { validateStackName } from '../../src/context.js';
 import { validateOverrides } from '../../src/ecs/overrides.js';
-import { parseWaitTimeout } from '../../src/ecs/resolve.js';
+import { parseWaitTimeout } from '../../src/ecs/validate.js';
 import { EcsprimerError, InputError, UsageError } from '../../src/errors.js';
-import { looksLikeSecretName, redactLiteralSecretsForDiff, type JsonValue } from '../../src/input/ecs-validate.js';
+import { looksLikeSecretName, redactLiteralSecretsForDiff, type JsonValue } from '../../src/ecs/validate.js';
 import { loadJsonDocument } from '../../src/input/source.js';
 
 /** Runs f; passes when it returns or throws an exit-2 error (InputError or UsageError). */

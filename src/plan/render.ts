@@ -2,15 +2,23 @@
  * Human and JSON rendering of plans and reports. Text goes through the Paint of the context
  * (colour off for --no-color/NO_COLOR/non-TTY); JSON is exactly one object on stdout.
  */
-import type { Context } from '../context.js';
-import type { Change, Plan, Report } from '../plan/types.js';
+import type { Change, Plan, Report } from './types.js';
+import type { Paint } from '../output/color.js';
+
+/** What rendering needs of a run (a Context is one). */
+export interface RenderScope {
+  readonly paint: Paint;
+  readonly stack: string;
+  /** The region, when one is set (a dry run may have none). */
+  readonly knownRegion?: string;
+}
 
 const SIGN: Record<string, string> = { create: '+', update: '~', delete: '-', none: '=' };
 
-export function renderPlanText(ctx: Context, plan: Plan, opts: { dryRun: boolean }): string {
+export function renderPlanText(ctx: RenderScope, plan: Plan, opts: { dryRun: boolean }): string {
   const c = ctx.paint;
   const lines: string[] = [];
-  const where = `stack ${ctx.stack}${plan.account ? `, account ${plan.account}` : ''}${safeRegion(ctx) ? `, ${safeRegion(ctx)}` : ''}`;
+  const where = `stack ${ctx.stack}${plan.account ? `, account ${plan.account}` : ''}${ctx.knownRegion ? `, ${ctx.knownRegion}` : ''}`;
   lines.push(c.bold(`${opts.dryRun ? 'Dry run: ' : ''}${plan.command} (${where})`));
   for (const n of plan.notes ?? []) lines.push(`  ${c.dim(n)}`);
   const changing = plan.steps.filter((s) => s.action !== 'none');
@@ -33,17 +41,9 @@ export function renderPlanText(ctx: Context, plan: Plan, opts: { dryRun: boolean
   return lines.join('\n') + '\n';
 }
 
-function safeRegion(ctx: Context): string | undefined {
-  try {
-    return ctx.region;
-  } catch {
-    return undefined;
-  }
-}
-
 const VERB: Record<string, string> = { create: 'created', update: 'updated', delete: 'deleted', none: 'kept' };
 
-export function renderChangeLine(ctx: Context, ch: Change): string {
+export function renderChangeLine(ctx: RenderScope, ch: Change): string {
   const c = ctx.paint;
   let head: string;
   switch (ch.status) {
@@ -69,7 +69,7 @@ export function renderChangeLine(ctx: Context, ch: Change): string {
   return `${head} ${ch.type} ${ch.name}${tail}`;
 }
 
-export function renderReportText(ctx: Context, report: Report): string {
+export function renderReportText(ctx: RenderScope, report: Report): string {
   if (report.dryRun) return '';
   return report.changes.map((ch) => renderChangeLine(ctx, ch)).join('\n') + (report.changes.length ? '\n' : '');
 }

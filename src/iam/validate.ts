@@ -12,7 +12,7 @@
  */
 
 import { InputError, type InputIssue } from '../errors.js';
-import { describeChar, getOwn, hasOwn, isJsonObject, jsonPathOf, setOwn, type JsonValue } from './json.js';
+import { describeChar, getOwn, hasOwn, isJsonObject, jsonPathOf, setOwn, type JsonValue } from '../input/json.js';
 
 type Path = Array<string | number>;
 type JsonObject = { [key: string]: JsonValue };

@@ -13,7 +13,7 @@
  */
 import type { CreateServiceCommandInput, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { InputError, type InputIssue } from '../errors.js';
-import type { JsonValue } from './json.js';
+import type { JsonValue } from '../input/json.js';
 
 export type { JsonValue };
 type JsonObject = { [key: string]: JsonValue };
@@ -1289,6 +1289,13 @@ export function validateLaunchOptions(opts: LaunchOptionsInput): LaunchOptions {
     throw new InputError('options', issues);
   }
   return result;
+}
+
+/** --wait-timeout SECONDS (1–86400) in milliseconds; undefined when not given. */
+export function parseWaitTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const r = validateLaunchOptions({ command: 'run', waitTimeout: value });
+  return r.waitTimeoutSeconds === undefined ? undefined : r.waitTimeoutSeconds * 1000;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,14 @@
+/**
+ * What a command's action is: a function of its options and the run's Context, returning the
+ * Report. `act` (from cli/program.ts) wraps it into a Commander action that builds the Context,
+ * runs it and renders the outcome; command files only name the function, loaded on first use.
+ */
+import type { Command } from 'commander';
+import type { Context } from '../context.js';
+import type { Report } from '../plan/types.js';
+
+/** Commander's option bag is untyped; each runX declares the options it reads. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type CommandFn = (options: any, ctx: Context) => Promise<Report>;
+
+export type Act = (run: CommandFn) => (options: Record<string, unknown>, cmd: Command) => Promise<void>;

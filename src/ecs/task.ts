@@ -1,0 +1,366 @@
+/**
+ * `ecsprimer task run|wait|stop|list`: standalone tasks.
+ *
+ * run: RunTask tagged with the stack, on the default VPC when no subnets are given, then
+ * optionally waits for RUNNING or STOPPED and exits with the essential container's exit code.
+ */
+import { randomUUID } from 'node:crypto';
+import type { RunTaskCommandInput, TaskOverride } from '@aws-sdk/client-ecs';
+import type { Context } from '../context.js';
+import { AwsError, InputError, RuntimeError, UsageError, type InputIssue } from '../errors.js';
+import { fillDocument, PROBE_ACCOUNT, readDocument } from '../input/documents.js';
+import { stackOf, stackTags, parseTags, STACK_TAG } from '../input/tags.js';
+import { executePlan } from '../plan/engine.js';
+import { resolveState } from '../plan/resolve.js';
+import type { Report, Step } from '../plan/types.js';
+import type { ClusterInfo, TaskDefinitionInfo, TaskInfo } from '../aws/ecs-types.js';
+import { assertActiveCluster, assertUsableTaskDefinition, taskDefinitionRefText } from './compare.js';
+import { networkInput, networkNote, placementInput, toEcsTags, type NetworkChoice } from './inputs.js';
+import { resolveNetwork, unknownNetwork } from './network.js';
+import { essentialNames, outcomeLines, runExitCode, stopExplanation, taskOutcome, type TaskOutcome } from './outcome.js';
+import { unknownOverrideContainers, validateOverrides } from './overrides.js';
+import { retryWhileRolePropagates } from './propagation.js';
+import { isServiceTask, startedByFor, stopTasksStep } from './steps.js';
+import { parseTaskDefinitionRef, parseWaitTimeout, validateClusterName, validateLaunchOptions } from './validate.js';
+import { waitForTasks, type TaskWaitTarget } from './waiters.js';
+
+// ---------------------------------------------------------------------------------------------
+// task run
+
+export interface TaskRunOptions {
+  cluster: string;
+  taskDefinition: string;
+  launchType?: string;
+  count?: string;
+  subnets?: string[];
+  securityGroups?: string[];
+  assignPublicIp?: boolean;
+  overrides?: string;
+  placementStrategy?: string[];
+  placementConstraint?: string[];
+  wait?: TaskWaitTarget;
+  waitTimeout?: string;
+  tag?: string[];
+}
+
+interface RunResolved {
+  cluster?: ClusterInfo;
+  td?: TaskDefinitionInfo;
+  network?: NetworkChoice;
+}
+
+/** The data `task run` / `task wait` put in the report for each task. */
+function taskData(t: TaskInfo, o?: TaskOutcome): Record<string, unknown> {
+  return {
+    taskArn: t.arn,
+    taskId: t.id,
+    lastStatus: t.lastStatus,
+    desiredStatus: t.desiredStatus,
+    taskDefinitionArn: t.taskDefinitionArn,
+    ...(t.stoppedReason ? { stoppedReason: t.stoppedReason } : {}),
+    ...(t.stopCode ? { stopCode: t.stopCode } : {}),
+    containers: o ? o.containers : t.containers,
+    ...(o?.exitCode !== undefined ? { exitCode: o.exitCode } : {}),
+  };
+}
+
+/**
+ * Waits for tasks and puts the outcome into the report: tasks (with containers' exit codes) in
+ * `data`, and for `stopped` the essential container's exit code as the report's exit code.
+ * Failures throw with the report attached (main prints its data with the error).
+ */
+export async function waitAndReport(ctx: Context, report: Report, cluster: string, started: TaskInfo[], until: TaskWaitTarget, timeoutMs: number | undefined, tds: Map<string, TaskDefinitionInfo | undefined>): Promise<Report> {
+  const ops = await ctx.ecs();
+  const resume = `ecsprimer task wait --cluster ${cluster} ${started.map((t) => `--task ${t.id}`).join(' ')} --until ${until}`;
+  let final: TaskInfo[];
+  try {
+    final = await waitForTasks(ctx, ops, cluster, started, until, { timeoutMs, resume });
+  } catch (e) {
+    report.data = { ...report.data, tasks: started.map((t) => taskData(t)) };
+    throw Object.assign(e as Error, { report: { ...report, ok: false } });
+  }
+  if (until === 'running') {
+    report.data = { ...report.data, tasks: final.map((t) => taskData(t)) };
+    return report;
+  }
+  const outcomes = final.map((t) => taskOutcome(t, essentialNames(tds.get(t.taskDefinitionArn))));
+  for (const oc of outcomes) for (const l of outcomeLines(oc)) ctx.ui.info(l);
+  const exit = runExitCode(outcomes);
+  report.data = { ...report.data, tasks: final.map((t, i) => taskData(t, outcomes[i])), exitCode: exit.exitCode };
+  if (exit.failed) {
+    const o = outcomes.find((x) => x.taskId === exit.decidedBy)!;
+    const err = new RuntimeError('TaskFailed', `The task did not run its essential container to completion: ${stopExplanation(o)}.`);
+    throw Object.assign(err, { report: { ...report, ok: false, exitCode: 1, error: { code: err.code, message: err.message } } });
+  }
+  report.exitCode = exit.exitCode;
+  if (exit.exitCode !== 0) ctx.ui.info(`exit code ${exit.exitCode}: the essential container of task ${exit.decidedBy} exited with it.`);
+  return report;
+}
+
+/** The RunTask input for the resolved state (pure; exported for tests). */
+export function runTaskInput(
+  ctx: Context,
+  a: {
+    cluster: string;
+    taskDefinition: string;
+    count: number;
+    launchType: 'FARGATE' | 'EC2';
+    network?: NetworkChoice;
+    launch: Parameters<typeof placementInput>[0];
+    overrides?: TaskOverride;
+    tags: Record<string, string>;
+    propagate: boolean;
+    clientToken: string;
+  },
+): RunTaskCommandInput {
+  return {
+    cluster: a.cluster,
+    taskDefinition: a.taskDefinition,
+    count: a.count,
+    launchType: a.launchType,
+    ...networkInput(a.network),
+    ...placementInput(a.launch),
+    ...(a.overrides ? { overrides: a.overrides } : {}),
+    tags: toEcsTags(stackTags(ctx.stack, a.tags)),
+    ...(a.propagate ? { propagateTags: 'TASK_DEFINITION' as const } : {}),
+    enableECSManagedTags: true,
+    startedBy: startedByFor(ctx.stack),
+    clientToken: a.clientToken,
+  };
+}
+
+export async function runTaskRun(o: TaskRunOptions, ctx: Context): Promise<Report> {
+  validateClusterName(o.cluster, '--cluster');
+  const ref = parseTaskDefinitionRef(o.taskDefinition, '--task-definition');
+  const launch = validateLaunchOptions({
+    command: 'run',
+    launchType: o.launchType,
+    count: o.count,
+    placementStrategies: o.placementStrategy,
+    placementConstraints: o.placementConstraint,
+    subnets: o.subnets,
+    securityGroups: o.securityGroups,
+    waitTimeout: o.waitTimeout,
+  });
+  const timeoutMs = parseWaitTimeout(o.waitTimeout);
+  const tags = parseTags(o.tag);
+  if (launch.launchType === 'EC2' && o.assignPublicIp === true) {
+    throw new UsageError('--assign-public-ip: ECS assigns public IPs only to Fargate tasks; on EC2 the instance\'s network decides. Remove --assign-public-ip or use --launch-type FARGATE.');
+  }
+  const warnings: string[] = [];
+  let overrides: TaskOverride | undefined;
+  let overridesSource = '--overrides';
+  if (o.overrides !== undefined) {
+    const doc = await readDocument(ctx, o.overrides, '--overrides');
+    overridesSource = doc.source;
+    const v = validateOverrides(fillDocument(doc, ctx.placeholders(PROBE_ACCOUNT)), doc.source);
+    if (v.issues.length) throw new InputError(doc.source, v.issues);
+    warnings.push(...v.warnings);
+    overrides = v.overrides;
+  }
+  const refText = taskDefinitionRefText(ref);
+  const count = launch.count ?? 1;
+  ctx.requireConfirmable();
+
+  const netReq = { subnets: launch.subnets, securityGroups: launch.securityGroups, assignPublicIp: o.assignPublicIp, launchType: launch.launchType };
+  const fargate = launch.launchType === 'FARGATE';
+  const { account, value, known } = await resolveState<RunResolved>(
+    ctx,
+    async () => {
+      const ops = await ctx.ecs();
+      // Fargate tasks are always awsvpc: look the network up alongside; EC2 tasks only once the
+      // task definition says awsvpc.
+      const [cluster, td, network] = await Promise.all([
+        ops.describeCluster(o.cluster),
+        ops.describeTaskDefinition(refText),
+        fargate ? resolveNetwork(ctx, netReq) : undefined,
+      ]);
+      const awsvpc = fargate || td?.networkMode === 'awsvpc';
+      return { cluster, td, network: network ?? (awsvpc && td ? await resolveNetwork(ctx, netReq) : undefined) };
+    },
+    { network: fargate ? unknownNetwork(netReq) : undefined },
+  );
+  const { td } = value;
+  let network = value.network;
+  if (known) {
+    assertActiveCluster(o.cluster, value.cluster);
+    assertUsableTaskDefinition(td, ref, launch.launchType);
+    if (td.networkMode !== 'awsvpc' && (launch.subnets.length || launch.securityGroups.length || o.assignPublicIp !== undefined)) {
+      throw new UsageError(`--subnets, --security-groups and --assign-public-ip apply to awsvpc tasks only; task definition ${td.family}:${td.revision} uses networkMode "${td.networkMode}". Remove them, or register the task definition with "networkMode": "awsvpc".`);
+    }
+    if (overrides) {
+      const bad: InputIssue[] = unknownOverrideContainers(overrides, td.containers.map((c) => c.name));
+      if (bad.length) throw new InputError(overridesSource, bad);
+    }
+  } else if (!fargate && (launch.subnets.length || launch.securityGroups.length)) {
+    network = unknownNetwork(netReq);
+  }
+  const notes = network ? [networkNote(network, launch.launchType)] : [];
+  const tdOwner = td ? stackOf(td.tags) : undefined;
+  const propagate = !td || tdOwner === undefined || tdOwner === ctx.stack;
+  if (!propagate) notes.push(`tags: the task definition belongs to stack "${tdOwner}", so its tags are not propagated to the task (it gets ${STACK_TAG}=${ctx.stack}).`);
+  const taskDefinition = td?.arn ?? refText;
+  const tdLabel = td ? `${td.family}:${td.revision}` : refText;
+  const clientToken = randomUUID();
+  const input = runTaskInput(ctx, { cluster: o.cluster, taskDefinition, count, launchType: launch.launchType, network, launch, overrides, tags, propagate, clientToken });
+
+  let started: TaskInfo[] = [];
+  const step: Step = {
+    id: 'run',
+    type: 'ecs-task',
+    name: `${count} × ${tdLabel} in ${o.cluster}`,
+    action: 'create',
+    calls: [
+      {
+        operation: 'RunTask',
+        target: `${count} × ${tdLabel} on ${launch.launchType}, cluster ${o.cluster}`,
+        reason: `start ${count === 1 ? 'the task' : `${count} tasks`}, tagged ${STACK_TAG}=${ctx.stack}${o.wait ? `, then wait until ${o.wait === 'running' ? 'RUNNING' : 'STOPPED'}` : ''}`,
+      },
+    ],
+    reason: 'a standalone task',
+    run: async (rt) => {
+      const ops = await ctx.ecs();
+      // The task ids are not known before RunTask answers: the intent names the request's client token.
+      rt.record('intent', { type: 'ecs-task', name: `run-${clientToken}`, parent: o.cluster, data: { startedBy: input.startedBy, taskDefinition } });
+      const r = await retryWhileRolePropagates(ctx, 'RunTask', () => ops.runTask(input));
+      for (const t of r.tasks) rt.record('created', { type: 'ecs-task', name: t.id, parent: o.cluster, arn: t.arn, data: { taskDefinition: t.taskDefinitionArn, startedBy: input.startedBy } });
+      rt.record('deleted', { type: 'ecs-task', name: `run-${clientToken}`, parent: o.cluster, data: { resolvedIntent: r.tasks.map((t) => t.id) } });
+      started = r.tasks;
+      if (r.tasks.length === 0) {
+        throw new AwsError('ecs:RunTask', 'RunTaskFailed', `ECS started no task: ${r.failures.map((f) => f.reason).join('; ') || 'no reason given'}.${launch.launchType === 'EC2' ? ' On EC2, check that the cluster has container instances with enough free CPU and memory (RESOURCE:*), and that they are connected (AGENT).' : ''}`);
+      }
+      if (r.failures.length) ctx.ui.warn(`ECS started ${r.tasks.length} of ${count} tasks: ${r.failures.map((f) => f.reason).join('; ')}`);
+      return { name: r.tasks.map((t) => t.id).join(', '), arn: r.tasks.length === 1 ? r.tasks[0].arn : undefined, note: `started ${r.tasks.length} task(s)` };
+    },
+  };
+  const report = await executePlan(ctx, { command: ctx.command, account, warnings, notes, steps: [step] });
+  if (report.dryRun) return report;
+  report.data = {
+    ...report.data,
+    tasks: started.map((t) => taskData(t)),
+    ...(network ? { network: { subnets: network.subnets, securityGroups: network.securityGroups, assignPublicIp: network.assignPublicIp ?? 'DISABLED', chosen: network.source } } : {}),
+  };
+  if (!o.wait || started.length === 0) return report;
+  return waitAndReport(ctx, report, o.cluster, started, o.wait, timeoutMs, new Map([[td?.arn ?? '', td]]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// task wait (resume a wait, or wait for tasks started elsewhere)
+
+export interface TaskWaitOptions {
+  cluster: string;
+  task: string[];
+  until?: TaskWaitTarget;
+  waitTimeout?: string;
+}
+
+async function taskDefinitionsOf(ctx: Context, tasks: TaskInfo[]): Promise<Map<string, TaskDefinitionInfo | undefined>> {
+  const ops = await ctx.ecs();
+  const arns = [...new Set(tasks.map((t) => t.taskDefinitionArn).filter(Boolean))];
+  const found = await Promise.all(arns.map((a) => ops.describeTaskDefinition(a).catch(() => undefined)));
+  return new Map(arns.map((a, i) => [a, found[i]]));
+}
+
+export async function runTaskWait(o: TaskWaitOptions, ctx: Context): Promise<Report> {
+  validateClusterName(o.cluster, '--cluster');
+  if (!o.task?.length) throw new UsageError('task wait: give the tasks to wait for with --task ID (repeatable).');
+  const timeoutMs = parseWaitTimeout(o.waitTimeout);
+  const until = o.until ?? 'stopped';
+  const ops = await ctx.ecs();
+  const tasks = await ops.describeTasks(o.cluster, o.task);
+  const missing = o.task.filter((id) => !tasks.some((t) => t.id === id.slice(id.lastIndexOf('/') + 1)));
+  if (missing.length) throw new AwsError('ecs:DescribeTasks', 'TaskNotFound', `Cluster ${o.cluster} has no task ${missing.join(', ')} (ECS forgets stopped tasks after about an hour).`);
+  const tds = until === 'stopped' ? await taskDefinitionsOf(ctx, tasks) : new Map();
+  const report: Report = { ok: true, command: ctx.command, stack: ctx.stack, dryRun: false, changes: [] };
+  return waitAndReport(ctx, report, o.cluster, tasks, until, timeoutMs, tds);
+}
+
+// ---------------------------------------------------------------------------------------------
+// task stop
+
+export interface TaskStopOptions {
+  cluster: string;
+  task?: string[];
+  all?: boolean;
+  reason?: string;
+  wait?: boolean;
+  waitTimeout?: string;
+}
+
+export async function runTaskStop(o: TaskStopOptions, ctx: Context): Promise<Report> {
+  validateClusterName(o.cluster, '--cluster');
+  const ids = o.task ?? [];
+  if (o.all && ids.length) throw new UsageError('task stop: give either --task ID ... or --all, not both.');
+  if (!o.all && ids.length === 0) throw new UsageError('task stop: name the tasks with --task ID|ARN (repeatable), or pass --all for every standalone task of the cluster.');
+  for (const id of ids) {
+    if (!/^(arn:aws[\w-]*:ecs:[a-z0-9-]+:\d{12}:task\/)?([\w-]+\/)?[0-9a-zA-Z-]{1,64}$/.test(id)) {
+      throw new InputError('--task', { message: `"${id}" is not a task id or task ARN`, fix: 'use the id shown by ecsprimer task list (e.g. 0123456789abcdef0123456789abcdef) or the task ARN' });
+    }
+  }
+  if (o.reason !== undefined && o.reason.length > 255) throw new InputError('--reason', { message: `is ${o.reason.length} characters long; ECS keeps at most 255` });
+  const timeoutMs = parseWaitTimeout(o.waitTimeout);
+  ctx.requireConfirmable();
+  const { account, value: tasks, known } = await resolveState(
+    ctx,
+    async () => {
+      const ops = await ctx.ecs();
+      if (!o.all) return ops.describeTasks(o.cluster, ids);
+      const arns = await ops.listTasks(o.cluster, { desiredStatus: 'RUNNING' });
+      return (await ops.describeTasks(o.cluster, arns)).filter((t) => !isServiceTask(t) && t.lastStatus !== 'STOPPED');
+    },
+    [] as TaskInfo[],
+  );
+  const warnings: string[] = [];
+  const wait = { timeoutMs };
+  let steps: Step[];
+  if (!known) {
+    steps = [{ id: 'stop', type: 'ecs-task', name: o.all ? `every standalone task in ${o.cluster}` : ids.join(', '), action: 'delete', calls: [{ operation: 'StopTask', target: o.all ? `every standalone task in ${o.cluster}` : ids.join(', '), reason: 'stop (current state unknown)' }], reason: 'state unknown (dry run without AWS access)' }];
+  } else {
+    const found = new Set(tasks.map((t) => t.id));
+    steps = tasks.map((t) => stopTasksStep(ctx, o.cluster, [t], { id: `stop:${t.id}`, reason: o.reason, waitStopped: o.wait, wait }));
+    for (const id of ids) {
+      const short = id.slice(id.lastIndexOf('/') + 1);
+      if (!found.has(short)) steps.push({ id: `stop:${short}`, type: 'ecs-task', name: short, action: 'none', state: 'absent', calls: [], reason: `not found in cluster ${o.cluster}` });
+    }
+    for (const t of tasks) if (isServiceTask(t) && !o.all) warnings.push(`task ${t.id} belongs to ${t.group}: the service will start a replacement; scale the service instead (ecsprimer service update --desired-count N).`);
+    if (o.all && tasks.length === 0) steps.push({ id: 'stop', type: 'ecs-task', name: `standalone tasks in ${o.cluster}`, action: 'none', state: 'absent', calls: [], reason: 'none running' });
+  }
+  return executePlan(ctx, { command: ctx.command, account, warnings, steps });
+}
+
+// ---------------------------------------------------------------------------------------------
+// task list
+
+export interface TaskListOptions {
+  cluster: string;
+  status?: 'RUNNING' | 'STOPPED';
+  family?: string;
+}
+
+export async function runTaskList(o: TaskListOptions, ctx: Context): Promise<Report> {
+  validateClusterName(o.cluster, '--cluster');
+  if (o.family !== undefined) parseTaskDefinitionRef(o.family, '--family');
+  const ops = await ctx.ecs();
+  const arns = await ops.listTasks(o.cluster, { desiredStatus: o.status ?? 'RUNNING', ...(o.family ? { family: o.family } : {}) });
+  const tasks = await ops.describeTasks(o.cluster, arns);
+  const report: Report = { ok: true, command: ctx.command, stack: ctx.stack, dryRun: false, changes: [], data: { cluster: o.cluster, tasks } };
+  if (ctx.opts.output === 'text') {
+    if (tasks.length === 0) ctx.io.stdout.write(`No tasks with desired status ${o.status ?? 'RUNNING'} in cluster ${o.cluster}.\n`);
+    else {
+      const rows = tasks.map((t) => [
+        t.id,
+        t.lastStatus,
+        t.desiredStatus,
+        t.taskDefinitionArn.slice(t.taskDefinitionArn.lastIndexOf('/') + 1),
+        t.launchType ?? '',
+        t.group ?? '',
+        stackOf(t.tags) ?? '-',
+      ]);
+      const head = ['TASK', 'STATUS', 'DESIRED', 'TASK DEFINITION', 'LAUNCH', 'GROUP', 'STACK'];
+      const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+      const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ') + '\n';
+      ctx.io.stdout.write(ctx.paint.bold(fmt(head).trimEnd()) + '\n' + rows.map(fmt).join(''));
+    }
+  }
+  return report;
+}

@@ -1,0 +1,203 @@
+/**
+ * `teardown` (alias `down`): a stack as a whole, removed.
+ *
+ * teardown is a plan like any other: the inventory (journal ∪ tags) gives the stack's resources;
+ * their delete steps depend on each other in the reverse of creation (services and tasks, then
+ * task definitions and clusters; attachments, then roles, then policies), and the apply engine runs
+ * what is independent concurrently. Only what the stack owns is ever deleted.
+ */
+import type { Context } from '../context.js';
+import { UNKNOWN_ACCOUNT } from '../context.js';
+import { UsageError } from '../errors.js';
+import type { TaskDefinitionSummary, TaskInfo } from '../aws/ecs-types.js';
+import { clusterDeleteStep, serviceDeleteStep, stopTasksStep, taskDefinitionDeleteStep } from '../ecs/steps.js';
+import { detachStep, policyDeleteStep, roleDeleteStep } from '../iam/steps.js';
+import { executePlan } from '../plan/engine.js';
+import type { Plan, Report, Step } from '../plan/types.js';
+import { Journal, journalPath, listStacks } from '../state/journal.js';
+import { readInventory, type Inventory, type Item, type Ownership } from './inventory.js';
+
+const KEEP_REASON: Record<Exclude<Ownership, 'owned'>, string> = {
+  adopted: 'pre-existed and was only used by the stack: kept',
+  'other-stack': 'tagged for another stack: kept',
+  unowned: 'not created by this stack (no tag, not journalled as created): kept',
+  gone: 'already absent',
+};
+
+function keepStep(it: Item<unknown>, id: string): Step {
+  const gone = it.ownership === 'gone';
+  return {
+    id,
+    type: it.type,
+    name: it.parent && it.type !== 'ecs-task' ? `${it.parent}/${it.name}` : it.name,
+    arn: it.arn,
+    action: 'none',
+    state: gone ? 'absent' : 'unchanged',
+    calls: [],
+    reason: KEEP_REASON[it.ownership as Exclude<Ownership, 'owned'>],
+  };
+}
+
+/** The teardown plan for an inventory. Exported for tests. */
+export function teardownSteps(ctx: Context, inv: Inventory): Step[] {
+  const steps: Step[] = [];
+  const ecsSteps: string[] = [];
+  const byCluster = new Map<string, string[]>();
+  const noteCluster = (cluster: string | undefined, id: string) => {
+    if (!cluster) return;
+    byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), id]);
+  };
+
+  // 1. Services: scale to 0, delete, wait INACTIVE — all concurrently.
+  for (const s of inv.services) {
+    const id = `service:${s.parent}/${s.name}`;
+    if (s.ownership !== 'owned') {
+      steps.push(keepStep(s, id));
+      continue;
+    }
+    steps.push(serviceDeleteStep(ctx, s.parent ?? 'default', s.name, s.live, { id }));
+    ecsSteps.push(id);
+    noteCluster(s.parent, id);
+  }
+
+  // 2. The stack's standalone tasks, per cluster (waiting until STOPPED where the cluster goes too).
+  const clustersGoing = new Set(inv.clusters.filter((c) => c.ownership === 'owned').map((c) => c.name));
+  const tasksByCluster = new Map<string, TaskInfo[]>();
+  for (const t of inv.tasks) {
+    if (t.ownership !== 'owned' || !t.live) {
+      steps.push(keepStep(t, `task:${t.parent}/${t.name}`));
+      continue;
+    }
+    const cl = t.parent ?? 'default';
+    tasksByCluster.set(cl, [...(tasksByCluster.get(cl) ?? []), t.live]);
+  }
+  for (const [cluster, tasks] of tasksByCluster) {
+    const id = `tasks:${cluster}`;
+    steps.push(stopTasksStep(ctx, cluster, tasks, { id, waitStopped: clustersGoing.has(cluster), reason: `ecsprimer teardown (stack ${ctx.stack})` }));
+    ecsSteps.push(id);
+    noteCluster(cluster, id);
+  }
+
+  // 3. Task definition revisions (after what runs them), per family.
+  const revsByFamily = new Map<string, TaskDefinitionSummary[]>();
+  for (const td of inv.taskDefinitions) {
+    if (td.ownership !== 'owned' || !td.live) {
+      steps.push(keepStep(td, `taskdef:${td.name}`));
+      continue;
+    }
+    const l = td.live;
+    revsByFamily.set(l.family, [...(revsByFamily.get(l.family) ?? []), { arn: l.arn, family: l.family, revision: l.revision, status: l.status }]);
+  }
+  for (const [family, revs] of revsByFamily) {
+    steps.push(taskDefinitionDeleteStep(ctx, family, revs.sort((a, b) => a.revision - b.revision), { id: `taskdef:${family}`, dependsOn: [...ecsSteps] }));
+  }
+
+  // 4. Clusters, once their services and tasks are gone.
+  for (const c of inv.clusters) {
+    const id = `cluster:${c.name}`;
+    if (c.ownership !== 'owned') {
+      steps.push(keepStep(c, id));
+      continue;
+    }
+    steps.push(clusterDeleteStep(ctx, c.name, c.live, { id, dependsOn: byCluster.get(c.name) ?? [] }));
+  }
+
+  // 5. Attachments the stack made (also to roles and policies it did not create).
+  const detachIds: string[] = [];
+  for (const a of inv.attachments) {
+    const id = `detach:${a.role}|${a.policyArn}`;
+    const policyName = a.policyArn.split('/').pop() ?? a.policyArn;
+    steps.push(detachStep(ctx, { role: a.role, policyArn: a.policyArn, policyName, attached: Boolean(a.attached) }, id));
+    if (a.attached) detachIds.push(id);
+  }
+
+  // 6. Roles, after the ECS resources that may use them and the detaches.
+  const roleIds: string[] = [];
+  for (const r of inv.roles) {
+    const id = `role:${r.name}`;
+    if (r.ownership !== 'owned') {
+      steps.push(keepStep(r, id));
+      continue;
+    }
+    // Attachments the detach steps remove are not detached twice.
+    const skipPolicies = inv.attachments.filter((a) => a.role === r.name).map((a) => a.policyArn);
+    steps.push(roleDeleteStep(ctx, r.name, r.live, { id, dependsOn: [...ecsSteps, ...detachIds], skipPolicies }));
+    roleIds.push(id);
+  }
+
+  // 7. Policies: detached everywhere, old versions deleted, then the policy.
+  for (const p of inv.policies) {
+    const id = `policy:${p.name}`;
+    if (p.ownership !== 'owned') {
+      steps.push(keepStep(p, id));
+      continue;
+    }
+    // Roles being deleted, or detached by a detach step, need no second detach.
+    const skipRoles = [
+      ...inv.roles.filter((r) => r.ownership === 'owned').map((r) => r.name),
+      ...inv.attachments.filter((a) => a.policyArn === p.arn).map((a) => a.role),
+    ];
+    steps.push(policyDeleteStep(ctx, p.name, p.live, { id, dependsOn: [...detachIds, ...roleIds], skipRoles }));
+  }
+  return steps;
+}
+
+export async function runTeardown(_options: unknown, ctx: Context): Promise<Report> {
+  ctx.requireConfirmable();
+  const account = await ctx.accountOrPlaceholder();
+  if (account === UNKNOWN_ACCOUNT) return offlineTeardownPlan(ctx);
+  const journal = await ctx.journal();
+  const inv = await readInventory(ctx, account, journal.resources());
+  const steps = teardownSteps(ctx, inv);
+  const plan: Plan = { command: ctx.command, account, warnings: inv.warnings, steps };
+  if (steps.length === 0) plan.notes = [`stack "${ctx.stack}" holds nothing (journal ${journal.exists() ? 'empty' : 'absent'}, no tagged resources)`];
+  return executePlan(ctx, plan, { question: `Tear down stack "${ctx.stack}": delete these resources?` });
+}
+
+/**
+ * A dry run without AWS access: the plan from the journal alone (the account is unknown, so every
+ * local journal of this region and stack is read), each step marked as not checked against AWS.
+ */
+async function offlineTeardownPlan(ctx: Context): Promise<Report> {
+  const { readdirSync } = await import('node:fs');
+  let accounts: string[] = [];
+  try {
+    accounts = readdirSync(ctx.state).filter((a) => /^\d{12}$/.test(a));
+  } catch {
+    accounts = [];
+  }
+  const withStack = accounts.filter((a) => listStacks(ctx.state, a, ctx.region).includes(ctx.stack));
+  if (withStack.length !== 1) {
+    throw new UsageError(
+      withStack.length === 0
+        ? `teardown --dry-run could not reach AWS, and no local journal of stack "${ctx.stack}" in ${ctx.region} exists to plan from. Check credentials and --endpoint-url.`
+        : `teardown --dry-run could not reach AWS, and stack "${ctx.stack}" has journals in several accounts (${withStack.join(', ')}): check credentials and --endpoint-url.`,
+    );
+  }
+  const resources = new Journal(journalPath(ctx.state, withStack[0], ctx.region, ctx.stack), ctx.command).resources().filter((r) => r.present && r.origin !== 'adopted');
+  const op: Record<string, string> = {
+    'ecs-service': 'DeleteService',
+    'ecs-task': 'StopTask',
+    'ecs-task-definition': 'DeregisterTaskDefinition',
+    'ecs-cluster': 'DeleteCluster',
+    'iam-attachment': 'DetachRolePolicy',
+    'iam-role': 'DeleteRole',
+    'iam-policy': 'DeletePolicy',
+  };
+  const order = Object.keys(op);
+  const steps: Step[] = resources
+    .filter((r) => op[r.type])
+    .sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type) || b.order - a.order)
+    .map((r, i) => ({
+      id: `offline:${i}`,
+      type: r.type,
+      name: r.type === 'iam-attachment' ? r.name.replace('|', ' ← ') : r.name,
+      arn: r.arn,
+      action: 'delete',
+      calls: [{ operation: op[r.type], target: `${r.type} ${r.name}`, reason: `${r.origin === 'intent' ? 'possibly created (intent recorded)' : 'journalled as created'}; not checked against AWS (dry run without access)` }],
+      reason: 'from the journal only',
+    }));
+  const plan: Plan = { command: ctx.command, account: withStack[0], warnings: [], steps, notes: ['AWS could not be reached: this plan comes from the local journal only (tagged resources it does not know are not shown).'] };
+  return executePlan(ctx, plan);
+}
+
