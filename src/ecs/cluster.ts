@@ -14,7 +14,8 @@ import type { Report, Step } from '../plan/types.js';
 import type { ClusterInfo } from '../aws/ecs-types.js';
 import { ecsArn } from './arn.js';
 import { clusterDeleteStep, isServiceTask, readClusterContents, serviceDeleteSteps, stopTasksStep, type ClusterContents } from './steps.js';
-import { parseWaitTimeout, validateClusterName } from './validate.js';
+import { parseWaitTimeout } from './launch.js';
+import { validateClusterName } from './names.js';
 
 export interface ClusterCreateOptions {
   name: string;

@@ -14,7 +14,8 @@
  */
 import type { RegisterTaskDefinitionCommandInput, TaskDefinition } from '@aws-sdk/client-ecs';
 import { AwsError, UsageError } from '../errors.js';
-import { normalizeCpu, normalizeMemory, TASK_DEFINITION_KEYS } from './validate.js';
+import { normalizeCpu, normalizeMemory } from './fargate.js';
+import { TASK_DEFINITION_KEYS } from './validate.js';
 import type { ClusterInfo, TaskDefinitionInfo } from '../aws/ecs-types.js';
 
 type Obj = Record<string, unknown>;

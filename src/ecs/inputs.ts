@@ -9,7 +9,7 @@ import type {
   PlacementStrategy,
   Tag,
 } from '@aws-sdk/client-ecs';
-import type { LaunchOptions, PlacementConstraintSpec, PlacementStrategySpec } from './validate.js';
+import type { LaunchOptions, PlacementConstraintSpec, PlacementStrategySpec } from './launch.js';
 
 /** `--placement-strategy` values → PlacementStrategy[] (`random` has no field). */
 export function placementStrategies(specs: PlacementStrategySpec[]): PlacementStrategy[] {

@@ -23,15 +23,9 @@ import { networkInput, networkNote, placementInput, toEcsTags, type NetworkChoic
 import { resolveNetwork, unknownNetwork } from './network.js';
 import { retryWhileRolePropagates } from './propagation.js';
 import { serviceDeleteStep } from './steps.js';
-import {
-  parseTaskDefinitionRef,
-  parseWaitTimeout,
-  validateClusterName,
-  validateLaunchOptions,
-  validateServiceDocument,
-  validateServiceName,
-  type JsonValue as EcsJson,
-} from './validate.js';
+import { parseWaitTimeout, validateLaunchOptions } from './launch.js';
+import { parseTaskDefinitionRef, validateClusterName, validateServiceName } from './names.js';
+import { validateServiceDocument, type JsonValue as EcsJson } from './validate.js';
 import { waitForService, type ServiceWaitTarget } from './waiters.js';
 
 type Obj = { [k: string]: JsonValue };

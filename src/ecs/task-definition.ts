@@ -24,7 +24,9 @@ import { comparableTaskDefinition, taskDefinitionDifferences } from './compare.j
 import { toEcsTags } from './inputs.js';
 import { retryWhileRolePropagates } from './propagation.js';
 import { readTaskDefinitionRevisions, taskDefinitionDeleteStep } from './steps.js';
-import { parseTaskDefinitionRef, redactLiteralSecretsForDiff, validateTaskDefinition, type JsonValue as EcsJson } from './validate.js';
+import { parseTaskDefinitionRef } from './names.js';
+import { redactLiteralSecretsForDiff } from './secrets.js';
+import { validateTaskDefinition, type JsonValue as EcsJson } from './validate.js';
 
 // ---------------------------------------------------------------------------------------------
 // task register

@@ -21,7 +21,8 @@ import { essentialNames, outcomeLines, runExitCode, stopExplanation, taskOutcome
 import { unknownOverrideContainers, validateOverrides } from './overrides.js';
 import { retryWhileRolePropagates } from './propagation.js';
 import { isServiceTask, startedByFor, stopTasksStep } from './steps.js';
-import { parseTaskDefinitionRef, parseWaitTimeout, validateClusterName, validateLaunchOptions } from './validate.js';
+import { parseWaitTimeout, validateLaunchOptions } from './launch.js';
+import { parseTaskDefinitionRef, validateClusterName } from './names.js';
 import { waitForTasks, type TaskWaitTarget } from './waiters.js';
 
 // ---------------------------------------------------------------------------------------------

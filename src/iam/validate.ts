@@ -12,9 +12,9 @@
  */
 
 import { InputError, type InputIssue } from '../errors.js';
-import { describeChar, getOwn, hasOwn, isJsonObject, jsonPathOf, setOwn, type JsonValue } from '../input/json.js';
+import { issue, quote as show, suggestKey, typeName, type Path } from '../input/issues.js';
+import { canonicalJson, describeChar, getOwn, hasOwn, isJsonObject, jsonPathOf, setOwn, type JsonValue } from '../input/json.js';
 
-type Path = Array<string | number>;
 type JsonObject = { [key: string]: JsonValue };
 
 /** Largest managed policy, counted without whitespace. */
@@ -65,40 +65,6 @@ const CONDITION_OPERATORS = [
 ];
 
 // ---- small helpers --------------------------------------------------------------------------
-
-/** A value for a message: JSON-quoted and cut to `max` characters. */
-function show(value: unknown, max = 60): string {
-  let s: string;
-  try {
-    s = JSON.stringify(value) ?? String(value);
-  } catch {
-    s = String(value);
-  }
-  return s.length > max ? `${s.slice(0, max - 4)}...${s.startsWith('"') ? '"' : ''}` : s;
-}
-
-function typeName(v: JsonValue | undefined): string {
-  if (v === undefined) return 'missing';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'object') return 'an object';
-  return `a ${typeof v}`;
-}
-
-function issue(path: Path, message: string, fix?: string): InputIssue {
-  const out: InputIssue = { message };
-  const field = jsonPathOf(path);
-  if (field) out.field = field;
-  if (fix) out.fix = fix;
-  return out;
-}
-
-/** Suggests the allowed key a mistyped one probably meant (case, a plural s). */
-function suggestKey(key: string, allowed: readonly string[]): string | undefined {
-  const norm = (k: string): string => k.toLowerCase().replace(/[\s_-]/g, '').replace(/s$/, '');
-  const n = norm(key);
-  return allowed.find((a) => norm(a) === n);
-}
 
 /**
  * Glob match with IAM's wildcards (`*` any run, `?` one character), case-insensitive, in
@@ -319,10 +285,14 @@ function validateDocument(value: JsonValue, kind: Kind): { issues: InputIssue[];
     return { issues: ctx.issues, warnings: ctx.warnings };
   }
 
+  // A misspelt or wrapping key is the one mistake: the element it stands for is not also "missing".
+  const standsFor = new Set<string>();
   for (const key of Object.keys(value)) {
     if (key === 'Version' || key === 'Statement' || key === 'Id') continue;
     const wrapper = WRAPPERS[key] !== undefined && hasOwn(WRAPPERS, key) ? WRAPPERS[key] : undefined;
-    const near = suggestKey(key, ['Version', 'Statement', 'Id']);
+    const near = suggestKey(key, ['Version', 'Statement', 'Id'], { fuzzy: false });
+    if (wrapper) ['Version', 'Statement'].forEach((k) => standsFor.add(k));
+    if (near) standsFor.add(near);
     const statementKey = ['Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Principal', 'NotPrincipal', 'Condition', 'Sid'].includes(key);
     ctx.issues.push(
       issue(
@@ -344,9 +314,9 @@ function validateDocument(value: JsonValue, kind: Kind): { issues: InputIssue[];
 
   const version = getOwn(value, 'Version');
   if (version === undefined) {
-    ctx.issues.push(
-      issue([], 'Version is missing', 'Add "Version": "2012-10-17" (without it IAM uses the 2008 language, which has no policy variables)'),
-    );
+    if (!standsFor.has('Version')) {
+      ctx.issues.push(issue([], 'Version is missing', 'Add "Version": "2012-10-17" (without it IAM uses the 2008 language, which has no policy variables)'));
+    }
   } else if (typeof version !== 'string' || !VERSIONS.includes(version)) {
     ctx.issues.push(
       issue(
@@ -362,7 +332,7 @@ function validateDocument(value: JsonValue, kind: Kind): { issues: InputIssue[];
   const statement = getOwn(value, 'Statement');
   const sids = new Map<string, string>();
   if (statement === undefined) {
-    ctx.issues.push(issue([], 'Statement is missing', `Add "Statement": [ { "Effect": "Allow", ... } ]`));
+    if (!standsFor.has('Statement')) ctx.issues.push(issue([], 'Statement is missing', `Add "Statement": [ { "Effect": "Allow", ... } ]`));
   } else if (Array.isArray(statement)) {
     if (statement.length === 0) {
       ctx.issues.push(issue(['Statement'], 'is an empty list', 'Add at least one statement'));
@@ -415,7 +385,7 @@ function validateStatement(ctx: Ctx, s: JsonValue, path: Path, sids: Map<string,
       ctx.issues.push(issue([...path, key], 'is not allowed in a trust policy', 'Remove it: the resource of a trust policy is the role itself'));
       continue;
     }
-    const near = suggestKey(key, [...allowed, 'Principal', 'NotPrincipal', 'Resource', 'NotResource']);
+    const near = suggestKey(key, [...allowed, 'Principal', 'NotPrincipal', 'Resource', 'NotResource'], { fuzzy: false });
     ctx.issues.push(
       issue(
         [...path, key],
@@ -599,7 +569,7 @@ function validatePrincipal(ctx: Ctx, v: JsonValue, path: Path): void {
   for (const key of keys) {
     const p = [...path, key];
     if (!PRINCIPAL_KEYS.includes(key)) {
-      const near = suggestKey(key, PRINCIPAL_KEYS);
+      const near = suggestKey(key, PRINCIPAL_KEYS, { fuzzy: false });
       ctx.issues.push(
         issue(p, 'is not a kind of principal', near ? `Keys are case-sensitive: write "${near}"` : `Use ${PRINCIPAL_KEYS.join(', ')}`),
       );
@@ -775,14 +745,6 @@ export function securityFindings(kind: 'permissions' | 'trust', value: JsonValue
 }
 
 // ---- comparing documents --------------------------------------------------------------------
-
-/** JSON with object keys sorted recursively (same whitespace-free form as JSON.stringify). */
-export function canonicalJson(value: JsonValue): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`;
-  const keys = Object.keys(value).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
-}
 
 function single(v: JsonValue): JsonValue {
   return Array.isArray(v) && v.length === 1 ? v[0] : v;

@@ -100,3 +100,10 @@ export function suggestKey(key: string, allowed: readonly string[], opts: { fuzz
   }
   return best;
 }
+
+/** The JSON path of member `key` (or element `key`, a number) of the value at `path`. */
+export function child(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  const part = jsonPathOf([key]);
+  return path === '' ? part : part.startsWith('[') ? `${path}${part}` : `${path}.${part}`;
+}

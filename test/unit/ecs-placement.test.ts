@@ -16,7 +16,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { placementInput } from '../../src/ecs/inputs.js';
-import { validateLaunchOptions } from '../../src/ecs/validate.js';
+import { validateLaunchOptions } from '../../src/ecs/launch.js';
 import { ACCOUNT, cli, useCliEnv } from '../support/iam-cli.js';
 
 const ecs = mockClient(ECSClient);

@@ -5,21 +5,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError, UsageError } from '../../src/errors.js';
-import {
-  findLiteralSecrets,
-  normalizeCpu,
-  normalizeMemory,
-  parsePlacementConstraint,
-  parsePlacementStrategy,
-  parseTaskDefinitionRef,
-  validateClusterName,
-  validateLaunchOptions,
-  validateServiceDocument,
-  validateServiceName,
-  validateTaskDefinition,
-  type JsonValue,
-  type LaunchOptionsInput,
-} from '../../src/ecs/validate.js';
+import { findLiteralSecrets } from '../../src/ecs/secrets.js';
+import { normalizeCpu, normalizeMemory } from '../../src/ecs/fargate.js';
+import { parsePlacementConstraint, parsePlacementStrategy, validateLaunchOptions, type LaunchOptionsInput } from '../../src/ecs/launch.js';
+import { parseTaskDefinitionRef, validateClusterName, validateServiceName } from '../../src/ecs/names.js';
+import { validateServiceDocument, validateTaskDefinition, type JsonValue } from '../../src/ecs/validate.js';
 
 const RUNS = { numRuns: 500 };
 

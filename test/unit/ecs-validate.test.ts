@@ -1,27 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InputError, type InputIssue } from '../../src/errors.js';
-import {
-  FARGATE_CPU_VALUES,
-  FARGATE_TABLE,
-  assertTaskDefinition,
-  describeFargateMemory,
-  fargateCpuChoicesForMemory,
-  fargateMemoryChoices,
-  findLiteralSecrets,
-  normalizeCpu,
-  normalizeMemory,
-  parsePlacementConstraint,
-  parsePlacementStrategy,
-  parseTaskDefinitionRef,
-  validateClusterName,
-  validateLaunchOptions,
-  validateServiceDocument,
-  validateServiceName,
-  validateTaskDefinition,
-  type JsonValue,
-  type LaunchOptionsInput,
-} from '../../src/ecs/validate.js';
+import { FARGATE_CPU_VALUES, FARGATE_TABLE, describeFargateMemory, fargateCpuChoicesForMemory, fargateMemoryChoices, normalizeCpu, normalizeMemory } from '../../src/ecs/fargate.js';
+import { assertTaskDefinition, validateServiceDocument, validateTaskDefinition, type JsonValue } from '../../src/ecs/validate.js';
+import { findLiteralSecrets } from '../../src/ecs/secrets.js';
+import { parsePlacementConstraint, parsePlacementStrategy, validateLaunchOptions, type LaunchOptionsInput } from '../../src/ecs/launch.js';
+import { parseTaskDefinitionRef, validateClusterName, validateServiceName } from '../../src/ecs/names.js';
 
 type Doc = { [key: string]: JsonValue };
 type Overrides = { [key: string]: JsonValue | undefined };
@@ -57,12 +41,22 @@ function text(i: InputIssue): string {
   return `${i.message} ${i.fix ?? ''}`;
 }
 
-/** The issue at `field` whose message + fix contain every fragment. */
+/**
+ * The one issue found: at `field`, its message + fix containing every fragment. Any other issue
+ * fails the test (a document made wrong in one place must be reported in that place only).
+ */
 function expectIssue(issues: InputIssue[], field: string | undefined, ...fragments: string[]): InputIssue {
-  const atField = issues.filter((i) => i.field === field);
-  expect(atField, `no issue at ${String(field)}; got ${JSON.stringify(issues, null, 1)}`).not.toHaveLength(0);
-  const match = atField.find((i) => fragments.every((f) => text(i).includes(f)));
-  expect(match, `no issue at ${String(field)} with ${JSON.stringify(fragments)}; got ${JSON.stringify(atField, null, 1)}`).toBeDefined();
+  expect(issues, `exactly one issue, at ${String(field)}; got ${JSON.stringify(issues, null, 1)}`).toHaveLength(1);
+  const [only] = issues;
+  expect(only.field, `the issue is at ${String(field)}: ${JSON.stringify(only)}`).toBe(field);
+  for (const f of fragments) expect(text(only), `the issue says ${JSON.stringify(f)}`).toContain(f);
+  return only;
+}
+
+/** An issue among several (for documents wrong in several places): at `field`, with every fragment. */
+function expectIssueAmong(issues: InputIssue[], field: string | undefined, ...fragments: string[]): InputIssue {
+  const match = issues.find((i) => i.field === field && fragments.every((f) => text(i).includes(f)));
+  expect(match, `no issue at ${String(field)} with ${JSON.stringify(fragments)}; got ${JSON.stringify(issues, null, 1)}`).toBeDefined();
   return match!;
 }
 
@@ -192,8 +186,9 @@ describe('Fargate table', () => {
     delete doc.cpu;
     delete doc.memory;
     const issues = issuesOf(doc);
-    expectIssue(issues, 'cpu', 'is missing', '256, 512, 1024');
-    expectIssue(issues, 'memory', 'is missing');
+    expect(issues.map((i) => i.field)).toEqual(['cpu', 'memory']);
+    expectIssueAmong(issues, 'cpu', 'is missing', '256, 512, 1024');
+    expectIssueAmong(issues, 'memory', 'is missing');
   });
 
   it('requires memory and names the choices for the given cpu', () => {
@@ -272,8 +267,10 @@ describe('validateTaskDefinition: document level', () => {
 
   it('explains describe-task-definition output keys', () => {
     const issues = issuesOf(fargate({ taskDefinitionArn: 'arn:...', revision: 3, status: 'ACTIVE' }));
-    expectIssue(issues, 'taskDefinitionArn', 'read-only output of describe-task-definition');
-    expectIssue(issues, 'revision', 'read-only');
+    expect(issues.map((i) => i.field)).toEqual(['taskDefinitionArn', 'revision', 'status']);
+    expectIssueAmong(issues, 'taskDefinitionArn', 'read-only output of describe-task-definition');
+    expectIssueAmong(issues, 'revision', 'read-only');
+    expectIssueAmong(issues, 'status', 'read-only');
     expectIssue(issuesOf({ taskDefinition: fargate() }), 'taskDefinition', 'use the object inside "taskDefinition"');
   });
 
@@ -282,9 +279,9 @@ describe('validateTaskDefinition: document level', () => {
   });
 
   it.each<[string, Doc, string, string[]]>([
-    ['networkMode not allowed', { networkMode: 'overlay' }, 'networkMode', ['bridge, host, awsvpc or none', '"overlay"']],
-    ['networkMode wrong case', { networkMode: 'AWSVPC' }, 'networkMode', ['bridge, host, awsvpc or none', 'Write it as "awsvpc"']],
-    ['requiresCompatibilities value', { requiresCompatibilities: ['FARGATE', 'LAMBDA'] }, 'requiresCompatibilities[1]', ['EC2, FARGATE, EXTERNAL or MANAGED_INSTANCES']],
+    ['networkMode not allowed', { networkMode: 'overlay' }, 'networkMode', ['awsvpc, bridge, host or none', '"overlay"']],
+    ['networkMode wrong case', { networkMode: 'AWSVPC' }, 'networkMode', ['awsvpc, bridge, host or none', 'Write it as "awsvpc"']],
+    ['requiresCompatibilities value', { requiresCompatibilities: ['FARGATE', 'LAMBDA'] }, 'requiresCompatibilities[1]', ['EC2, EXTERNAL, FARGATE or MANAGED_INSTANCES']],
     ['requiresCompatibilities not an array', { requiresCompatibilities: 'FARGATE' }, 'requiresCompatibilities', ['must be an array', 'Wrap the value in [ ]']],
     ['pidMode', { pidMode: 'container' }, 'pidMode', ['host or task']],
     ['tags type', { tags: [{ key: 1 }] }, 'tags[0].key', ['must be a string', 'the number 1']],
@@ -292,7 +289,7 @@ describe('validateTaskDefinition: document level', () => {
     ['ephemeralStorage range', { ephemeralStorage: { sizeInGiB: 10 } }, 'ephemeralStorage.sizeInGiB', ['from 21 to 200']],
     ['enableFaultInjection type', { enableFaultInjection: 'true' }, 'enableFaultInjection', ['true or false', 'without quotes']],
     ['volumes type', { volumes: {} }, 'volumes', ['must be an array']],
-    ['runtimePlatform arch', { runtimePlatform: { cpuArchitecture: 'arm64' } }, 'runtimePlatform.cpuArchitecture', ['X86_64 or ARM64', 'Write it as "ARM64"']],
+    ['runtimePlatform arch', { runtimePlatform: { cpuArchitecture: 'arm64' } }, 'runtimePlatform.cpuArchitecture', ['ARM64 or X86_64', 'Write it as "ARM64"']],
     ['proxyConfiguration containerName', { proxyConfiguration: { type: 'APPMESH' } }, 'proxyConfiguration.containerName', ['is required']],
   ])('types at the top level: %s', (_n, overrides, field, fragments) => {
     expectIssue(issuesOf(fargate(overrides)), field, ...fragments);
@@ -402,8 +399,9 @@ describe('validateTaskDefinition: containers', () => {
       { name: 'b', image: 'nginx', memory: 300, cpu: 100 },
     ];
     const issues = issuesOf(doc);
-    expectIssue(issues, 'containerDefinitions', '600 MiB', 'only 512 MiB');
-    expectIssue(issues, 'containerDefinitions', '300 CPU units', 'only 256');
+    expect(issues).toHaveLength(2);
+    expectIssueAmong(issues, 'containerDefinitions', '600 MiB', 'only 512 MiB');
+    expectIssueAmong(issues, 'containerDefinitions', '300 CPU units', 'only 256');
   });
 
   it('accepts well-formed optional container fields', () => {
@@ -439,7 +437,7 @@ describe('validateTaskDefinition: ports', () => {
     ['awsvpc hostPort differs', {}, { containerPort: 80, hostPort: 8080 }, 'containerDefinitions[0].portMappings[0].hostPort', ['8080', 'containerPort 80', 'awsvpc', 'must equal containerPort or be left out']],
     ['awsvpc hostPort 0', {}, { containerPort: 80, hostPort: 0 }, 'containerDefinitions[0].portMappings[0].hostPort', ['must equal containerPort']],
     ['host mode hostPort differs', { networkMode: 'host', requiresCompatibilities: ['EC2'] }, { containerPort: 80, hostPort: 81 }, 'containerDefinitions[0].portMappings[0].hostPort', ['networkMode "host"']],
-    ['appProtocol', {}, { containerPort: 80, appProtocol: 'https' }, 'containerDefinitions[0].portMappings[0].appProtocol', ['http, http2 or grpc']],
+    ['appProtocol', {}, { containerPort: 80, appProtocol: 'https' }, 'containerDefinitions[0].portMappings[0].appProtocol', ['grpc, http or http2']],
     ['unknown port mapping key', {}, { containerPort: 80, port: 80 }, 'containerDefinitions[0].portMappings[0].port', ['not a PortMapping field', 'containerPort']],
     ['containerPortRange', {}, { containerPortRange: '90-80' }, 'containerDefinitions[0].portMappings[0].containerPortRange', ['FROM-TO', '65535']],
     ['port mapping not an object', {}, 80, 'containerDefinitions[0].portMappings[0]', ['must be an object']],
@@ -524,8 +522,9 @@ describe('validateTaskDefinition: EC2 rules', () => {
 
   it('task definition placement constraints only allow memberOf with an expression', () => {
     const issues = issuesOf(ec2({ placementConstraints: [{ type: 'distinctInstance' }] }));
-    expectIssue(issues, 'placementConstraints[0].type', 'memberOf');
-    expectIssue(issues, 'placementConstraints[0].expression', 'is required');
+    expect(issues).toHaveLength(2);
+    expectIssueAmong(issues, 'placementConstraints[0].type', 'memberOf');
+    expectIssueAmong(issues, 'placementConstraints[0].expression', 'is required');
   });
 });
 
@@ -838,13 +837,13 @@ describe('validateServiceDocument', () => {
     ['grace period type', { healthCheckGracePeriodSeconds: '60' }, undefined, 'healthCheckGracePeriodSeconds', ['whole number', 'Write 60 without quotes']],
     ['grace period negative', { healthCheckGracePeriodSeconds: -1 }, undefined, 'healthCheckGracePeriodSeconds', ['0 or more']],
     ['deploymentConfiguration type', { deploymentConfiguration: [] }, undefined, 'deploymentConfiguration', ['must be an object']],
-    ['circuit breaker booleans', { deploymentConfiguration: { deploymentCircuitBreaker: { enable: 'yes' } } }, undefined, 'deploymentConfiguration.deploymentCircuitBreaker.enable', ['true or false']],
+    ['circuit breaker booleans', { deploymentConfiguration: { deploymentCircuitBreaker: { enable: 'yes', rollback: true } } }, undefined, 'deploymentConfiguration.deploymentCircuitBreaker.enable', ['true or false']],
     ['loadBalancers type', { loadBalancers: { containerName: 'web' } }, undefined, 'loadBalancers', ['must be an array', 'Wrap the value in [ ]']],
     ['loadBalancer port', { loadBalancers: [{ targetGroupArn: 'arn:x', containerName: 'web', containerPort: 0 }] }, undefined, 'loadBalancers[0].containerPort', ['from 1 to 65535']],
     ['loadBalancer target', { loadBalancers: [{ containerName: 'web', containerPort: 80 }] }, undefined, 'loadBalancers[0]', ['targetGroupArn', 'loadBalancerName']],
     ['serviceRegistries entry', { serviceRegistries: ['arn:x'] }, undefined, 'serviceRegistries[0]', ['must be an object']],
     ['enableExecuteCommand', { enableExecuteCommand: 1 }, undefined, 'enableExecuteCommand', ['true or false']],
-    ['propagateTags', { propagateTags: 'ALL' }, undefined, 'propagateTags', ['TASK_DEFINITION, SERVICE or NONE']],
+    ['propagateTags', { propagateTags: 'ALL' }, undefined, 'propagateTags', ['NONE, SERVICE or TASK_DEFINITION']],
     ['enableECSManagedTags', { enableECSManagedTags: 'false' }, undefined, 'enableECSManagedTags', ['true or false', 'without quotes']],
     ['platformVersion', { platformVersion: 1.4 }, undefined, 'platformVersion', ['must be a string', 'double quotes']],
     ['capacityProviderStrategy vs --launch-type', { capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] }, { launchType: 'FARGATE' }, 'capacityProviderStrategy', ['launch type', '--launch-type is FARGATE', 'either a launch type or a capacity provider strategy']],
@@ -857,7 +856,7 @@ describe('validateServiceDocument', () => {
     ['DAEMON on Fargate', { schedulingStrategy: 'DAEMON' }, { launchType: 'FARGATE' }, 'schedulingStrategy', ['not supported on Fargate']],
     ['desiredCount range', { desiredCount: 5001 }, undefined, 'desiredCount', ['from 0 to 5000']],
     ['subnet id', { networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-zz'] } } }, undefined, 'networkConfiguration.awsvpcConfiguration.subnets[0]', ['not a subnet id']],
-    ['assignPublicIp', { networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-12345678'], assignPublicIp: true } } }, undefined, 'networkConfiguration.awsvpcConfiguration.assignPublicIp', ['ENABLED or DISABLED']],
+    ['assignPublicIp', { networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-12345678'], assignPublicIp: true } } }, undefined, 'networkConfiguration.awsvpcConfiguration.assignPublicIp', ['DISABLED or ENABLED']],
     ['serviceName', { serviceName: 'my service' }, undefined, 'serviceName', ['" "']],
   ])('%s', (_name, doc, opts, field, fragments) => {
     expectIssue(validateServiceDocument(doc, SSRC, opts).issues, field, ...fragments);

@@ -2,22 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError, type InputIssue } from '../../src/errors.js';
-import {
-  canonicalJson,
-  documentsEqual,
-  minifiedLength,
-  parsePolicyRef,
-  parseRoleRef,
-  parseTrustPrincipal,
-  securityFindings,
-  trustPolicyFor,
-  validatePermissionsPolicy,
-  validatePolicyName,
-  validateRoleName,
-  validateTrustPolicy,
-  wildcardMatch,
-} from '../../src/iam/validate.js';
-import { parseJsonStrict, type JsonValue } from '../../src/input/json.js';
+import { documentsEqual, minifiedLength, parsePolicyRef, parseRoleRef, parseTrustPrincipal, securityFindings, trustPolicyFor, validatePermissionsPolicy, validatePolicyName, validateRoleName, validateTrustPolicy, wildcardMatch } from '../../src/iam/validate.js';
+import { canonicalJson, parseJsonStrict, type JsonValue } from '../../src/input/json.js';
 import { fillPlaceholders, placeholdersUsed } from '../../src/input/placeholders.js';
 
 const SRC = 'file ./policy.json';
@@ -119,10 +105,12 @@ describe('parsePolicyRef / parseRoleRef', () => {
 
 // ---------------------------------------------------------------------------------------------
 
+/** The one issue found: at `field`, with `message` (and `fix`). Any other issue fails the test. */
 function expectIssue(issues: InputIssue[], field: string | undefined, message: string, fix?: string): void {
-  const found = issues.find((i) => i.field === field && i.message.includes(message));
-  expect(found, `no issue at ${field} with "${message}" in ${JSON.stringify(issues, null, 1)}`).toBeDefined();
-  if (fix) expect(found!.fix).toContain(fix);
+  expect(issues, `exactly one issue, at ${field}; got ${JSON.stringify(issues, null, 1)}`).toHaveLength(1);
+  expect(issues[0].field).toBe(field);
+  expect(issues[0].message).toContain(message);
+  if (fix) expect(issues[0].fix).toContain(fix);
 }
 
 describe('validatePermissionsPolicy', () => {

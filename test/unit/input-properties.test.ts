@@ -5,19 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError, UsageError } from '../../src/errors.js';
-import {
-  canonicalJson,
-  documentsEqual,
-  parsePolicyRef,
-  parseRoleRef,
-  parseTrustPrincipal,
-  securityFindings,
-  validatePermissionsPolicy,
-  validatePolicyName,
-  validateRoleName,
-  validateTrustPolicy,
-} from '../../src/iam/validate.js';
-import { MAX_DEPTH, parseJsonStrict, type JsonValue } from '../../src/input/json.js';
+import { documentsEqual, parsePolicyRef, parseRoleRef, parseTrustPrincipal, securityFindings, validatePermissionsPolicy, validatePolicyName, validateRoleName, validateTrustPolicy } from '../../src/iam/validate.js';
+import { canonicalJson, MAX_DEPTH, parseJsonStrict, type JsonValue } from '../../src/input/json.js';
 import { fillPlaceholders, placeholdersUsed } from '../../src/input/placeholders.js';
 import { decodeDocument } from '../../src/input/source.js';
 

@@ -13,9 +13,10 @@ import { checkEndpoint, resolveSettings } from '../../src/aws/settings.js';
 import { parseTags } from '../../src/input/tags.js';
 import { validateStackName } from '../../src/context.js';
 import { validateOverrides } from '../../src/ecs/overrides.js';
-import { parseWaitTimeout } from '../../src/ecs/validate.js';
+import { parseWaitTimeout } from '../../src/ecs/launch.js';
 import { EcsprimerError, InputError, UsageError } from '../../src/errors.js';
-import { looksLikeSecretName, redactLiteralSecretsForDiff, type JsonValue } from '../../src/ecs/validate.js';
+import { looksLikeSecretName, redactLiteralSecretsForDiff } from '../../src/ecs/secrets.js';
+import { type JsonValue } from '../../src/ecs/validate.js';
 import { loadJsonDocument } from '../../src/input/source.js';
 
 /** Runs f; passes when it returns or throws an exit-2 error (InputError or UsageError). */
