@@ -162,7 +162,7 @@ export interface Row {
   baseline: string;
   ratio: string;
   target: string;
-  result: 'PASS' | 'FAIL' | 'info' | 'skipped';
+  result: 'PASS' | 'FAIL' | 'info' | 'NOT MEASURED';
   calls: string;
 }
 

@@ -13,7 +13,7 @@ import type { EcsOps } from './aws/ecs-ops.js';
 import type { IamOps } from './aws/iam-ops.js';
 import type { PlaceholderValues } from './input/documents.js';
 import { translateAwsError } from './aws/errors.js';
-import { resolveSettings, type AwsSettings } from './aws/settings.js';
+import { HOW_TO_CONFIGURE, resolveSettings, type AwsSettings } from './aws/settings.js';
 import { CredentialsError, EcsprimerError, UsageError } from './errors.js';
 import type { Prompter } from './io/prompter.js';
 import { createUi, type Ui } from './io/ui.js';
@@ -91,6 +91,7 @@ export class Context {
       const s = resolveSettings(
         { region: this.opts.region, profile: this.opts.profile, endpointUrl: this.opts.endpointUrl, allowInsecureEndpoint: this.opts.allowInsecureEndpoint },
         this.env,
+        { dryRun: this.opts.dryRun },
       );
       // A dry run must answer quickly even with no reachable endpoint: no retries, short timeouts.
       this.settingsCache = this.opts.dryRun ? { ...s, maxAttempts: 1, connectTimeoutMs: 1500, requestTimeoutMs: 5000 } : s;
@@ -111,6 +112,18 @@ export class Context {
     }
   }
 
+  /**
+   * A dry run with no AWS configuration (no region): nothing is read, the plan shows
+   * `<region>` and `<account-id>` where AWS would tell.
+   */
+  get offline(): boolean {
+    try {
+      return Boolean(this.settings().offline);
+    } catch {
+      return false;
+    }
+  }
+
   /** Reads standard input (a document given as `-`). */
   readStdin(): Promise<Buffer> {
     return this.io.readStdin();
@@ -122,6 +135,7 @@ export class Context {
   }
 
   aws(): AwsClients {
+    if (this.offline) throw new UsageError(`No AWS region is configured. ${HOW_TO_CONFIGURE}`, 'NoRegion');
     if (!this.clients) this.clients = new AwsClients(this.settings(), this.ui);
     return this.clients;
   }
@@ -178,6 +192,7 @@ export class Context {
 
   /** Like account(), but in a dry run a failure gives `<account-id>` and a warning. */
   async accountOrPlaceholder(): Promise<string> {
+    if (this.offline) return UNKNOWN_ACCOUNT;
     try {
       return await this.account();
     } catch (e) {

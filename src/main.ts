@@ -4,7 +4,8 @@
  * comes from cli/execute.ts. `run()` is what bin/ecsprimer.cjs calls: the only place that sets
  * process.exitCode.
  */
-import { buildProgram } from './cli/program.js';
+import { fstatSync, writeSync } from 'node:fs';
+import { buildProgram, type ProgramDeps } from './cli/program.js';
 import { isCommanderError, isHelpOrVersion, usageErrorJson, wantsJson } from './cli/usage.js';
 import type { Context, IoStreams } from './context.js';
 import { ExitCode } from './errors.js';
@@ -21,8 +22,14 @@ export interface MainDeps {
 
 function processIo(): IoStreams {
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    // Getters: creating process.stdout or process.stderr loads stream modules that help and usage
+    // errors do without (they are written with writeFd).
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
     get stdinIsTTY() {
       return Boolean(process.stdin.isTTY);
     },
@@ -32,6 +39,30 @@ function processIo(): IoStreams {
       return Buffer.concat(chunks);
     },
   };
+}
+
+/** Writes all of `text` to a file descriptor, synchronously (as process.stdout does on Linux). */
+function writeFd(fd: number, text: string): void {
+  const buf = Buffer.from(text);
+  try {
+    for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e; // a reader that went away is not an error
+  }
+}
+
+/**
+ * Commander's output on the process's descriptors. Asking process.stdout whether it has colours
+ * or how wide it is would create the stream (a few milliseconds of every help): a terminal's width
+ * is asked of the terminal only when there is one; help has no colours of its own to strip.
+ */
+function fdOutput(): NonNullable<ProgramDeps['output']> {
+  const width = (fd: 1 | 2) => () => {
+    if (!fstatSync(fd).isCharacterDevice()) return 80; // a pipe or a file: Commander's default
+    const stream = fd === 1 ? process.stdout : process.stderr;
+    return stream.isTTY ? stream.columns : 80;
+  };
+  return { writeOut: (s) => writeFd(1, s), writeErr: (s) => writeFd(2, s), getOutHelpWidth: width(1), getErrHelpWidth: width(2), getOutHasColors: () => false, getErrHasColors: () => false };
 }
 
 /**
@@ -63,18 +94,23 @@ export async function main(argv: string[] = process.argv.slice(2), deps: MainDep
   let ctx: Context | undefined;
   let exitCode: number = ExitCode.ok;
   let uninstall = () => {};
-  const program = buildProgram({
-    io,
-    env,
-    cwd: deps.cwd ?? process.cwd(),
-    prompter: deps.prompter,
-    onContext: (c) => {
-      // Installed once a command is to run: help and usage errors have nothing in flight.
-      if (deps.handleSignals && !ctx) uninstall = installSignalHandlers(io, () => ctx);
-      ctx = c;
+  const output = deps.io ? undefined : fdOutput();
+  const program = buildProgram(
+    {
+      io,
+      env,
+      cwd: deps.cwd ?? process.cwd(),
+      prompter: deps.prompter,
+      onContext: (c) => {
+        // Installed once a command is to run: help and usage errors have nothing in flight.
+        if (deps.handleSignals && !ctx) uninstall = installSignalHandlers(io, () => ctx);
+        ctx = c;
+      },
+      onExit: (code) => (exitCode = code),
+      output,
     },
-    onExit: (code) => (exitCode = code),
-  });
+    argv,
+  );
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
@@ -86,7 +122,7 @@ export async function main(argv: string[] = process.argv.slice(2), deps: MainDep
     }
     if (isHelpOrVersion(e)) return ExitCode.ok;
     // Commander printed its message on stderr; with -o json, stdout gets the JSON result too.
-    if (wantsJson(argv)) io.stdout.write(usageErrorJson(argv, e.message));
+    if (wantsJson(argv)) (output?.writeOut ?? ((s: string) => io.stdout.write(s)))(usageErrorJson(argv, e.message));
     return ExitCode.usage;
   } finally {
     uninstall();

@@ -3,6 +3,7 @@
  * with the operation that failed and, where we know one, what to do about it.
  */
 import { AwsError, CredentialsError, EcsprimerError } from '../errors.js';
+import { HOW_TO_CONFIGURE } from './settings.js';
 
 const CREDENTIAL_CODES = new Set([
   'ExpiredToken',
@@ -61,7 +62,7 @@ export function translateAwsError(operation: string, e: unknown, endpoint?: stri
       name === 'ExpiredToken' || name === 'ExpiredTokenException'
         ? 'Your session token has expired: refresh your credentials (aws sso login, or new temporary keys) and run again.'
         : name === 'CredentialsProviderError'
-          ? 'No AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --profile NAME for a profile in ~/.aws/credentials or ~/.aws/config (aws configure).'
+          ? `No AWS credentials found. ${HOW_TO_CONFIGURE}`
           : 'AWS did not accept your credentials: check the access key, secret and session token (or --profile).';
     return new CredentialsError(`${operation}: ${name}: ${sentence(message)} ${how}`, name, { cause: e });
   }

@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 
 export interface AwsSettings {
+  /** The region, or UNKNOWN_REGION when `offline`. */
   region: string;
+  /** A dry run with no region configured: nothing can be read, every AWS value is a placeholder. */
+  offline?: boolean;
   profile?: string;
   /** --endpoint-url, else AWS_ENDPOINT_URL (the SDK would honour it too; we resolve it to validate it). */
   endpoint?: string;
@@ -69,14 +72,21 @@ function regionFromConfigFile(env: NodeJS.ProcessEnv, profile: string): string |
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
-export function resolveSettings(input: SettingsInput, env: NodeJS.ProcessEnv): AwsSettings {
+/** What a plan shows where the region is not known (a dry run with no AWS configuration). */
+export const UNKNOWN_REGION = '<region>';
+
+/** How to give ecsprimer an account: the one paragraph every "needs AWS" error ends with. */
+export const HOW_TO_CONFIGURE =
+  'ecsprimer reads the same configuration as the AWS CLI: run `aws configure` (it writes ~/.aws/config and ~/.aws/credentials), ' +
+  'or set AWS_REGION with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE for a profile), or pass --region and --profile. ' +
+  'Without an account, --dry-run still shows the plan, and --endpoint-url http://127.0.0.1:5000 runs it against a local emulator such as moto.';
+
+export function resolveSettings(input: SettingsInput, env: NodeJS.ProcessEnv, opts: { dryRun?: boolean } = {}): AwsSettings {
   const profile = input.profile || env.AWS_PROFILE || undefined;
   const region =
     input.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || regionFromConfigFile(env, profile || 'default');
-  if (!region) {
-    throw new UsageError('No AWS region: pass --region (e.g. --region us-east-1), set AWS_REGION, or set region in your AWS config profile.');
-  }
-  if (!REGION.test(region)) {
+  if (!region && !opts.dryRun) throw new UsageError(`No AWS region is configured. ${HOW_TO_CONFIGURE}`, 'NoRegion');
+  if (region && !REGION.test(region)) {
     throw new UsageError(`${input.region ? '--region' : 'AWS_REGION'}: "${region}" is not an AWS region name (like us-east-1 or eu-west-2).`);
   }
   let endpoint: string | undefined;
@@ -84,7 +94,8 @@ export function resolveSettings(input: SettingsInput, env: NodeJS.ProcessEnv): A
   else if (env.AWS_ENDPOINT_URL) endpoint = checkEndpoint(env.AWS_ENDPOINT_URL, 'AWS_ENDPOINT_URL', Boolean(input.allowInsecureEndpoint));
   const attempts = Number(env.AWS_MAX_ATTEMPTS);
   return {
-    region,
+    region: region || UNKNOWN_REGION,
+    ...(region ? {} : { offline: true }),
     profile,
     endpoint,
     maxAttempts: Number.isInteger(attempts) && attempts > 0 ? attempts : 6,

@@ -12,3 +12,14 @@ import type { Report } from '../plan/types.js';
 export type CommandFn = (options: any, ctx: Context) => Promise<Report>;
 
 export type Act = (run: CommandFn) => (options: Record<string, unknown>, cmd: Command) => Promise<void>;
+
+/**
+ * A group of commands (`iam`, `task`, ...): its name and description, and the function that
+ * defines its subcommands on the group's Command. The program defines the subcommands of the
+ * group the command line names (all of them for completion): the rest are not needed to parse it.
+ */
+export interface CommandGroup {
+  name: string;
+  description: string;
+  define(group: Command, act: Act): void;
+}

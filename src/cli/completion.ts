@@ -8,8 +8,7 @@
  */
 import type { Command, Option } from 'commander';
 
-export const SHELLS = ['bash', 'zsh', 'fish'] as const;
-export type Shell = (typeof SHELLS)[number];
+export type Shell = 'bash' | 'zsh' | 'fish';
 
 interface Node {
   /** "iam policy create" ("" for the program). */

@@ -3,18 +3,18 @@
  * before or after the command words, as with the AWS CLI. Building it loads no command module,
  * AWS SDK, prompt or colour library: each action imports its module when it runs (see act.ts).
  */
-import { Command, Option } from 'commander';
+import { Command, Option, type OutputConfiguration } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import type { IoStreams } from '../context.js';
 import type { Context } from '../context.js';
 import type { Prompter } from '../io/prompter.js';
-import { registerCluster } from '../commands/cluster.js';
+import { clusterCommands } from '../commands/cluster.js';
 import { registerCompletion } from '../commands/completion.js';
-import { registerIam } from '../commands/iam.js';
-import { registerService } from '../commands/service.js';
+import { iamCommands } from '../commands/iam.js';
+import { serviceCommands } from '../commands/service.js';
 import { registerStack } from '../commands/stack.js';
-import { registerTask } from '../commands/task.js';
-import type { Act } from './act.js';
+import { taskCommands } from '../commands/task.js';
+import type { Act, CommandGroup } from './act.js';
 
 export const VERSION: string = pkg.version;
 
@@ -27,6 +27,31 @@ export interface ProgramDeps {
   onContext?: (ctx: Context) => void;
   /** Receives the exit code of the command that ran. */
   onExit: (code: number) => void;
+  /**
+   * How Commander writes help and usage errors (default: on io.stdout and io.stderr, as wide as
+   * they are): main.ts gives the process's file descriptors, so help needs no stream objects.
+   */
+  output?: Pick<OutputConfiguration, 'writeOut' | 'writeErr' | 'getOutHelpWidth' | 'getErrHelpWidth' | 'getOutHasColors' | 'getErrHasColors'>;
+}
+
+const GROUPS: CommandGroup[] = [iamCommands, clusterCommands, taskCommands, serviceCommands];
+
+/** Global options that take a value: their values are not command words. */
+const VALUE_OPTIONS = new Set(['--region', '--profile', '--endpoint-url', '--stack', '-o', '--output']);
+
+/**
+ * The group a command line names (`iam` in `--stack x iam create`, or in `help iam`), '*' for all
+ * (completion), undefined for none. Only that group's subcommands are defined: the rest would
+ * cost start-up time and play no part in parsing this command line.
+ */
+export function groupNamed(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (VALUE_OPTIONS.has(a)) i++;
+    else if (a === 'completion') return '*';
+    else if (!a.startsWith('-') && a !== 'help') return a;
+  }
+  return undefined;
 }
 
 /** The full name of a command, e.g. "iam policy create". */
@@ -36,7 +61,8 @@ export function commandPath(cmd: Command): string {
   return names.join(' ');
 }
 
-export function buildProgram(deps: ProgramDeps): Command {
+/** The program; with `argv`, only the group it names gets its subcommands (see groupNamed). */
+export function buildProgram(deps: ProgramDeps, argv?: readonly string[]): Command {
   const program = new Command('ecsprimer')
     .description('Provision AWS IAM and ECS from the command line: confirmed, journalled, torn down cleanly.')
     .version(VERSION, '--version', 'print the version')
@@ -56,19 +82,18 @@ export function buildProgram(deps: ProgramDeps): Command {
     deps.onExit(await execute({ command: commandPath(cmd), globals: cmd.optsWithGlobals(), options, run }, deps));
   };
 
-  registerIam(program, act);
-  registerCluster(program, act);
-  registerTask(program, act);
-  registerService(program, act);
+  const wanted = argv ? groupNamed(argv) : '*';
+  for (const g of GROUPS) {
+    const group = program.command(g.name).description(g.description);
+    if (wanted === '*' || wanted === g.name) g.define(group, act);
+  }
   registerStack(program, act);
-  registerCompletion(program, (text) => deps.io.stdout.write(text));
+  const output: OutputConfiguration = deps.output ?? { writeOut: (s) => void deps.io.stdout.write(s), writeErr: (s) => void deps.io.stderr.write(s) };
+  registerCompletion(program, (s) => output.writeOut!(s));
 
   // Every command reports usage errors the same way, on the run's streams.
   const configure = (c: Command) => {
-    c.exitOverride()
-      .showHelpAfterError('(run with --help for usage)')
-      .showSuggestionAfterError(true)
-      .configureOutput({ writeOut: (s) => deps.io.stdout.write(s), writeErr: (s) => deps.io.stderr.write(s) });
+    c.exitOverride().showHelpAfterError('(run with --help for usage)').showSuggestionAfterError(true).configureOutput(output);
     c.commands.forEach(configure);
   };
   configure(program);

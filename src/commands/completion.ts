@@ -1,6 +1,8 @@
 /** Registration of `ecsprimer completion bash|zsh|fish`: a completion script made from the command tree. */
 import { Argument, type Command } from 'commander';
-import { completionScript, SHELLS, type Shell } from '../cli/completion.js';
+import type { Shell } from '../cli/completion.js';
+
+const SHELLS: Shell[] = ['bash', 'zsh', 'fish'];
 
 export function registerCompletion(program: Command, write: (text: string) => void): void {
   program
@@ -11,9 +13,10 @@ export function registerCompletion(program: Command, write: (text: string) => vo
       'after',
       '\nInstall it, for example:\n  bash: ecsprimer completion bash > ~/.local/share/bash-completion/completions/ecsprimer\n  zsh:  ecsprimer completion zsh > "${fpath[1]}/_ecsprimer"\n  fish: ecsprimer completion fish > ~/.config/fish/completions/ecsprimer.fish',
     )
-    .action((shell: Shell, _options: unknown, cmd: Command) => {
+    .action(async (shell: Shell, _options: unknown, cmd: Command) => {
       let root = cmd;
       while (root.parent) root = root.parent;
+      const { completionScript } = await import('../cli/completion.js');
       write(completionScript(shell, root));
     });
 }

@@ -25,6 +25,7 @@ export function hasChanges(plan: Plan): boolean {
 export async function confirmPlan(ctx: Context, plan: Plan, question?: string): Promise<boolean> {
   for (const w of plan.warnings) ctx.ui.warn(w);
   if (ctx.opts.dryRun) {
+    if (ctx.offline) plan.notes = [...(plan.notes ?? []), 'no AWS region or credentials are configured, so nothing was read: <region> and <account-id> stand for what AWS would say, and what exists now is not known.'];
     if (ctx.opts.output === 'text') ctx.io.stdout.write(renderPlanText(ctx, plan, { dryRun: true }));
     return false;
   }

@@ -21,6 +21,7 @@ function dryRunWarning(ctx: Context, e: unknown, then: string): void {
 
 /** The account and `read()`, concurrently (the read must not need the account): one round trip. */
 export async function resolveState<T>(ctx: Context, read: () => Promise<T>, assume: T): Promise<Resolved<T>> {
+  if (ctx.offline) return { account: UNKNOWN_ACCOUNT, value: assume, known: false };
   const [account, r] = await Promise.all([
     ctx.accountOrPlaceholder(),
     read().then(

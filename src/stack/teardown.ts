@@ -9,6 +9,7 @@
 import type { Context } from '../context.js';
 import { UNKNOWN_ACCOUNT } from '../context.js';
 import { UsageError } from '../errors.js';
+import { HOW_TO_CONFIGURE } from '../aws/settings.js';
 import type { TaskDefinitionSummary, TaskInfo } from '../aws/ecs-types.js';
 import { clusterDeleteStep, serviceDeleteStep, stopTasksStep, taskDefinitionDeleteStep } from '../ecs/steps.js';
 import { detachStep, policyDeleteStep, roleDeleteStep } from '../iam/steps.js';
@@ -159,6 +160,9 @@ export async function runTeardown(_options: unknown, ctx: Context): Promise<Repo
  * local journal of this region and stack is read), each step marked as not checked against AWS.
  */
 async function offlineTeardownPlan(ctx: Context): Promise<Report> {
+  if (ctx.offline) {
+    throw new UsageError(`No AWS region is configured, so teardown cannot tell what stack "${ctx.stack}" holds (it reads the account, and the journal of that account and region). ${HOW_TO_CONFIGURE}`, 'NoRegion');
+  }
   const { readdirSync } = await import('node:fs');
   let accounts: string[] = [];
   try {

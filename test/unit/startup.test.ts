@@ -132,7 +132,6 @@ describe('start-up of the built CLI', () => {
     { args: ['service', 'create', '--cluster', 'c'], code: 2 },
     { args: ['nosuch'], code: 2 },
     { args: ['-o', 'json', 'task', 'run', '--bogus'], code: 2 },
-    { args: ['completion', 'bash'], code: 0 },
   ];
   for (const { args, code } of noCommand) {
     it(`\`ecsprimer ${args.join(' ')}\` loads only dist/ecsprimer.cjs: no command module, AWS SDK, prompt or colour code`, () => {
