@@ -228,28 +228,30 @@ describeE2E('iam (e2e against moto)', () => {
     return p;
   };
   it.each([
-    ['malformed JSON names file, line and column', ['iam', 'policy', 'create', '--name', 'x', '--document', `file://${file('bad.json', '{\n  "Version": "2012-10-17",\n  "Statement": [,]\n}')}`], /bad\.json.*line 3, column/],
-    ['inline malformed JSON', ['iam', 'policy', 'create', '--name', 'x', '--document', '{"Version": '], /inline --document/],
-    ['empty file', ['iam', 'policy', 'create', '--name', 'x', '--document', file('empty.json', '')], /empty/],
-    ['directory', ['iam', 'policy', 'create', '--name', 'x', '--document', dir], /directory/],
-    ['missing file', ['iam', 'policy', 'create', '--name', 'x', '--document', 'file:///no/such/policy.json'], /no\/such\/policy\.json/],
-    ['not an object', ['iam', 'policy', 'create', '--name', 'x', '--document', '[1, 2]'], /object/],
-    ['policy without Version', ['iam', 'policy', 'create', '--name', 'x', '--document', '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'], /Version/],
-    ['statement without Effect', ['iam', 'policy', 'create', '--name', 'x', '--document', '{"Version": "2012-10-17", "Statement": [{"Action": "s3:GetObject", "Resource": "*"}]}'], /Statement\[0\]\.Effect/],
-    ['statement without Resource', ['iam', 'policy', 'create', '--name', 'x', '--document', '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject"}]}'], /Resource/],
-    ['trust statement without Principal', ['iam', 'role', 'create', '--name', 'x', '--trust-policy', '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}'], /Principal/],
-    ['invalid policy name', ['iam', 'policy', 'create', '--name', 'bad name!'], /--name/],
-    ['role name too long', ['iam', 'role', 'create', '--name', 'r'.repeat(65), '--trust-principal', 'ecs-tasks.amazonaws.com'], /64/],
-    ['unknown trust principal form', ['iam', 'role', 'create', '--name', 'x', '--trust-principal', 'somebody'], /--trust-principal/],
-    ['public trust without --allow-public-trust', ['iam', 'role', 'create', '--name', 'x', '--trust-policy', '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}'], /--allow-public-trust/],
-    ['admin policy without --allow-admin', ['iam', 'policy', 'create', '--name', 'x', '--document', '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'], /--allow-admin/],
-  ])('bad input: %s → exit 2, nothing created', async (_name, args, message) => {
+    { name: 'malformed JSON names file, line and column', args: ['iam', 'policy', 'create', '--name', 'x', '--document', `file://${file('bad.json', '{\n  "Version": "2012-10-17",\n  "Statement": [,]\n}')}`], message: /bad\.json.*line 3, column/ },
+    { name: 'inline malformed JSON', args: ['iam', 'policy', 'create', '--name', 'x', '--document', '{"Version": '], message: /inline --document/ },
+    { name: 'empty file', args: ['iam', 'policy', 'create', '--name', 'x', '--document', file('empty.json', '')], message: /empty/ },
+    { name: 'directory', args: ['iam', 'policy', 'create', '--name', 'x', '--document', dir], message: /directory/ },
+    { name: 'missing file', args: ['iam', 'policy', 'create', '--name', 'x', '--document', 'file:///no/such/policy.json'], message: /no\/such\/policy\.json/ },
+    { name: 'not an object', args: ['iam', 'policy', 'create', '--name', 'x', '--document', '[1, 2]'], message: /object/ },
+    { name: 'policy without Version', args: ['iam', 'policy', 'create', '--name', 'x', '--document', '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'], message: /Version/ },
+    { name: 'statement without Effect', args: ['iam', 'policy', 'create', '--name', 'x', '--document', '{"Version": "2012-10-17", "Statement": [{"Action": "s3:GetObject", "Resource": "*"}]}'], message: /Statement\[0\]\.Effect/ },
+    { name: 'statement without Resource', args: ['iam', 'policy', 'create', '--name', 'x', '--document', '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject"}]}'], message: /Resource/ },
+    { name: 'trust statement without Principal', args: ['iam', 'role', 'create', '--name', 'x', '--trust-policy', '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}'], message: /Principal/ },
+    { name: 'invalid policy name', args: ['iam', 'policy', 'create', '--name', 'bad name!'], message: /--name/ },
+    { name: 'role name too long', args: ['iam', 'role', 'create', '--name', 'r'.repeat(65), '--trust-principal', 'ecs-tasks.amazonaws.com'], message: /64/ },
+    { name: 'unknown trust principal form', args: ['iam', 'role', 'create', '--name', 'x', '--trust-principal', 'somebody'], message: /--trust-principal/ },
+    { name: 'public trust without --allow-public-trust', args: ['iam', 'role', 'create', '--name', 'x', '--trust-policy', '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}'], message: /--allow-public-trust/ },
+    { name: 'admin policy without --allow-admin', args: ['iam', 'policy', 'create', '--name', 'x', '--document', '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'], message: /--allow-admin/ },
+  ])('bad input: $name → exit 2, nothing created', async ({ args, message }) => {
     const stack = uniqueStack('bad');
-    const r = await cli([...args, '--yes', '--stack', stack], makeStateDir());
+    const state = makeStateDir();
+    const r = await cli([...args, '--yes', '--stack', stack], state);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
-    expect(readdirSync(dir).length).toBeGreaterThan(0);
+    // Refused before the first call: not even the account was looked up, so no journal exists.
+    expect(readdirSync(state)).toEqual([]);
     await expect(iam.send(new GetRoleCommand({ RoleName: 'x' }))).rejects.toMatchObject({ name: expect.stringMatching(/^NoSuchEntity/) });
     await expect(iam.send(new GetPolicyCommand({ PolicyArn: policyArn(stack, 'x') }))).rejects.toMatchObject({ name: expect.stringMatching(/^NoSuchEntity/) });
   });

@@ -198,7 +198,7 @@ describeE2E('teardown (e2e against moto)', () => {
     expect(await leftovers(stack)).toEqual([]);
   });
 
-  it.each([['stack-with-teardown.sh'], ['stack-with-deletes.sh']])("README's script %s works as written", async (script) => {
+  it.each([{ script: 'stack-with-teardown.sh' }, { script: 'stack-with-deletes.sh' }])("README's script $script works as written", async ({ script }) => {
     // `service create --wait` needs services that reach their desired count: moto does that only
     // with MOTO_ECS_SERVICE_RUNNING set, so these scripts get a server of their own.
     const before = process.env.MOTO_ECS_SERVICE_RUNNING;

@@ -1,6 +1,6 @@
 /**
  * Unit-test harness for the IAM commands: aws-sdk-client-mock stubs for IAMClient and STSClient
- * backed by a tiny in-memory IAM account, plus everything of iam-cli.ts (`cli()`, the journal).
+ * backed by a tiny in-memory IAM account, plus everything of in-process.ts (`cli()`, the journal).
  *
  * Why an in-memory account rather than one canned answer per call: the commands read, then
  * change, then (on a re-run) read again; an account that enforces IAM's own rules (names are
@@ -42,9 +42,9 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { beforeEach, expect } from 'vitest';
-import { ACCOUNT, testDirs, useCliEnv, type TestDirs } from './iam-cli.js';
+import { ACCOUNT, testDirs, useCliEnv, type TestDirs } from './in-process.js';
 
-export * from './iam-cli.js';
+export * from './in-process.js';
 
 // ---------------------------------------------------------------------------------------------
 // Errors as the SDK raises them

@@ -14,7 +14,7 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ACCOUNT, cli, journalEvents, useCliEnv } from '../support/iam-cli.js';
+import { ACCOUNT, cli, journalEvents, useCliEnv } from '../support/in-process.js';
 
 const ecs = mockClient(ECSClient);
 const sts = mockClient(STSClient);

@@ -17,7 +17,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { placementInput } from '../../src/ecs/inputs.js';
 import { validateLaunchOptions } from '../../src/ecs/launch.js';
-import { ACCOUNT, cli, useCliEnv } from '../support/iam-cli.js';
+import { ACCOUNT, cli, useCliEnv } from '../support/in-process.js';
 
 const ecs = mockClient(ECSClient);
 const ec2 = mockClient(EC2Client);

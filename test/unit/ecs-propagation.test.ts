@@ -16,7 +16,7 @@ import { AwsError, InterruptedError } from '../../src/errors.js';
 import { EcsOps } from '../../src/aws/ecs-ops.js';
 import { isRolePropagationError, retryWhileRolePropagates } from '../../src/ecs/propagation.js';
 import type { WaitClock } from '../../src/ecs/waiters.js';
-import { testContext, useCliEnv } from '../support/iam-cli.js';
+import { testContext, useCliEnv } from '../support/in-process.js';
 
 const ecs = mockClient(ECSClient);
 useCliEnv();

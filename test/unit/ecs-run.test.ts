@@ -18,7 +18,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runExitCode, taskOutcome } from '../../src/ecs/outcome.js';
 import type { TaskInfo } from '../../src/aws/ecs-types.js';
-import { ACCOUNT, cli, journalEvents, useCliEnv } from '../support/iam-cli.js';
+import { ACCOUNT, cli, journalEvents, useCliEnv } from '../support/in-process.js';
 
 const ecs = mockClient(ECSClient);
 const ec2 = mockClient(EC2Client);

@@ -18,7 +18,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { comparableTaskDefinition, taskDefinitionDifferences } from '../../src/ecs/compare.js';
-import { ACCOUNT, cli, journalEvents, useCliEnv } from '../support/iam-cli.js';
+import { ACCOUNT, cli, journalEvents, useCliEnv } from '../support/in-process.js';
 
 const ecs = mockClient(ECSClient);
 const iam = mockClient(IAMClient);

@@ -77,19 +77,19 @@ function thrown(fn: () => unknown): InputError {
 // -------------------------------------------------------------------------------------------------
 
 describe('normalizeCpu / normalizeMemory', () => {
-  it.each<[string | number, number | null]>([
-    ['256', 256], [256, 256], ['1024', 1024], ['1 vCPU', 1024], ['0.25 vCPU', 256], ['.25 vCPU', 256],
-    ['1vcpu', 1024], ['2 VCPU', 2048], ['16 vCPU', 16384], ['0.125 vcpu', 128],
-    ['abc', null], ['0', null], ['-1', null], ['1.5', null], [0.5, null], [0, null], [-256, null],
-    ['0.1 vCPU', null], ['1 GB', null], ['', null], ['1 vCPUs', null], ['vCPU', null],
-  ])('normalizeCpu(%j) = %j', (input, expected) => {
+  it.each<{ input: string | number; expected: number | null }>([
+    { input: '256', expected: 256 }, { input: 256, expected: 256 }, { input: '1024', expected: 1024 }, { input: '1 vCPU', expected: 1024 }, { input: '0.25 vCPU', expected: 256 }, { input: '.25 vCPU', expected: 256 },
+    { input: '1vcpu', expected: 1024 }, { input: '2 VCPU', expected: 2048 }, { input: '16 vCPU', expected: 16384 }, { input: '0.125 vcpu', expected: 128 },
+    { input: 'abc', expected: null }, { input: '0', expected: null }, { input: '-1', expected: null }, { input: '1.5', expected: null }, { input: 0.5, expected: null }, { input: 0, expected: null }, { input: -256, expected: null },
+    { input: '0.1 vCPU', expected: null }, { input: '1 GB', expected: null }, { input: '', expected: null }, { input: '1 vCPUs', expected: null }, { input: 'vCPU', expected: null },
+  ])('normalizeCpu($input) = $expected', ({ input, expected }) => {
     expect(normalizeCpu(input)).toBe(expected);
   });
 
-  it.each<[string | number, number | null]>([
-    ['512', 512], [512, 512], ['2 GB', 2048], ['2GB', 2048], ['0.5 GB', 512], ['1gb', 1024], ['120 GB', 122880],
-    ['2 GiB', null], ['abc', null], ['0', null], ['', null], ['1.5', null], [1.5, null], ['0.0001 GB', null], ['512 MiB', null],
-  ])('normalizeMemory(%j) = %j', (input, expected) => {
+  it.each<{ input: string | number; expected: number | null }>([
+    { input: '512', expected: 512 }, { input: 512, expected: 512 }, { input: '2 GB', expected: 2048 }, { input: '2GB', expected: 2048 }, { input: '0.5 GB', expected: 512 }, { input: '1gb', expected: 1024 }, { input: '120 GB', expected: 122880 },
+    { input: '2 GiB', expected: null }, { input: 'abc', expected: null }, { input: '0', expected: null }, { input: '', expected: null }, { input: '1.5', expected: null }, { input: 1.5, expected: null }, { input: '0.0001 GB', expected: null }, { input: '512 MiB', expected: null },
+  ])('normalizeMemory($input) = $expected', ({ input, expected }) => {
     expect(normalizeMemory(input)).toBe(expected);
   });
 });
@@ -112,17 +112,17 @@ describe('Fargate table', () => {
     expect(Object.keys(FARGATE_TABLE).map(Number)).toEqual([...FARGATE_CPU_VALUES]);
   });
 
-  it.each<[number | string, string]>([
-    [256, '512, 1024 or 2048 MiB'],
-    [512, '1024–4096 MiB in 1024 MiB steps'],
-    [1024, '2048–8192 MiB in 1024 MiB steps'],
-    [2048, '4096–16384 MiB in 1024 MiB steps'],
-    [4096, '8192–30720 MiB in 1024 MiB steps'],
-    [8192, '16384–61440 MiB in 4096 MiB steps'],
-    [16384, '32768–122880 MiB in 8192 MiB steps'],
-    ['0.25 vCPU', '512, 1024 or 2048 MiB'],
-    [300, ''],
-  ])('describeFargateMemory(%j) = %j', (cpu, expected) => {
+  it.each<{ cpu: number | string; expected: string }>([
+    { cpu: 256, expected: '512, 1024 or 2048 MiB' },
+    { cpu: 512, expected: '1024–4096 MiB in 1024 MiB steps' },
+    { cpu: 1024, expected: '2048–8192 MiB in 1024 MiB steps' },
+    { cpu: 2048, expected: '4096–16384 MiB in 1024 MiB steps' },
+    { cpu: 4096, expected: '8192–30720 MiB in 1024 MiB steps' },
+    { cpu: 8192, expected: '16384–61440 MiB in 4096 MiB steps' },
+    { cpu: 16384, expected: '32768–122880 MiB in 8192 MiB steps' },
+    { cpu: '0.25 vCPU', expected: '512, 1024 or 2048 MiB' },
+    { cpu: 300, expected: '' },
+  ])('describeFargateMemory($cpu) = $expected', ({ cpu, expected }) => {
     expect(describeFargateMemory(cpu)).toBe(expected);
   });
 
@@ -234,18 +234,18 @@ describe('validateTaskDefinition: document level', () => {
     expectIssue(issuesOf(fargate({ family: '<stack>-web' })), 'family', '"<"', '">"', 'placeholder');
   });
 
-  it.each<[JsonValue, string]>([[null, 'null'], [[], 'an array'], ['x', 'the string "x"'], [3, 'the number 3']])('rejects a non-object document %j', (doc, got) => {
+  it.each<{ doc: JsonValue; got: string }>([{ doc: null, got: 'null' }, { doc: [], got: 'an array' }, { doc: 'x', got: 'the string "x"' }, { doc: 3, got: 'the number 3' }])('rejects a non-object document $doc', ({ doc, got }) => {
     expectIssue(issuesOf(doc), undefined, 'must be a JSON object', got);
   });
 
-  it.each<[string, JsonValue | undefined, string, string[]]>([
-    ['missing family', undefined, 'family', ['is missing', 'letters, digits, hyphens and underscores']],
-    ['empty family', '', 'family', ['is empty', '1–255']],
-    ['family with a space', 'my app', 'family', ['" "', '1–255 letters, digits, hyphens (-) and underscores (_)']],
-    ['family with a dot', 'my.app', 'family', ['"."']],
-    ['family too long', 'a'.repeat(256), 'family', ['256 characters', '1–255']],
-    ['family not a string', 42, 'family', ['must be a string', 'the number 42']],
-  ])('%s', (_name, family, field, fragments) => {
+  it.each<{ name: string; family: JsonValue | undefined; field: string; fragments: string[] }>([
+    { name: 'missing family', family: undefined, field: 'family', fragments: ['is missing', 'letters, digits, hyphens and underscores'] },
+    { name: 'empty family', family: '', field: 'family', fragments: ['is empty', '1–255'] },
+    { name: 'family with a space', family: 'my app', field: 'family', fragments: ['" "', '1–255 letters, digits, hyphens (-) and underscores (_)'] },
+    { name: 'family with a dot', family: 'my.app', field: 'family', fragments: ['"."'] },
+    { name: 'family too long', family: 'a'.repeat(256), field: 'family', fragments: ['256 characters', '1–255'] },
+    { name: 'family not a string', family: 42, field: 'family', fragments: ['must be a string', 'the number 42'] },
+  ])('$name', ({ family, field, fragments }) => {
     const doc = fargate();
     if (family === undefined) delete doc.family;
     else doc.family = family;
@@ -278,36 +278,36 @@ describe('validateTaskDefinition: document level', () => {
     expectIssue(issuesOf(fargate({ 'bad key': 1 })), '["bad key"]', 'not a RegisterTaskDefinition field');
   });
 
-  it.each<[string, Doc, string, string[]]>([
-    ['networkMode not allowed', { networkMode: 'overlay' }, 'networkMode', ['awsvpc, bridge, host or none', '"overlay"']],
-    ['networkMode wrong case', { networkMode: 'AWSVPC' }, 'networkMode', ['awsvpc, bridge, host or none', 'Write it as "awsvpc"']],
-    ['requiresCompatibilities value', { requiresCompatibilities: ['FARGATE', 'LAMBDA'] }, 'requiresCompatibilities[1]', ['EC2, EXTERNAL, FARGATE or MANAGED_INSTANCES']],
-    ['requiresCompatibilities not an array', { requiresCompatibilities: 'FARGATE' }, 'requiresCompatibilities', ['must be an array', 'Wrap the value in [ ]']],
-    ['pidMode', { pidMode: 'container' }, 'pidMode', ['host or task']],
-    ['tags type', { tags: [{ key: 1 }] }, 'tags[0].key', ['must be a string', 'the number 1']],
-    ['tag key missing', { tags: [{ value: 'x' }] }, 'tags[0].key', ['is required']],
-    ['ephemeralStorage range', { ephemeralStorage: { sizeInGiB: 10 } }, 'ephemeralStorage.sizeInGiB', ['from 21 to 200']],
-    ['enableFaultInjection type', { enableFaultInjection: 'true' }, 'enableFaultInjection', ['true or false', 'without quotes']],
-    ['volumes type', { volumes: {} }, 'volumes', ['must be an array']],
-    ['runtimePlatform arch', { runtimePlatform: { cpuArchitecture: 'arm64' } }, 'runtimePlatform.cpuArchitecture', ['ARM64 or X86_64', 'Write it as "ARM64"']],
-    ['proxyConfiguration containerName', { proxyConfiguration: { type: 'APPMESH' } }, 'proxyConfiguration.containerName', ['is required']],
-  ])('types at the top level: %s', (_n, overrides, field, fragments) => {
+  it.each<{ n: string; overrides: Doc; field: string; fragments: string[] }>([
+    { n: 'networkMode not allowed', overrides: { networkMode: 'overlay' }, field: 'networkMode', fragments: ['awsvpc, bridge, host or none', '"overlay"'] },
+    { n: 'networkMode wrong case', overrides: { networkMode: 'AWSVPC' }, field: 'networkMode', fragments: ['awsvpc, bridge, host or none', 'Write it as "awsvpc"'] },
+    { n: 'requiresCompatibilities value', overrides: { requiresCompatibilities: ['FARGATE', 'LAMBDA'] }, field: 'requiresCompatibilities[1]', fragments: ['EC2, EXTERNAL, FARGATE or MANAGED_INSTANCES'] },
+    { n: 'requiresCompatibilities not an array', overrides: { requiresCompatibilities: 'FARGATE' }, field: 'requiresCompatibilities', fragments: ['must be an array', 'Wrap the value in [ ]'] },
+    { n: 'pidMode', overrides: { pidMode: 'container' }, field: 'pidMode', fragments: ['host or task'] },
+    { n: 'tags type', overrides: { tags: [{ key: 1 }] }, field: 'tags[0].key', fragments: ['must be a string', 'the number 1'] },
+    { n: 'tag key missing', overrides: { tags: [{ value: 'x' }] }, field: 'tags[0].key', fragments: ['is required'] },
+    { n: 'ephemeralStorage range', overrides: { ephemeralStorage: { sizeInGiB: 10 } }, field: 'ephemeralStorage.sizeInGiB', fragments: ['from 21 to 200'] },
+    { n: 'enableFaultInjection type', overrides: { enableFaultInjection: 'true' }, field: 'enableFaultInjection', fragments: ['true or false', 'without quotes'] },
+    { n: 'volumes type', overrides: { volumes: {} }, field: 'volumes', fragments: ['must be an array'] },
+    { n: 'runtimePlatform arch', overrides: { runtimePlatform: { cpuArchitecture: 'arm64' } }, field: 'runtimePlatform.cpuArchitecture', fragments: ['ARM64 or X86_64', 'Write it as "ARM64"'] },
+    { n: 'proxyConfiguration containerName', overrides: { proxyConfiguration: { type: 'APPMESH' } }, field: 'proxyConfiguration.containerName', fragments: ['is required'] },
+  ])('types at the top level: $n', ({ overrides, field, fragments }) => {
     expectIssue(issuesOf(fargate(overrides)), field, ...fragments);
   });
 
-  it.each<[string, string, boolean]>([
-    ['executionRoleArn', 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole', true],
-    ['executionRoleArn', 'arn:aws:iam::<account-id>:role/demo-exec', true],
-    ['executionRoleArn', 'arn:aws-cn:iam::123456789012:role/service-role/demo', true],
-    ['executionRoleArn', 'arn:aws-us-gov:iam::123456789012:role/a/b/c', true],
-    ['executionRoleArn', 'ecsTaskExecutionRole', false],
-    ['executionRoleArn', 'arn:aws:iam::12345:role/x', false],
-    ['executionRoleArn', 'arn:aws:iam::123456789012:user/x', false],
-    ['taskRoleArn', 'arn:aws:iam::123456789012:role/demo-task', true],
-    ['taskRoleArn', 'demo-task', true],
-    ['taskRoleArn', 'arn:aws:s3:::bucket', false],
-    ['taskRoleArn', 'bad name with spaces', false],
-  ])('%s %j valid=%s', (field, v, ok) => {
+  it.each<{ field: string; v: string; ok: boolean }>([
+    { field: 'executionRoleArn', v: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole', ok: true },
+    { field: 'executionRoleArn', v: 'arn:aws:iam::<account-id>:role/demo-exec', ok: true },
+    { field: 'executionRoleArn', v: 'arn:aws-cn:iam::123456789012:role/service-role/demo', ok: true },
+    { field: 'executionRoleArn', v: 'arn:aws-us-gov:iam::123456789012:role/a/b/c', ok: true },
+    { field: 'executionRoleArn', v: 'ecsTaskExecutionRole', ok: false },
+    { field: 'executionRoleArn', v: 'arn:aws:iam::12345:role/x', ok: false },
+    { field: 'executionRoleArn', v: 'arn:aws:iam::123456789012:user/x', ok: false },
+    { field: 'taskRoleArn', v: 'arn:aws:iam::123456789012:role/demo-task', ok: true },
+    { field: 'taskRoleArn', v: 'demo-task', ok: true },
+    { field: 'taskRoleArn', v: 'arn:aws:s3:::bucket', ok: false },
+    { field: 'taskRoleArn', v: 'bad name with spaces', ok: false },
+  ])('$field $v valid=$ok', ({ field, v, ok }) => {
     const issues = issuesOf(fargate({ [field]: v }));
     if (ok) expect(issues).toEqual([]);
     else expectIssue(issues, field, 'is not an IAM role ARN', 'arn:aws:iam::ACCOUNT:role/NAME');
@@ -333,46 +333,46 @@ describe('validateTaskDefinition: document level', () => {
 });
 
 describe('validateTaskDefinition: containers', () => {
-  it.each<[string, (d: Doc) => void, string, string[]]>([
-    ['missing containerDefinitions', (d) => { delete d.containerDefinitions; }, 'containerDefinitions', ['is missing', 'at least one container']],
-    ['empty containerDefinitions', (d) => { d.containerDefinitions = []; }, 'containerDefinitions', ['is empty', 'at most 10']],
-    ['containerDefinitions not an array', (d) => { d.containerDefinitions = { name: 'web', image: 'x' }; }, 'containerDefinitions', ['must be an array', 'Wrap the container in [ ]']],
-    ['too many containers', (d) => {
+  it.each<{ name: string; mutate: (d: Doc) => void; field: string; fragments: string[] }>([
+    { name: 'missing containerDefinitions', mutate: (d) => { delete d.containerDefinitions; }, field: 'containerDefinitions', fragments: ['is missing', 'at least one container'] },
+    { name: 'empty containerDefinitions', mutate: (d) => { d.containerDefinitions = []; }, field: 'containerDefinitions', fragments: ['is empty', 'at most 10'] },
+    { name: 'containerDefinitions not an array', mutate: (d) => { d.containerDefinitions = { name: 'web', image: 'x' }; }, field: 'containerDefinitions', fragments: ['must be an array', 'Wrap the container in [ ]'] },
+    { name: 'too many containers', mutate: (d) => {
       d.containerDefinitions = Array.from({ length: 11 }, (_, i) => ({ name: `c${i}`, image: 'nginx', essential: i === 0 }));
-    }, 'containerDefinitions', ['has 11 containers', 'at most 10']],
-    ['container not an object', (d) => { d.containerDefinitions = ['nginx']; }, 'containerDefinitions[0]', ['must be an object', 'ContainerDefinition']],
-    ['missing name', (d) => { delete container(d).name; }, 'containerDefinitions[0].name', ['is missing', 'letters, digits, hyphens']],
-    ['bad name', (d) => { container(d).name = 'web server'; }, 'containerDefinitions[0].name', ['" "', '1–255 letters, digits, hyphens (-) and underscores (_)']],
-    ['name not a string', (d) => { container(d).name = ['web']; }, 'containerDefinitions[0].name', ['must be a string', 'an array']],
-    ['missing image', (d) => { delete container(d).image; }, 'containerDefinitions[0].image', ['is missing', 'image']],
-    ['empty image', (d) => { container(d).image = ''; }, 'containerDefinitions[0].image', ['is empty']],
-    ['image with spaces', (d) => { container(d).image = 'nginx latest'; }, 'containerDefinitions[0].image', ['not a valid image reference', 'Remove the spaces']],
-    ['image with a bad digest', (d) => { container(d).image = 'nginx@sha256:abc'; }, 'containerDefinitions[0].image', ['invalid digest', '64 hex digits']],
-    ['image not a string', (d) => { container(d).image = 7; }, 'containerDefinitions[0].image', ['must be a string', 'the number 7']],
-    ['essential not a boolean', (d) => { container(d).essential = 'yes'; }, 'containerDefinitions[0].essential', ['true or false', 'the string "yes"']],
-    ['no essential container', (d) => { container(d).essential = false; }, 'containerDefinitions', ['no essential container', '"essential": true']],
-    ['container cpu not an integer', (d) => { container(d).cpu = 1.5; }, 'containerDefinitions[0].cpu', ['whole number', '0 or more']],
-    ['container memory as a string', (d) => { container(d).memory = '256'; }, 'containerDefinitions[0].memory', ['whole number', 'Write 256 without quotes']],
-    ['container memory below 6 MiB', (d) => { container(d).memory = 4; }, 'containerDefinitions[0].memory', ['at least 6']],
-    ['memoryReservation zero', (d) => { container(d).memoryReservation = 0; }, 'containerDefinitions[0].memoryReservation', ['at least 6']],
-    ['memoryReservation above memory', (d) => { container(d).memory = 128; container(d).memoryReservation = 256; }, 'containerDefinitions[0].memoryReservation', ['256 MiB', '128 MiB', 'must not exceed memory']],
-    ['container memory above task memory', (d) => { container(d).memory = 1024; }, 'containerDefinitions[0].memory', ['1024 MiB', "task's memory (512 MiB)"]],
-    ['unknown container key', (d) => { container(d).portMapping = []; }, 'containerDefinitions[0].portMapping', ['not a ContainerDefinition field', 'Did you mean "portMappings"?']],
-    ['environment not an array', (d) => { container(d).environment = { A: 'b' }; }, 'containerDefinitions[0].environment', ['must be an array', '"name"']],
-    ['environment entry without name', (d) => { container(d).environment = [{ value: 'x' }]; }, 'containerDefinitions[0].environment[0].name', ['is required']],
-    ['environment value not a string', (d) => { container(d).environment = [{ name: 'PORT', value: 80 }]; }, 'containerDefinitions[0].environment[0].value', ['must be a string', 'a number', 'double quotes']],
-    ['environment unknown key', (d) => { container(d).environment = [{ name: 'A', val: 'x' }]; }, 'containerDefinitions[0].environment[0].val', ['not a KeyValuePair field', 'name, value']],
-    ['secret without valueFrom', (d) => { container(d).secrets = [{ name: 'DB_PASSWORD' }]; }, 'containerDefinitions[0].secrets[0].valueFrom', ['is required']],
-    ['secret valueFrom type', (d) => { container(d).secrets = [{ name: 'A', valueFrom: 1 }]; }, 'containerDefinitions[0].secrets[0].valueFrom', ['must be a string']],
-    ['log driver', (d) => { container(d).logConfiguration = { logDriver: 'cloudwatch' }; }, 'containerDefinitions[0].logConfiguration.logDriver', ['awslogs', 'splunk']],
-    ['healthCheck command', (d) => { container(d).healthCheck = { command: 'curl localhost' }; }, 'containerDefinitions[0].healthCheck.command', ['must be an array']],
-    ['dockerLabels values', (d) => { container(d).dockerLabels = { a: 1 }; }, 'containerDefinitions[0].dockerLabels.a', ['must be a string']],
-    ['privileged on Fargate', (d) => { container(d).privileged = true; }, 'containerDefinitions[0].privileged', ['not supported on Fargate']],
-    ['awslogs on Fargate without execution role', (d) => {
+    }, field: 'containerDefinitions', fragments: ['has 11 containers', 'at most 10'] },
+    { name: 'container not an object', mutate: (d) => { d.containerDefinitions = ['nginx']; }, field: 'containerDefinitions[0]', fragments: ['must be an object', 'ContainerDefinition'] },
+    { name: 'missing name', mutate: (d) => { delete container(d).name; }, field: 'containerDefinitions[0].name', fragments: ['is missing', 'letters, digits, hyphens'] },
+    { name: 'bad name', mutate: (d) => { container(d).name = 'web server'; }, field: 'containerDefinitions[0].name', fragments: ['" "', '1–255 letters, digits, hyphens (-) and underscores (_)'] },
+    { name: 'name not a string', mutate: (d) => { container(d).name = ['web']; }, field: 'containerDefinitions[0].name', fragments: ['must be a string', 'an array'] },
+    { name: 'missing image', mutate: (d) => { delete container(d).image; }, field: 'containerDefinitions[0].image', fragments: ['is missing', 'image'] },
+    { name: 'empty image', mutate: (d) => { container(d).image = ''; }, field: 'containerDefinitions[0].image', fragments: ['is empty'] },
+    { name: 'image with spaces', mutate: (d) => { container(d).image = 'nginx latest'; }, field: 'containerDefinitions[0].image', fragments: ['not a valid image reference', 'Remove the spaces'] },
+    { name: 'image with a bad digest', mutate: (d) => { container(d).image = 'nginx@sha256:abc'; }, field: 'containerDefinitions[0].image', fragments: ['invalid digest', '64 hex digits'] },
+    { name: 'image not a string', mutate: (d) => { container(d).image = 7; }, field: 'containerDefinitions[0].image', fragments: ['must be a string', 'the number 7'] },
+    { name: 'essential not a boolean', mutate: (d) => { container(d).essential = 'yes'; }, field: 'containerDefinitions[0].essential', fragments: ['true or false', 'the string "yes"'] },
+    { name: 'no essential container', mutate: (d) => { container(d).essential = false; }, field: 'containerDefinitions', fragments: ['no essential container', '"essential": true'] },
+    { name: 'container cpu not an integer', mutate: (d) => { container(d).cpu = 1.5; }, field: 'containerDefinitions[0].cpu', fragments: ['whole number', '0 or more'] },
+    { name: 'container memory as a string', mutate: (d) => { container(d).memory = '256'; }, field: 'containerDefinitions[0].memory', fragments: ['whole number', 'Write 256 without quotes'] },
+    { name: 'container memory below 6 MiB', mutate: (d) => { container(d).memory = 4; }, field: 'containerDefinitions[0].memory', fragments: ['at least 6'] },
+    { name: 'memoryReservation zero', mutate: (d) => { container(d).memoryReservation = 0; }, field: 'containerDefinitions[0].memoryReservation', fragments: ['at least 6'] },
+    { name: 'memoryReservation above memory', mutate: (d) => { container(d).memory = 128; container(d).memoryReservation = 256; }, field: 'containerDefinitions[0].memoryReservation', fragments: ['256 MiB', '128 MiB', 'must not exceed memory'] },
+    { name: 'container memory above task memory', mutate: (d) => { container(d).memory = 1024; }, field: 'containerDefinitions[0].memory', fragments: ['1024 MiB', "task's memory (512 MiB)"] },
+    { name: 'unknown container key', mutate: (d) => { container(d).portMapping = []; }, field: 'containerDefinitions[0].portMapping', fragments: ['not a ContainerDefinition field', 'Did you mean "portMappings"?'] },
+    { name: 'environment not an array', mutate: (d) => { container(d).environment = { A: 'b' }; }, field: 'containerDefinitions[0].environment', fragments: ['must be an array', '"name"'] },
+    { name: 'environment entry without name', mutate: (d) => { container(d).environment = [{ value: 'x' }]; }, field: 'containerDefinitions[0].environment[0].name', fragments: ['is required'] },
+    { name: 'environment value not a string', mutate: (d) => { container(d).environment = [{ name: 'PORT', value: 80 }]; }, field: 'containerDefinitions[0].environment[0].value', fragments: ['must be a string', 'a number', 'double quotes'] },
+    { name: 'environment unknown key', mutate: (d) => { container(d).environment = [{ name: 'A', val: 'x' }]; }, field: 'containerDefinitions[0].environment[0].val', fragments: ['not a KeyValuePair field', 'name, value'] },
+    { name: 'secret without valueFrom', mutate: (d) => { container(d).secrets = [{ name: 'DB_PASSWORD' }]; }, field: 'containerDefinitions[0].secrets[0].valueFrom', fragments: ['is required'] },
+    { name: 'secret valueFrom type', mutate: (d) => { container(d).secrets = [{ name: 'A', valueFrom: 1 }]; }, field: 'containerDefinitions[0].secrets[0].valueFrom', fragments: ['must be a string'] },
+    { name: 'log driver', mutate: (d) => { container(d).logConfiguration = { logDriver: 'cloudwatch' }; }, field: 'containerDefinitions[0].logConfiguration.logDriver', fragments: ['awslogs', 'splunk'] },
+    { name: 'healthCheck command', mutate: (d) => { container(d).healthCheck = { command: 'curl localhost' }; }, field: 'containerDefinitions[0].healthCheck.command', fragments: ['must be an array'] },
+    { name: 'dockerLabels values', mutate: (d) => { container(d).dockerLabels = { a: 1 }; }, field: 'containerDefinitions[0].dockerLabels.a', fragments: ['must be a string'] },
+    { name: 'privileged on Fargate', mutate: (d) => { container(d).privileged = true; }, field: 'containerDefinitions[0].privileged', fragments: ['not supported on Fargate'] },
+    { name: 'awslogs on Fargate without execution role', mutate: (d) => {
       container(d).logConfiguration = { logDriver: 'awslogs', options: { 'awslogs-group': 'g', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'web' } };
-    }, 'containerDefinitions[0].logConfiguration.logDriver', ['execution role', 'executionRoleArn']],
-    ['private ECR image on Fargate without execution role', (d) => { container(d).image = '123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1'; }, 'containerDefinitions[0].image', ['private ECR image', 'executionRoleArn']],
-  ])('%s', (_name, mutate, field, fragments) => {
+    }, field: 'containerDefinitions[0].logConfiguration.logDriver', fragments: ['execution role', 'executionRoleArn'] },
+    { name: 'private ECR image on Fargate without execution role', mutate: (d) => { container(d).image = '123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1'; }, field: 'containerDefinitions[0].image', fragments: ['private ECR image', 'executionRoleArn'] },
+  ])('$name', ({ mutate, field, fragments }) => {
     const doc = fargate();
     mutate(doc);
     expectIssue(issuesOf(doc), field, ...fragments);
@@ -425,36 +425,36 @@ describe('validateTaskDefinition: containers', () => {
 });
 
 describe('validateTaskDefinition: ports', () => {
-  it.each<[string, Doc, JsonValue, string, string[]]>([
-    ['containerPort 0', {}, { containerPort: 0 }, 'containerDefinitions[0].portMappings[0].containerPort', ['from 1 to 65535', 'got 0']],
-    ['containerPort 65536', {}, { containerPort: 65536 }, 'containerDefinitions[0].portMappings[0].containerPort', ['from 1 to 65535']],
-    ['containerPort as a string', {}, { containerPort: '80' }, 'containerDefinitions[0].portMappings[0].containerPort', ['whole number', 'Write 80 without quotes']],
-    ['containerPort fraction', {}, { containerPort: 80.5 }, 'containerDefinitions[0].portMappings[0].containerPort', ['whole number']],
-    ['containerPort missing', {}, { protocol: 'tcp' }, 'containerDefinitions[0].portMappings[0].containerPort', ['is missing', '1–65535']],
-    ['protocol', {}, { containerPort: 80, protocol: 'http' }, 'containerDefinitions[0].portMappings[0].protocol', ['tcp or udp', '"http"']],
-    ['protocol upper case', {}, { containerPort: 80, protocol: 'TCP' }, 'containerDefinitions[0].portMappings[0].protocol', ['tcp or udp', 'Write it as "tcp"']],
-    ['hostPort out of range', {}, { containerPort: 80, hostPort: 70000 }, 'containerDefinitions[0].portMappings[0].hostPort', ['from 0 to 65535']],
-    ['awsvpc hostPort differs', {}, { containerPort: 80, hostPort: 8080 }, 'containerDefinitions[0].portMappings[0].hostPort', ['8080', 'containerPort 80', 'awsvpc', 'must equal containerPort or be left out']],
-    ['awsvpc hostPort 0', {}, { containerPort: 80, hostPort: 0 }, 'containerDefinitions[0].portMappings[0].hostPort', ['must equal containerPort']],
-    ['host mode hostPort differs', { networkMode: 'host', requiresCompatibilities: ['EC2'] }, { containerPort: 80, hostPort: 81 }, 'containerDefinitions[0].portMappings[0].hostPort', ['networkMode "host"']],
-    ['appProtocol', {}, { containerPort: 80, appProtocol: 'https' }, 'containerDefinitions[0].portMappings[0].appProtocol', ['grpc, http or http2']],
-    ['unknown port mapping key', {}, { containerPort: 80, port: 80 }, 'containerDefinitions[0].portMappings[0].port', ['not a PortMapping field', 'containerPort']],
-    ['containerPortRange', {}, { containerPortRange: '90-80' }, 'containerDefinitions[0].portMappings[0].containerPortRange', ['FROM-TO', '65535']],
-    ['port mapping not an object', {}, 80, 'containerDefinitions[0].portMappings[0]', ['must be an object']],
-  ])('%s', (_name, overrides, mapping, field, fragments) => {
+  it.each<{ name: string; overrides: Doc; mapping: JsonValue; field: string; fragments: string[] }>([
+    { name: 'containerPort 0', overrides: {}, mapping: { containerPort: 0 }, field: 'containerDefinitions[0].portMappings[0].containerPort', fragments: ['from 1 to 65535', 'got 0'] },
+    { name: 'containerPort 65536', overrides: {}, mapping: { containerPort: 65536 }, field: 'containerDefinitions[0].portMappings[0].containerPort', fragments: ['from 1 to 65535'] },
+    { name: 'containerPort as a string', overrides: {}, mapping: { containerPort: '80' }, field: 'containerDefinitions[0].portMappings[0].containerPort', fragments: ['whole number', 'Write 80 without quotes'] },
+    { name: 'containerPort fraction', overrides: {}, mapping: { containerPort: 80.5 }, field: 'containerDefinitions[0].portMappings[0].containerPort', fragments: ['whole number'] },
+    { name: 'containerPort missing', overrides: {}, mapping: { protocol: 'tcp' }, field: 'containerDefinitions[0].portMappings[0].containerPort', fragments: ['is missing', '1–65535'] },
+    { name: 'protocol', overrides: {}, mapping: { containerPort: 80, protocol: 'http' }, field: 'containerDefinitions[0].portMappings[0].protocol', fragments: ['tcp or udp', '"http"'] },
+    { name: 'protocol upper case', overrides: {}, mapping: { containerPort: 80, protocol: 'TCP' }, field: 'containerDefinitions[0].portMappings[0].protocol', fragments: ['tcp or udp', 'Write it as "tcp"'] },
+    { name: 'hostPort out of range', overrides: {}, mapping: { containerPort: 80, hostPort: 70000 }, field: 'containerDefinitions[0].portMappings[0].hostPort', fragments: ['from 0 to 65535'] },
+    { name: 'awsvpc hostPort differs', overrides: {}, mapping: { containerPort: 80, hostPort: 8080 }, field: 'containerDefinitions[0].portMappings[0].hostPort', fragments: ['8080', 'containerPort 80', 'awsvpc', 'must equal containerPort or be left out'] },
+    { name: 'awsvpc hostPort 0', overrides: {}, mapping: { containerPort: 80, hostPort: 0 }, field: 'containerDefinitions[0].portMappings[0].hostPort', fragments: ['must equal containerPort'] },
+    { name: 'host mode hostPort differs', overrides: { networkMode: 'host', requiresCompatibilities: ['EC2'] }, mapping: { containerPort: 80, hostPort: 81 }, field: 'containerDefinitions[0].portMappings[0].hostPort', fragments: ['networkMode "host"'] },
+    { name: 'appProtocol', overrides: {}, mapping: { containerPort: 80, appProtocol: 'https' }, field: 'containerDefinitions[0].portMappings[0].appProtocol', fragments: ['grpc, http or http2'] },
+    { name: 'unknown port mapping key', overrides: {}, mapping: { containerPort: 80, port: 80 }, field: 'containerDefinitions[0].portMappings[0].port', fragments: ['not a PortMapping field', 'containerPort'] },
+    { name: 'containerPortRange', overrides: {}, mapping: { containerPortRange: '90-80' }, field: 'containerDefinitions[0].portMappings[0].containerPortRange', fragments: ['FROM-TO', '65535'] },
+    { name: 'port mapping not an object', overrides: {}, mapping: 80, field: 'containerDefinitions[0].portMappings[0]', fragments: ['must be an object'] },
+  ])('$name', ({ overrides, mapping, field, fragments }) => {
     const doc = fargate(overrides);
     if (overrides.requiresCompatibilities) container(doc).memoryReservation = 128;
     container(doc).portMappings = [mapping];
     expectIssue(issuesOf(doc), field, ...fragments);
   });
 
-  it.each<[string, Doc, JsonValue]>([
-    ['awsvpc, hostPort absent', {}, { containerPort: 8080 }],
-    ['awsvpc, hostPort equal', {}, { containerPort: 8080, hostPort: 8080, protocol: 'udp' }],
-    ['bridge, dynamic hostPort 0', { networkMode: 'bridge' }, { containerPort: 80, hostPort: 0 }],
-    ['bridge, other hostPort', { networkMode: 'bridge' }, { containerPort: 80, hostPort: 8080 }],
-    ['container port range', {}, { containerPortRange: '8000-8010' }],
-  ])('accepts %s', (_name, overrides, mapping) => {
+  it.each<{ name: string; overrides: Doc; mapping: JsonValue }>([
+    { name: 'awsvpc, hostPort absent', overrides: {}, mapping: { containerPort: 8080 } },
+    { name: 'awsvpc, hostPort equal', overrides: {}, mapping: { containerPort: 8080, hostPort: 8080, protocol: 'udp' } },
+    { name: 'bridge, dynamic hostPort 0', overrides: { networkMode: 'bridge' }, mapping: { containerPort: 80, hostPort: 0 } },
+    { name: 'bridge, other hostPort', overrides: { networkMode: 'bridge' }, mapping: { containerPort: 80, hostPort: 8080 } },
+    { name: 'container port range', overrides: {}, mapping: { containerPortRange: '8000-8010' } },
+  ])('accepts $name', ({ overrides, mapping }) => {
     const doc = overrides.networkMode === 'bridge' ? ec2(overrides) : fargate(overrides);
     container(doc).portMappings = [mapping];
     expect(issuesOf(doc)).toEqual([]);
@@ -467,13 +467,13 @@ describe('validateTaskDefinition: ports', () => {
 });
 
 describe('validateTaskDefinition: Fargate task rules', () => {
-  it.each<[string, Overrides, string, string[]]>([
-    ['networkMode missing', { networkMode: undefined }, 'networkMode', ['is missing', 'Fargate requires "awsvpc"', 'default is "bridge"']],
-    ['networkMode bridge', { networkMode: 'bridge' }, 'networkMode', ['"bridge"', 'Fargate requires "awsvpc"', 'requiresCompatibilities includes FARGATE']],
-    ['placementConstraints', { placementConstraints: [{ type: 'memberOf', expression: 'attribute:ecs.instance-type =~ t3.*' }] }, 'placementConstraints', ['not supported on Fargate', 'Remove "placementConstraints"']],
-    ['ipcMode', { ipcMode: 'task' }, 'ipcMode', ['not supported on Fargate']],
-    ['pidMode host', { pidMode: 'host' }, 'pidMode', ['"task"']],
-  ])('%s', (_name, overrides, field, fragments) => {
+  it.each<{ name: string; overrides: Overrides; field: string; fragments: string[] }>([
+    { name: 'networkMode missing', overrides: { networkMode: undefined }, field: 'networkMode', fragments: ['is missing', 'Fargate requires "awsvpc"', 'default is "bridge"'] },
+    { name: 'networkMode bridge', overrides: { networkMode: 'bridge' }, field: 'networkMode', fragments: ['"bridge"', 'Fargate requires "awsvpc"', 'requiresCompatibilities includes FARGATE'] },
+    { name: 'placementConstraints', overrides: { placementConstraints: [{ type: 'memberOf', expression: 'attribute:ecs.instance-type =~ t3.*' }] }, field: 'placementConstraints', fragments: ['not supported on Fargate', 'Remove "placementConstraints"'] },
+    { name: 'ipcMode', overrides: { ipcMode: 'task' }, field: 'ipcMode', fragments: ['not supported on Fargate'] },
+    { name: 'pidMode host', overrides: { pidMode: 'host' }, field: 'pidMode', fragments: ['"task"'] },
+  ])('$name', ({ overrides, field, fragments }) => {
     const doc = fargate(overrides as Doc);
     for (const [k, v] of Object.entries(overrides)) if (v === undefined) delete doc[k];
     expectIssue(issuesOf(doc), field, ...fragments);
@@ -481,21 +481,21 @@ describe('validateTaskDefinition: Fargate task rules', () => {
 });
 
 describe('validateTaskDefinition: EC2 rules', () => {
-  it.each<[string, Overrides, { launchType?: 'FARGATE' | 'EC2' } | undefined, string]>([
-    ['requiresCompatibilities EC2', { requiresCompatibilities: ['EC2'] }, undefined, 'requiresCompatibilities includes EC2'],
-    ['launch type EC2', { requiresCompatibilities: undefined }, { launchType: 'EC2' }, 'the launch type is EC2'],
-    ['the default', { requiresCompatibilities: undefined }, undefined, 'EC2 is the default'],
-  ])('each container needs memory or memoryReservation (%s)', (_name, overrides, opts, why) => {
+  it.each<{ name: string; overrides: Overrides; opts: { launchType?: 'FARGATE' | 'EC2' } | undefined; why: string }>([
+    { name: 'requiresCompatibilities EC2', overrides: { requiresCompatibilities: ['EC2'] }, opts: undefined, why: 'requiresCompatibilities includes EC2' },
+    { name: 'launch type EC2', overrides: { requiresCompatibilities: undefined }, opts: { launchType: 'EC2' }, why: 'the launch type is EC2' },
+    { name: 'the default', overrides: { requiresCompatibilities: undefined }, opts: undefined, why: 'EC2 is the default' },
+  ])('each container needs memory or memoryReservation ($name)', ({ overrides, opts, why }) => {
     const doc = ec2(overrides as Doc);
     for (const [k, v] of Object.entries(overrides)) if (v === undefined) delete doc[k];
     delete container(doc).memoryReservation;
     expectIssue(issuesOf(doc, opts), 'containerDefinitions[0]', '"memory"', '"memoryReservation"', why, 'task-level "memory"');
   });
 
-  it.each<[string, Doc]>([
-    ['memory', { memory: 256 }],
-    ['memoryReservation', { memoryReservation: 64 }],
-  ])('a container with %s is fine', (_n, fields) => {
+  it.each<{ n: string; fields: Doc }>([
+    { n: 'memory', fields: { memory: 256 } },
+    { n: 'memoryReservation', fields: { memoryReservation: 64 } },
+  ])('a container with $n is fine', ({ fields }) => {
     const doc = ec2();
     delete container(doc).memoryReservation;
     Object.assign(container(doc), fields);
@@ -508,11 +508,11 @@ describe('validateTaskDefinition: EC2 rules', () => {
     expect(issuesOf(doc)).toEqual([]);
   });
 
-  it.each<[string, string[]]>([
-    ['64', ['128 to 196608']],
-    ['300000', ['128 to 196608']],
-    ['lots', ['not a CPU size', '"1 vCPU"']],
-  ])('task cpu %j on EC2', (cpu, fragments) => {
+  it.each<{ cpu: string; fragments: string[] }>([
+    { cpu: '64', fragments: ['128 to 196608'] },
+    { cpu: '300000', fragments: ['128 to 196608'] },
+    { cpu: 'lots', fragments: ['not a CPU size', '"1 vCPU"'] },
+  ])('task cpu $cpu on EC2', ({ cpu, fragments }) => {
     expectIssue(issuesOf(ec2({ cpu })), 'cpu', ...fragments);
   });
 
@@ -549,7 +549,7 @@ describe('secret warnings', () => {
     expect(w).not.toContain('hunter2');
   });
 
-  it.each<[string, JsonValue]>([['MODE', 'prod'], ['DB_PASSWORD', ''], ['TOKEN_TTL', undefined as unknown as JsonValue]])('%s=%j is not warned about', (name, value) => {
+  it.each<{ name: string; value: JsonValue }>([{ name: 'MODE', value: 'prod' }, { name: 'DB_PASSWORD', value: '' }, { name: 'TOKEN_TTL', value: undefined as unknown as JsonValue }])('$name=$value is not warned about', ({ name, value }) => {
     const doc = fargate();
     container(doc).environment = [value === undefined ? { name } : { name, value }];
     const r = validateTaskDefinition(doc, SRC);
@@ -600,33 +600,33 @@ describe('assertTaskDefinition', () => {
 });
 
 describe('placement parsing', () => {
-  it.each<[string, ReturnType<typeof parsePlacementStrategy>]>([
-    ['random', { type: 'random' }],
-    ['RANDOM', { type: 'random' }],
-    ['spread:attribute:ecs.availability-zone', { type: 'spread', field: 'attribute:ecs.availability-zone' }],
-    ['spread:instanceId', { type: 'spread', field: 'instanceId' }],
-    ['spread:instanceid', { type: 'spread', field: 'instanceId' }],
-    ['spread:host', { type: 'spread', field: 'host' }],
-    ['spread:attribute:custom/zone_1', { type: 'spread', field: 'attribute:custom/zone_1' }],
-    ['binpack:memory', { type: 'binpack', field: 'memory' }],
-    ['binpack:CPU', { type: 'binpack', field: 'cpu' }],
-    [' spread:host ', { type: 'spread', field: 'host' }],
-  ])('parsePlacementStrategy(%j)', (spec, expected) => {
+  it.each<{ spec: string; expected: ReturnType<typeof parsePlacementStrategy> }>([
+    { spec: 'random', expected: { type: 'random' } },
+    { spec: 'RANDOM', expected: { type: 'random' } },
+    { spec: 'spread:attribute:ecs.availability-zone', expected: { type: 'spread', field: 'attribute:ecs.availability-zone' } },
+    { spec: 'spread:instanceId', expected: { type: 'spread', field: 'instanceId' } },
+    { spec: 'spread:instanceid', expected: { type: 'spread', field: 'instanceId' } },
+    { spec: 'spread:host', expected: { type: 'spread', field: 'host' } },
+    { spec: 'spread:attribute:custom/zone_1', expected: { type: 'spread', field: 'attribute:custom/zone_1' } },
+    { spec: 'binpack:memory', expected: { type: 'binpack', field: 'memory' } },
+    { spec: 'binpack:CPU', expected: { type: 'binpack', field: 'cpu' } },
+    { spec: ' spread:host ', expected: { type: 'spread', field: 'host' } },
+  ])('parsePlacementStrategy($spec)', ({ spec, expected }) => {
     expect(parsePlacementStrategy(spec)).toEqual(expected);
   });
 
-  it.each<[string, string[]]>([
-    ['', ['is not a placement strategy']],
-    ['pack', ['"pack"', 'unknown type']],
-    ['random:cpu', ['random takes no field']],
-    ['spread', ['missing the field']],
-    ['spread:', ['missing the field']],
-    ['spread:zone', ['"zone"', 'instanceId, host or attribute:NAME']],
-    ['spread:attribute:', ['invalid attribute name']],
-    ['spread:attribute:bad name', ['invalid attribute name']],
-    ['binpack', ['missing the resource', 'cpu or memory']],
-    ['binpack:disk', ['"disk"', 'cpu or memory']],
-  ])('parsePlacementStrategy(%j) fails naming the value and the allowed forms', (spec, fragments) => {
+  it.each<{ spec: string; fragments: string[] }>([
+    { spec: '', fragments: ['is not a placement strategy'] },
+    { spec: 'pack', fragments: ['"pack"', 'unknown type'] },
+    { spec: 'random:cpu', fragments: ['random takes no field'] },
+    { spec: 'spread', fragments: ['missing the field'] },
+    { spec: 'spread:', fragments: ['missing the field'] },
+    { spec: 'spread:zone', fragments: ['"zone"', 'instanceId, host or attribute:NAME'] },
+    { spec: 'spread:attribute:', fragments: ['invalid attribute name'] },
+    { spec: 'spread:attribute:bad name', fragments: ['invalid attribute name'] },
+    { spec: 'binpack', fragments: ['missing the resource', 'cpu or memory'] },
+    { spec: 'binpack:disk', fragments: ['"disk"', 'cpu or memory'] },
+  ])('parsePlacementStrategy($spec) fails naming the value and the allowed forms', ({ spec, fragments }) => {
     const e = thrown(() => parsePlacementStrategy(spec));
     expect(e.source).toBe('--placement-strategy');
     const msg = text(e.issues[0]);
@@ -636,24 +636,24 @@ describe('placement parsing', () => {
     for (const f of fragments) expect(msg).toContain(f);
   });
 
-  it.each<[string, ReturnType<typeof parsePlacementConstraint>]>([
-    ['distinctInstance', { type: 'distinctInstance' }],
-    ['distinctinstance', { type: 'distinctInstance' }],
-    ['memberOf:attribute:ecs.instance-type =~ t3.*', { type: 'memberOf', expression: 'attribute:ecs.instance-type =~ t3.*' }],
-    ['memberOf:attribute:ecs.availability-zone in [us-east-1a, us-east-1b]', { type: 'memberOf', expression: 'attribute:ecs.availability-zone in [us-east-1a, us-east-1b]' }],
-  ])('parsePlacementConstraint(%j)', (spec, expected) => {
+  it.each<{ spec: string; expected: ReturnType<typeof parsePlacementConstraint> }>([
+    { spec: 'distinctInstance', expected: { type: 'distinctInstance' } },
+    { spec: 'distinctinstance', expected: { type: 'distinctInstance' } },
+    { spec: 'memberOf:attribute:ecs.instance-type =~ t3.*', expected: { type: 'memberOf', expression: 'attribute:ecs.instance-type =~ t3.*' } },
+    { spec: 'memberOf:attribute:ecs.availability-zone in [us-east-1a, us-east-1b]', expected: { type: 'memberOf', expression: 'attribute:ecs.availability-zone in [us-east-1a, us-east-1b]' } },
+  ])('parsePlacementConstraint($spec)', ({ spec, expected }) => {
     expect(parsePlacementConstraint(spec)).toEqual(expected);
   });
 
-  it.each<[string, string[]]>([
-    ['', ['is not a placement constraint']],
-    ['memberOf', ['missing the expression']],
-    ['memberOf:', ['missing the expression']],
-    ['memberOf:   ', ['missing the expression']],
-    ['distinctInstance:x', ['takes no expression']],
-    ['sameHost', ['"samehost"', 'unknown type']],
-    [`memberOf:${'a'.repeat(2001)}`, ['2001 characters', 'at most 2000']],
-  ])('parsePlacementConstraint(%j) fails naming the allowed forms', (spec, fragments) => {
+  it.each<{ spec: string; fragments: string[] }>([
+    { spec: '', fragments: ['is not a placement constraint'] },
+    { spec: 'memberOf', fragments: ['missing the expression'] },
+    { spec: 'memberOf:', fragments: ['missing the expression'] },
+    { spec: 'memberOf:   ', fragments: ['missing the expression'] },
+    { spec: 'distinctInstance:x', fragments: ['takes no expression'] },
+    { spec: 'sameHost', fragments: ['"samehost"', 'unknown type'] },
+    { spec: `memberOf:${'a'.repeat(2001)}`, fragments: ['2001 characters', 'at most 2000'] },
+  ])('parsePlacementConstraint($spec) fails naming the allowed forms', ({ spec, fragments }) => {
     const e = thrown(() => parsePlacementConstraint(spec));
     expect(e.source).toBe('--placement-constraint');
     const msg = text(e.issues[0]);
@@ -678,19 +678,19 @@ describe('validateLaunchOptions', () => {
     expect(e.message).toContain('FARGATE or EC2');
   });
 
-  it.each<[string | number, number]>([['1', 1], [10, 10], ['3', 3], [' 5 ', 5]])('--count %j', (count, n) => {
+  it.each<{ count: string | number; n: number }>([{ count: '1', n: 1 }, { count: 10, n: 10 }, { count: '3', n: 3 }, { count: ' 5 ', n: 5 }])('--count $count', ({ count, n }) => {
     expect(run({ count }).count).toBe(n);
   });
-  it.each<[string | number]>([['0'], [11], ['-1'], ['two'], [2.5], ['1e1'], ['']])('--count %j is rejected with the range 1 to 10', (count) => {
+  it.each<{ count: string | number }>([{ count: '0' }, { count: 11 }, { count: '-1' }, { count: 'two' }, { count: 2.5 }, { count: '1e1' }, { count: '' }])('--count $count is rejected with the range 1 to 10', ({ count }) => {
     const e = thrown(() => run({ count }));
     expect(e.source).toBe('--count');
     expect(e.message).toContain('from 1 to 10');
   });
 
-  it.each<[string | number, number]>([['0', 0], [5000, 5000], ['2', 2]])('--desired-count %j', (desiredCount, n) => {
+  it.each<{ desiredCount: string | number; n: number }>([{ desiredCount: '0', n: 0 }, { desiredCount: 5000, n: 5000 }, { desiredCount: '2', n: 2 }])('--desired-count $desiredCount', ({ desiredCount, n }) => {
     expect(service({ desiredCount }).desiredCount).toBe(n);
   });
-  it.each<[string | number]>([['-1'], [5001], ['many'], [1.5]])('--desired-count %j is rejected with the range 0 to 5000', (desiredCount) => {
+  it.each<{ desiredCount: string | number }>([{ desiredCount: '-1' }, { desiredCount: 5001 }, { desiredCount: 'many' }, { desiredCount: 1.5 }])('--desired-count $desiredCount is rejected with the range 0 to 5000', ({ desiredCount }) => {
     const e = thrown(() => service({ desiredCount }));
     expect(e.source).toBe('--desired-count');
     expect(e.message).toContain('from 0 to 5000');
@@ -702,11 +702,11 @@ describe('validateLaunchOptions', () => {
     expect(r.constraints).toEqual([{ type: 'distinctInstance' }]);
   });
 
-  it.each<[Partial<LaunchOptionsInput>]>([
-    [{ placementStrategies: ['random'] }],
-    [{ placementConstraints: ['distinctInstance'] }],
-    [{ launchType: 'fargate', placementStrategies: ['binpack:cpu'], placementConstraints: ['distinctInstance'] }],
-  ])('placement with FARGATE is refused: %j', (o) => {
+  it.each<{ o: Partial<LaunchOptionsInput> }>([
+    { o: { placementStrategies: ['random'] } },
+    { o: { placementConstraints: ['distinctInstance'] } },
+    { o: { launchType: 'fargate', placementStrategies: ['binpack:cpu'], placementConstraints: ['distinctInstance'] } },
+  ])('placement with FARGATE is refused: $o', ({ o }) => {
     const e = thrown(() => run(o));
     expect(e.message).toContain('placement strategies and constraints are EC2-only; remove them or use --launch-type EC2');
   });
@@ -731,21 +731,21 @@ describe('validateLaunchOptions', () => {
     expect(r.securityGroups).toEqual(['sg-0123456789abcdef0']);
   });
 
-  it.each<[Partial<LaunchOptionsInput>, string, string]>([
-    [{ subnets: ['subnet-12345678', 'subnet-xyz'] }, '--subnets', '"subnet-xyz"'],
-    [{ subnets: ['subnet-0123456789ABCDEF0'] }, '--subnets', 'lowercase hex'],
-    [{ subnets: ['sg-12345678'] }, '--subnets', '"sg-12345678"'],
-    [{ securityGroups: ['sg-1234'] }, '--security-groups', '"sg-1234"'],
-    [{ securityGroups: ['subnet-12345678'] }, '--security-groups', '"subnet-12345678"'],
-    [{ subnets: Array.from({ length: 17 }, (_, i) => `subnet-${(10_000_000 + i).toString(16).padStart(8, '0')}`) }, '--subnets', 'at most 16'],
-    [{ securityGroups: Array.from({ length: 6 }, (_, i) => `sg-${(10_000_000 + i).toString(16).padStart(8, '0')}`) }, '--security-groups', 'at most 5'],
-  ])('rejects %j', (o, source, fragment) => {
+  it.each<{ o: Partial<LaunchOptionsInput>; source: string; fragment: string }>([
+    { o: { subnets: ['subnet-12345678', 'subnet-xyz'] }, source: '--subnets', fragment: '"subnet-xyz"' },
+    { o: { subnets: ['subnet-0123456789ABCDEF0'] }, source: '--subnets', fragment: 'lowercase hex' },
+    { o: { subnets: ['sg-12345678'] }, source: '--subnets', fragment: '"sg-12345678"' },
+    { o: { securityGroups: ['sg-1234'] }, source: '--security-groups', fragment: '"sg-1234"' },
+    { o: { securityGroups: ['subnet-12345678'] }, source: '--security-groups', fragment: '"subnet-12345678"' },
+    { o: { subnets: Array.from({ length: 17 }, (_, i) => `subnet-${(10_000_000 + i).toString(16).padStart(8, '0')}`) }, source: '--subnets', fragment: 'at most 16' },
+    { o: { securityGroups: Array.from({ length: 6 }, (_, i) => `sg-${(10_000_000 + i).toString(16).padStart(8, '0')}`) }, source: '--security-groups', fragment: 'at most 5' },
+  ])('rejects $o', ({ o, source, fragment }) => {
     const e = thrown(() => run(o));
     expect(e.source).toBe(source);
     expect(e.message).toContain(fragment);
   });
 
-  it.each<[string, number]>([['1', 1], ['600', 600], ['86400', 86400]])('--wait-timeout %j', (waitTimeout, n) => {
+  it.each<{ waitTimeout: string; n: number }>([{ waitTimeout: '1', n: 1 }, { waitTimeout: '600', n: 600 }, { waitTimeout: '86400', n: 86400 }])('--wait-timeout $waitTimeout', ({ waitTimeout, n }) => {
     expect(run({ waitTimeout }).waitTimeoutSeconds).toBe(n);
   });
   it.each(['0', '86401', '10m', '-5', '1.5'])('--wait-timeout %j is rejected', (waitTimeout) => {
@@ -768,29 +768,27 @@ describe('validateLaunchOptions', () => {
 });
 
 describe('parseTaskDefinitionRef', () => {
-  it.each<[string, ReturnType<typeof parseTaskDefinitionRef>]>([
-    ['demo-web', { family: 'demo-web' }],
-    ['demo-web:3', { family: 'demo-web', revision: 3 }],
-    ['arn:aws:ecs:us-east-1:123456789012:task-definition/demo-web:3',
-      { family: 'demo-web', revision: 3, arn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/demo-web:3' }],
-    ['arn:aws-us-gov:ecs:us-gov-west-1:123456789012:task-definition/x_y:12',
-      { family: 'x_y', revision: 12, arn: 'arn:aws-us-gov:ecs:us-gov-west-1:123456789012:task-definition/x_y:12' }],
-  ])('%j', (v, expected) => {
+  it.each<{ v: string; expected: ReturnType<typeof parseTaskDefinitionRef> }>([
+    { v: 'demo-web', expected: { family: 'demo-web' } },
+    { v: 'demo-web:3', expected: { family: 'demo-web', revision: 3 } },
+    { v: 'arn:aws:ecs:us-east-1:123456789012:task-definition/demo-web:3', expected: { family: 'demo-web', revision: 3, arn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/demo-web:3' } },
+    { v: 'arn:aws-us-gov:ecs:us-gov-west-1:123456789012:task-definition/x_y:12', expected: { family: 'x_y', revision: 12, arn: 'arn:aws-us-gov:ecs:us-gov-west-1:123456789012:task-definition/x_y:12' } },
+  ])('$v', ({ v, expected }) => {
     expect(parseTaskDefinitionRef(v, '--task-definition')).toEqual(expected);
   });
 
-  it.each<[string, string]>([
-    ['', 'is empty'],
-    ['demo web', '" "'],
-    ['demo:0', 'invalid revision'],
-    ['demo:x', 'invalid revision'],
-    ['demo:', 'invalid revision'],
-    ['demo:1:2', 'invalid revision'],
-    ['arn:aws:ecs:us-east-1:123456789012:task-definition/demo', 'has no revision'],
-    ['arn:aws:ecs:us-east-1:1234:task-definition/demo:1', 'not a task definition ARN'],
-    ['arn:aws:ecs:us-east-1:123456789012:service/demo:1', 'not a task definition ARN'],
-    ['arn:aws:ecs:us-east-1:123456789012:task-definition/de.mo:1', '"."'],
-  ])('%j is rejected', (v, fragment) => {
+  it.each<{ v: string; fragment: string }>([
+    { v: '', fragment: 'is empty' },
+    { v: 'demo web', fragment: '" "' },
+    { v: 'demo:0', fragment: 'invalid revision' },
+    { v: 'demo:x', fragment: 'invalid revision' },
+    { v: 'demo:', fragment: 'invalid revision' },
+    { v: 'demo:1:2', fragment: 'invalid revision' },
+    { v: 'arn:aws:ecs:us-east-1:123456789012:task-definition/demo', fragment: 'has no revision' },
+    { v: 'arn:aws:ecs:us-east-1:1234:task-definition/demo:1', fragment: 'not a task definition ARN' },
+    { v: 'arn:aws:ecs:us-east-1:123456789012:service/demo:1', fragment: 'not a task definition ARN' },
+    { v: 'arn:aws:ecs:us-east-1:123456789012:task-definition/de.mo:1', fragment: '"."' },
+  ])('$v is rejected', ({ v, fragment }) => {
     const e = thrown(() => parseTaskDefinitionRef(v, '--task-definition'));
     expect(e.source).toBe('--task-definition');
     expect(e.message).toContain(fragment);
@@ -803,7 +801,7 @@ describe('cluster and service names', () => {
     expect(validateClusterName(v, '--cluster')).toBe(v);
     expect(validateServiceName(v, '--service')).toBe(v);
   });
-  it.each<[string, string]>([['', 'is empty'], ['my cluster', '" "'], ['a/b', '"/"'], ['x'.repeat(256), '256 characters'], ['${ecsprimer:stack}', 'placeholder']])('rejects %j', (v, fragment) => {
+  it.each<{ v: string; fragment: string }>([{ v: '', fragment: 'is empty' }, { v: 'my cluster', fragment: '" "' }, { v: 'a/b', fragment: '"/"' }, { v: 'x'.repeat(256), fragment: '256 characters' }, { v: '${ecsprimer:stack}', fragment: 'placeholder' }])('rejects $v', ({ v, fragment }) => {
     const e = thrown(() => validateClusterName(v, '--cluster'));
     expect(e.source).toBe('--cluster');
     expect(e.message).toContain(fragment);
@@ -831,34 +829,34 @@ describe('validateServiceDocument', () => {
     expect(r.issues).toEqual([]);
   });
 
-  it.each<[string, JsonValue, { launchType?: string } | undefined, string | undefined, string[]]>([
-    ['not an object', [], undefined, undefined, ['must be a JSON object of CreateService fields']],
-    ['unknown key', { healthCheckGracePeriod: 60 }, undefined, 'healthCheckGracePeriod', ['not a CreateService field', 'Did you mean "healthCheckGracePeriodSeconds"?']],
-    ['grace period type', { healthCheckGracePeriodSeconds: '60' }, undefined, 'healthCheckGracePeriodSeconds', ['whole number', 'Write 60 without quotes']],
-    ['grace period negative', { healthCheckGracePeriodSeconds: -1 }, undefined, 'healthCheckGracePeriodSeconds', ['0 or more']],
-    ['deploymentConfiguration type', { deploymentConfiguration: [] }, undefined, 'deploymentConfiguration', ['must be an object']],
-    ['circuit breaker booleans', { deploymentConfiguration: { deploymentCircuitBreaker: { enable: 'yes', rollback: true } } }, undefined, 'deploymentConfiguration.deploymentCircuitBreaker.enable', ['true or false']],
-    ['loadBalancers type', { loadBalancers: { containerName: 'web' } }, undefined, 'loadBalancers', ['must be an array', 'Wrap the value in [ ]']],
-    ['loadBalancer port', { loadBalancers: [{ targetGroupArn: 'arn:x', containerName: 'web', containerPort: 0 }] }, undefined, 'loadBalancers[0].containerPort', ['from 1 to 65535']],
-    ['loadBalancer target', { loadBalancers: [{ containerName: 'web', containerPort: 80 }] }, undefined, 'loadBalancers[0]', ['targetGroupArn', 'loadBalancerName']],
-    ['serviceRegistries entry', { serviceRegistries: ['arn:x'] }, undefined, 'serviceRegistries[0]', ['must be an object']],
-    ['enableExecuteCommand', { enableExecuteCommand: 1 }, undefined, 'enableExecuteCommand', ['true or false']],
-    ['propagateTags', { propagateTags: 'ALL' }, undefined, 'propagateTags', ['NONE, SERVICE or TASK_DEFINITION']],
-    ['enableECSManagedTags', { enableECSManagedTags: 'false' }, undefined, 'enableECSManagedTags', ['true or false', 'without quotes']],
-    ['platformVersion', { platformVersion: 1.4 }, undefined, 'platformVersion', ['must be a string', 'double quotes']],
-    ['capacityProviderStrategy vs --launch-type', { capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] }, { launchType: 'FARGATE' }, 'capacityProviderStrategy', ['launch type', '--launch-type is FARGATE', 'either a launch type or a capacity provider strategy']],
-    ['capacityProviderStrategy vs launchType', { launchType: 'EC2', capacityProviderStrategy: [{ capacityProvider: 'cp' }] }, undefined, 'capacityProviderStrategy', ['"launchType" in the document']],
-    ['capacityProvider missing', { capacityProviderStrategy: [{ weight: 1 }] }, undefined, 'capacityProviderStrategy[0].capacityProvider', ['is required']],
-    ['placement on Fargate', { placementStrategy: [{ type: 'random' }] }, { launchType: 'FARGATE' }, 'placementStrategy', ['EC2-only']],
-    ['binpack field', { placementStrategy: [{ type: 'binpack', field: 'disk' }] }, { launchType: 'EC2' }, 'placementStrategy[0].field', ['"cpu" or "memory"']],
-    ['memberOf expression', { placementConstraints: [{ type: 'memberOf' }] }, { launchType: 'EC2' }, 'placementConstraints[0].expression', ['is required']],
-    ['too many strategies', { placementStrategy: Array(6).fill({ type: 'random' }) }, { launchType: 'EC2' }, 'placementStrategy', ['at most 5']],
-    ['DAEMON on Fargate', { schedulingStrategy: 'DAEMON' }, { launchType: 'FARGATE' }, 'schedulingStrategy', ['not supported on Fargate']],
-    ['desiredCount range', { desiredCount: 5001 }, undefined, 'desiredCount', ['from 0 to 5000']],
-    ['subnet id', { networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-zz'] } } }, undefined, 'networkConfiguration.awsvpcConfiguration.subnets[0]', ['not a subnet id']],
-    ['assignPublicIp', { networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-12345678'], assignPublicIp: true } } }, undefined, 'networkConfiguration.awsvpcConfiguration.assignPublicIp', ['DISABLED or ENABLED']],
-    ['serviceName', { serviceName: 'my service' }, undefined, 'serviceName', ['" "']],
-  ])('%s', (_name, doc, opts, field, fragments) => {
+  it.each<{ name: string; doc: JsonValue; opts: { launchType?: string } | undefined; field: string | undefined; fragments: string[] }>([
+    { name: 'not an object', doc: [], opts: undefined, field: undefined, fragments: ['must be a JSON object of CreateService fields'] },
+    { name: 'unknown key', doc: { healthCheckGracePeriod: 60 }, opts: undefined, field: 'healthCheckGracePeriod', fragments: ['not a CreateService field', 'Did you mean "healthCheckGracePeriodSeconds"?'] },
+    { name: 'grace period type', doc: { healthCheckGracePeriodSeconds: '60' }, opts: undefined, field: 'healthCheckGracePeriodSeconds', fragments: ['whole number', 'Write 60 without quotes'] },
+    { name: 'grace period negative', doc: { healthCheckGracePeriodSeconds: -1 }, opts: undefined, field: 'healthCheckGracePeriodSeconds', fragments: ['0 or more'] },
+    { name: 'deploymentConfiguration type', doc: { deploymentConfiguration: [] }, opts: undefined, field: 'deploymentConfiguration', fragments: ['must be an object'] },
+    { name: 'circuit breaker booleans', doc: { deploymentConfiguration: { deploymentCircuitBreaker: { enable: 'yes', rollback: true } } }, opts: undefined, field: 'deploymentConfiguration.deploymentCircuitBreaker.enable', fragments: ['true or false'] },
+    { name: 'loadBalancers type', doc: { loadBalancers: { containerName: 'web' } }, opts: undefined, field: 'loadBalancers', fragments: ['must be an array', 'Wrap the value in [ ]'] },
+    { name: 'loadBalancer port', doc: { loadBalancers: [{ targetGroupArn: 'arn:x', containerName: 'web', containerPort: 0 }] }, opts: undefined, field: 'loadBalancers[0].containerPort', fragments: ['from 1 to 65535'] },
+    { name: 'loadBalancer target', doc: { loadBalancers: [{ containerName: 'web', containerPort: 80 }] }, opts: undefined, field: 'loadBalancers[0]', fragments: ['targetGroupArn', 'loadBalancerName'] },
+    { name: 'serviceRegistries entry', doc: { serviceRegistries: ['arn:x'] }, opts: undefined, field: 'serviceRegistries[0]', fragments: ['must be an object'] },
+    { name: 'enableExecuteCommand', doc: { enableExecuteCommand: 1 }, opts: undefined, field: 'enableExecuteCommand', fragments: ['true or false'] },
+    { name: 'propagateTags', doc: { propagateTags: 'ALL' }, opts: undefined, field: 'propagateTags', fragments: ['NONE, SERVICE or TASK_DEFINITION'] },
+    { name: 'enableECSManagedTags', doc: { enableECSManagedTags: 'false' }, opts: undefined, field: 'enableECSManagedTags', fragments: ['true or false', 'without quotes'] },
+    { name: 'platformVersion', doc: { platformVersion: 1.4 }, opts: undefined, field: 'platformVersion', fragments: ['must be a string', 'double quotes'] },
+    { name: 'capacityProviderStrategy vs --launch-type', doc: { capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] }, opts: { launchType: 'FARGATE' }, field: 'capacityProviderStrategy', fragments: ['launch type', '--launch-type is FARGATE', 'either a launch type or a capacity provider strategy'] },
+    { name: 'capacityProviderStrategy vs launchType', doc: { launchType: 'EC2', capacityProviderStrategy: [{ capacityProvider: 'cp' }] }, opts: undefined, field: 'capacityProviderStrategy', fragments: ['"launchType" in the document'] },
+    { name: 'capacityProvider missing', doc: { capacityProviderStrategy: [{ weight: 1 }] }, opts: undefined, field: 'capacityProviderStrategy[0].capacityProvider', fragments: ['is required'] },
+    { name: 'placement on Fargate', doc: { placementStrategy: [{ type: 'random' }] }, opts: { launchType: 'FARGATE' }, field: 'placementStrategy', fragments: ['EC2-only'] },
+    { name: 'binpack field', doc: { placementStrategy: [{ type: 'binpack', field: 'disk' }] }, opts: { launchType: 'EC2' }, field: 'placementStrategy[0].field', fragments: ['"cpu" or "memory"'] },
+    { name: 'memberOf expression', doc: { placementConstraints: [{ type: 'memberOf' }] }, opts: { launchType: 'EC2' }, field: 'placementConstraints[0].expression', fragments: ['is required'] },
+    { name: 'too many strategies', doc: { placementStrategy: Array(6).fill({ type: 'random' }) }, opts: { launchType: 'EC2' }, field: 'placementStrategy', fragments: ['at most 5'] },
+    { name: 'DAEMON on Fargate', doc: { schedulingStrategy: 'DAEMON' }, opts: { launchType: 'FARGATE' }, field: 'schedulingStrategy', fragments: ['not supported on Fargate'] },
+    { name: 'desiredCount range', doc: { desiredCount: 5001 }, opts: undefined, field: 'desiredCount', fragments: ['from 0 to 5000'] },
+    { name: 'subnet id', doc: { networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-zz'] } } }, opts: undefined, field: 'networkConfiguration.awsvpcConfiguration.subnets[0]', fragments: ['not a subnet id'] },
+    { name: 'assignPublicIp', doc: { networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-12345678'], assignPublicIp: true } } }, opts: undefined, field: 'networkConfiguration.awsvpcConfiguration.assignPublicIp', fragments: ['DISABLED or ENABLED'] },
+    { name: 'serviceName', doc: { serviceName: 'my service' }, opts: undefined, field: 'serviceName', fragments: ['" "'] },
+  ])('$name', ({ doc, opts, field, fragments }) => {
     expectIssue(validateServiceDocument(doc, SSRC, opts).issues, field, ...fragments);
   });
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { EcsprimerError, InterruptedError, RuntimeError } from '../../src/errors.js';
 import { backoff, isServiceStable, waitForService, waitForTasks, type WaitClock } from '../../src/ecs/waiters.js';
 import type { ServiceInfo, TaskInfo } from '../../src/aws/ecs-types.js';
-import { testContext, useCliEnv } from '../support/iam-cli.js';
+import { testContext, useCliEnv } from '../support/in-process.js';
 
 useCliEnv();
 

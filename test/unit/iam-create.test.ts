@@ -413,7 +413,7 @@ describe('iam create without credentials', () => {
     const r = await cli(['iam', 'create', '--yes', '-o', 'json'], { env: noCredentials });
 
     expect(r.code).toBe(4);
-    expect(r.json().error).toMatchObject({ code: 'CredentialsProviderError', message: expect.stringContaining('set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --profile') });
+    expect(r.json().error).toMatchObject({ code: 'CredentialsProviderError', message: expect.stringContaining('No AWS credentials found. ecsprimer reads the same configuration as the AWS CLI: run `aws configure`') });
     expect(iam.calls().length + sts.calls().length).toBe(0);
   });
 

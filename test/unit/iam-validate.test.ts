@@ -35,17 +35,17 @@ describe('validatePolicyName / validateRoleName', () => {
   });
 
   it.each([
-    ['policy', '', 'the policy name is empty', '1-128 characters'],
-    ['policy', 'x'.repeat(129), 'is 129 characters long; a policy name is at most 128', 'letters, digits and + = , . @ _ -'],
-    ['policy', 'my policy', 'contains U+0020', '1-128'],
-    ['policy', 'a/b', 'contains `/`', 'cannot contain a path'],
-    ['policy', 'naïve', 'contains `ï`', ''],
-    ['policy', 'arn:aws:iam::123456789012:policy/x', 'contains `:`', 'not its ARN'],
-    ['role', '', 'the role name is empty', '1-64 characters'],
-    ['role', 'x'.repeat(65), 'is 65 characters long; a role name is at most 64', '1-64'],
-    ['role', 'role*', 'contains `*`', ''],
-    ['role', 'tab\there', 'contains U+0009 (tab)', ''],
-  ])('%s name %j', (kind, name, message, fix) => {
+    { kind: 'policy', name: '', message: 'the policy name is empty', fix: '1-128 characters' },
+    { kind: 'policy', name: 'x'.repeat(129), message: 'is 129 characters long; a policy name is at most 128', fix: 'letters, digits and + = , . @ _ -' },
+    { kind: 'policy', name: 'my policy', message: 'contains U+0020', fix: '1-128' },
+    { kind: 'policy', name: 'a/b', message: 'contains `/`', fix: 'cannot contain a path' },
+    { kind: 'policy', name: 'naïve', message: 'contains `ï`', fix: '' },
+    { kind: 'policy', name: 'arn:aws:iam::123456789012:policy/x', message: 'contains `:`', fix: 'not its ARN' },
+    { kind: 'role', name: '', message: 'the role name is empty', fix: '1-64 characters' },
+    { kind: 'role', name: 'x'.repeat(65), message: 'is 65 characters long; a role name is at most 64', fix: '1-64' },
+    { kind: 'role', name: 'role*', message: 'contains `*`', fix: '' },
+    { kind: 'role', name: 'tab\there', message: 'contains U+0009 (tab)', fix: '' },
+  ])('$kind name $name', ({ kind, name, message, fix }) => {
     const option = kind === 'policy' ? '--policy-name' : '--role-name';
     const e = thrown(() => (kind === 'policy' ? validatePolicyName(name, option) : validateRoleName(name, option)));
     expect(e.source).toBe(option);
@@ -57,44 +57,41 @@ describe('validatePolicyName / validateRoleName', () => {
 
 describe('parsePolicyRef / parseRoleRef', () => {
   it.each([
-    ['MyPolicy', { kind: 'name', name: 'MyPolicy' }],
-    ['arn:aws:iam::123456789012:policy/MyPolicy', { kind: 'arn', arn: 'arn:aws:iam::123456789012:policy/MyPolicy', name: 'MyPolicy' }],
-    ['arn:aws:iam::aws:policy/ReadOnlyAccess', { kind: 'arn', arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess', name: 'ReadOnlyAccess' }],
-    [
-      'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy',
-      { kind: 'arn', arn: 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy', name: 'AmazonECSTaskExecutionRolePolicy' },
-    ],
-    ['arn:aws-cn:iam::123456789012:policy/ecsprimer/demo/p', { kind: 'arn', arn: 'arn:aws-cn:iam::123456789012:policy/ecsprimer/demo/p', name: 'p' }],
-    ['arn:aws-us-gov:iam::123456789012:policy/p', { kind: 'arn', arn: 'arn:aws-us-gov:iam::123456789012:policy/p', name: 'p' }],
-  ])('policy %s', (value, expected) => {
+    { value: 'MyPolicy', expected: { kind: 'name', name: 'MyPolicy' } },
+    { value: 'arn:aws:iam::123456789012:policy/MyPolicy', expected: { kind: 'arn', arn: 'arn:aws:iam::123456789012:policy/MyPolicy', name: 'MyPolicy' } },
+    { value: 'arn:aws:iam::aws:policy/ReadOnlyAccess', expected: { kind: 'arn', arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess', name: 'ReadOnlyAccess' } },
+    { value: 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy', expected: { kind: 'arn', arn: 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy', name: 'AmazonECSTaskExecutionRolePolicy' } },
+    { value: 'arn:aws-cn:iam::123456789012:policy/ecsprimer/demo/p', expected: { kind: 'arn', arn: 'arn:aws-cn:iam::123456789012:policy/ecsprimer/demo/p', name: 'p' } },
+    { value: 'arn:aws-us-gov:iam::123456789012:policy/p', expected: { kind: 'arn', arn: 'arn:aws-us-gov:iam::123456789012:policy/p', name: 'p' } },
+  ])('policy $value', ({ value, expected }) => {
     expect(parsePolicyRef(value, '--policy')).toEqual(expected);
   });
 
   it.each([
-    ['task-role', { kind: 'name', name: 'task-role' }],
-    ['arn:aws:iam::123456789012:role/task-role', { kind: 'arn', arn: 'arn:aws:iam::123456789012:role/task-role', name: 'task-role' }],
-    ['arn:aws:iam::123456789012:role/ecsprimer/demo/r', { kind: 'arn', arn: 'arn:aws:iam::123456789012:role/ecsprimer/demo/r', name: 'r' }],
-  ])('role %s', (value, expected) => {
+    { value: 'task-role', expected: { kind: 'name', name: 'task-role' } },
+    { value: 'arn:aws:iam::123456789012:role/task-role', expected: { kind: 'arn', arn: 'arn:aws:iam::123456789012:role/task-role', name: 'task-role' } },
+    { value: 'arn:aws:iam::123456789012:role/ecsprimer/demo/r', expected: { kind: 'arn', arn: 'arn:aws:iam::123456789012:role/ecsprimer/demo/r', name: 'r' } },
+  ])('role $value', ({ value, expected }) => {
     expect(parseRoleRef(value, '--role')).toEqual(expected);
   });
 
   it.each([
-    ['policy', 'arn:aws:iam::12345:policy/p', 'not a 12-digit account id or aws', 'arn:aws:iam::123456789012:policy/NAME'],
-    ['policy', 'arn:aws:s3:::bucket', 'is an ARN of "s3", not of an IAM policy', ''],
-    ['policy', 'arn:aws:iam::123456789012:role/r', 'is the ARN of an IAM role, but --policy expects a policy', ''],
-    ['policy', 'arn:aws:iam:us-east-1:123456789012:policy/p', 'has a region', ''],
-    ['policy', 'arn:aws:iam::123456789012:policy/', 'the policy name is empty', ''],
-    ['policy', 'arn:aws:iam::123456789012:policy/a//b', 'invalid path', ''],
-    ['policy', 'arn:aws:iam::123456789012:policy/bad name', 'contains U+0020', ''],
-    ['policy', 'arn:aws:iam::123456789012', 'not a well-formed ARN', ''],
-    ['policy', 'arn:foo:iam::123456789012:policy/p', 'unknown partition', ''],
-    ['policy', 'ARN:aws:iam::123456789012:policy/p', 'ARNs start with lowercase arn:', ''],
-    ['policy', 'bad name', 'contains U+0020', ''],
-    ['role', 'arn:aws:iam::aws:role/r', 'not a 12-digit account id', 'arn:aws:iam::123456789012:role/NAME'],
-    ['role', 'arn:aws:iam::123456789012:policy/p', 'is the ARN of an IAM policy, but --role expects a role', ''],
-    ['role', `arn:aws:iam::123456789012:role/${'r'.repeat(65)}`, 'at most 64', ''],
-    ['role', 'arn:aws:sts::123456789012:assumed-role/r/s', 'is an ARN of "sts"', ''],
-  ])('refuses %s %s', (kind, value, message, fix) => {
+    { kind: 'policy', value: 'arn:aws:iam::12345:policy/p', message: 'not a 12-digit account id or aws', fix: 'arn:aws:iam::123456789012:policy/NAME' },
+    { kind: 'policy', value: 'arn:aws:s3:::bucket', message: 'is an ARN of "s3", not of an IAM policy', fix: '' },
+    { kind: 'policy', value: 'arn:aws:iam::123456789012:role/r', message: 'is the ARN of an IAM role, but --policy expects a policy', fix: '' },
+    { kind: 'policy', value: 'arn:aws:iam:us-east-1:123456789012:policy/p', message: 'has a region', fix: '' },
+    { kind: 'policy', value: 'arn:aws:iam::123456789012:policy/', message: 'the policy name is empty', fix: '' },
+    { kind: 'policy', value: 'arn:aws:iam::123456789012:policy/a//b', message: 'invalid path', fix: '' },
+    { kind: 'policy', value: 'arn:aws:iam::123456789012:policy/bad name', message: 'contains U+0020', fix: '' },
+    { kind: 'policy', value: 'arn:aws:iam::123456789012', message: 'not a well-formed ARN', fix: '' },
+    { kind: 'policy', value: 'arn:foo:iam::123456789012:policy/p', message: 'unknown partition', fix: '' },
+    { kind: 'policy', value: 'ARN:aws:iam::123456789012:policy/p', message: 'ARNs start with lowercase arn:', fix: '' },
+    { kind: 'policy', value: 'bad name', message: 'contains U+0020', fix: '' },
+    { kind: 'role', value: 'arn:aws:iam::aws:role/r', message: 'not a 12-digit account id', fix: 'arn:aws:iam::123456789012:role/NAME' },
+    { kind: 'role', value: 'arn:aws:iam::123456789012:policy/p', message: 'is the ARN of an IAM policy, but --role expects a role', fix: '' },
+    { kind: 'role', value: `arn:aws:iam::123456789012:role/${'r'.repeat(65)}`, message: 'at most 64', fix: '' },
+    { kind: 'role', value: 'arn:aws:sts::123456789012:assumed-role/r/s', message: 'is an ARN of "sts"', fix: '' },
+  ])('refuses $kind $value', ({ kind, value, message, fix }) => {
     const option = kind === 'policy' ? '--policy' : '--role';
     const e = thrown(() => (kind === 'policy' ? parsePolicyRef(value, option) : parseRoleRef(value, option)));
     expect(e.source).toBe(option);
@@ -115,9 +112,9 @@ function expectIssue(issues: InputIssue[], field: string | undefined, message: s
 
 describe('validatePermissionsPolicy', () => {
   it.each([
-    ['one statement object', { Version: '2012-10-17', Statement: GOOD_STMT }],
-    ['a list', perm(GOOD_STMT)],
-    ['Id, Sid, NotAction, NotResource, Condition', {
+    { name: 'one statement object', doc: { Version: '2012-10-17', Statement: GOOD_STMT } },
+    { name: 'a list', doc: perm(GOOD_STMT) },
+    { name: 'Id, Sid, NotAction, NotResource, Condition', doc: {
       Version: '2012-10-17',
       Id: 'x',
       Statement: [
@@ -125,9 +122,9 @@ describe('validatePermissionsPolicy', () => {
         { Sid: 'Two', Effect: 'Allow', Action: '*', Resource: 'arn:aws:s3:::b/${aws:username}/*' },
         { Effect: 'Allow', Action: 'ec2:Describe*', Resource: '*' },
       ],
-    }],
-    ['an ARN with placeholders left in it', perm({ ...GOOD_STMT, Resource: 'arn:aws:logs:${AWS::Region}:${AWS::AccountId}:log-group:x' })],
-  ])('accepts %s', (_name, doc) => {
+    } },
+    { name: 'an ARN with placeholders left in it', doc: perm({ ...GOOD_STMT, Resource: 'arn:aws:logs:${AWS::Region}:${AWS::AccountId}:log-group:x' }) },
+  ])('accepts $name', ({ doc }) => {
     expect(validatePermissionsPolicy(doc as JsonValue, SRC)).toEqual({ issues: [], warnings: [] });
   });
 
@@ -139,55 +136,55 @@ describe('validatePermissionsPolicy', () => {
 
   it.each([
     // [name, document, field, message part, fix part]
-    ['not an object', 'x', undefined, 'is a string, but a permissions policy is a JSON object', '"Version": "2012-10-17"'],
-    ['null', null, undefined, 'is null', ''],
-    ['an array', [GOOD_STMT], undefined, 'is a JSON array, but a permissions policy is an object', 'Put the statements in an object'],
-    ['Version missing', { Statement: GOOD_STMT }, undefined, 'Version is missing', 'Add "Version": "2012-10-17"'],
-    ['Version a date', { Version: '2024-01-01', Statement: GOOD_STMT }, 'Version', 'is "2024-01-01", but it must be "2012-10-17" or "2008-10-17"', 'not a date you choose'],
-    ['Version a number', { Version: 2012, Statement: GOOD_STMT }, 'Version', 'is 2012', ''],
-    ['Statement missing', { Version: '2012-10-17' }, undefined, 'Statement is missing', '"Statement": ['],
-    ['Statement empty', { Version: '2012-10-17', Statement: [] }, 'Statement', 'is an empty list', 'at least one statement'],
-    ['Statement a string', { Version: '2012-10-17', Statement: 'x' }, 'Statement', 'is a string, but it must be a statement object or a list', ''],
-    ['statement not an object', { Version: '2012-10-17', Statement: [GOOD_STMT, 'x'] }, 'Statement[1]', 'is a string, but a statement is an object', ''],
-    ['unknown top-level key', perm(GOOD_STMT, { Extra: 1 }), 'Extra', 'is not a policy element', 'only Version, Id and Statement'],
-    ['lowercase top-level key', { version: '2012-10-17', Version: '2012-10-17', Statement: GOOD_STMT }, 'version', 'is not a policy element', 'write "Version"'],
-    ['plural Statements', { Version: '2012-10-17', Statements: [GOOD_STMT] }, 'Statements', 'is not a policy element', 'write "Statement"'],
-    ['statement key at top level', { Version: '2012-10-17', Statement: GOOD_STMT, Effect: 'Allow' }, 'Effect', 'is not a policy element', 'belongs inside a statement'],
-    ['get-role output', { Role: { AssumeRolePolicyDocument: {} } }, 'Role', 'is not a policy element', 'not the output of aws iam get-role'],
-    ['Id not a string', perm(GOOD_STMT, { Id: 1 }), 'Id', 'must be a string', ''],
-    ['unknown statement key', perm({ ...GOOD_STMT, Foo: 1 }), 'Statement[0].Foo', 'is not a statement element', 'A statement has only Sid, Effect'],
-    ['lowercase statement key', perm({ ...GOOD_STMT, effect: 'Allow' }), 'Statement[0].effect', 'is not a statement element', 'write "Effect"'],
-    ['Principal in a permissions policy', perm({ ...GOOD_STMT, Principal: '*' }), 'Statement[0].Principal', 'is not allowed in a permissions (identity-based) policy', 'trust policy'],
-    ['NotPrincipal in a permissions policy', perm({ ...GOOD_STMT, NotPrincipal: { AWS: '1' } }), 'Statement[0].NotPrincipal', 'is not allowed', ''],
-    ['Effect missing', perm({ Action: 's3:GetObject', Resource: '*' }), 'Statement[0].Effect', 'is missing', 'Add "Effect": "Allow"'],
-    ['Effect lowercase', perm({ ...GOOD_STMT, Effect: 'allow' }), 'Statement[0].Effect', 'is "allow", but it must be "Allow" or "Deny"', 'write "Allow"'],
-    ['Effect other', perm({ ...GOOD_STMT, Effect: 'Permit' }), 'Statement[0].Effect', 'must be "Allow" or "Deny"', ''],
-    ['Action missing', perm({ Effect: 'Allow', Resource: '*' }), 'Statement[0].Action', 'is missing', 's3:GetObject'],
-    ['Action and NotAction', perm({ ...GOOD_STMT, NotAction: 's3:PutObject' }), 'Statement[0]', 'has both Action and NotAction', 'only one'],
-    ['Action empty list', perm({ ...GOOD_STMT, Action: [] }), 'Statement[0].Action', 'is an empty list', ''],
-    ['Action an object', perm({ ...GOOD_STMT, Action: { s3: 'GetObject' } }), 'Statement[0].Action', 'is an object, but it must be a string or a list of strings', ''],
-    ['Action item a number', perm({ ...GOOD_STMT, Action: ['s3:GetObject', 1] }), 'Statement[0].Action[1]', 'is a number, but it must be a string', ''],
-    ['Action without service', perm({ ...GOOD_STMT, Action: 'GetObject' }), 'Statement[0].Action', '"GetObject" is not a valid action', 'Add the service prefix, e.g. "s3:GetObject"'],
-    ['Action with wildcard service', perm({ ...GOOD_STMT, Action: ['*:Get*'] }), 'Statement[0].Action[0]', 'is not a valid action', 'service prefix cannot contain wildcards'],
-    ['Action with a space', perm({ ...GOOD_STMT, Action: 's3: GetObject' }), 'Statement[0].Action', 'is not a valid action', 'Remove the spaces'],
-    ['Action empty string', perm({ ...GOOD_STMT, Action: '' }), 'Statement[0].Action', '"" is not a valid action', ''],
-    ['Resource missing', perm({ Effect: 'Allow', Action: 's3:GetObject' }), 'Statement[0].Resource', 'is missing', 'arn:aws:s3:::my-bucket/*'],
-    ['Resource and NotResource', perm({ ...GOOD_STMT, NotResource: '*' }), 'Statement[0]', 'has both Resource and NotResource', ''],
-    ['Resource not an ARN', perm({ ...GOOD_STMT, Resource: 'my-bucket' }), 'Statement[0].Resource', '"my-bucket" is not "*" or an ARN', 'arn:aws:s3:::my-bucket'],
-    ['Resource short ARN', perm({ ...GOOD_STMT, Resource: ['*', 'arn:aws:s3'] }), 'Statement[0].Resource[1]', 'is not "*" or an ARN', ''],
-    ['Resource empty list', perm({ ...GOOD_STMT, Resource: [] }), 'Statement[0].Resource', 'is an empty list', ''],
-    ['Resource a number', perm({ ...GOOD_STMT, Resource: 1 }), 'Statement[0].Resource', 'is a number', ''],
-    ['Sid not a string', perm({ ...GOOD_STMT, Sid: 1 }), 'Statement[0].Sid', 'must be a string', ''],
-    ['Sid with spaces', perm({ ...GOOD_STMT, Sid: 'Read objects' }), 'Statement[0].Sid', 'has characters IAM does not allow in a Sid', 'letters and digits'],
-    ['duplicate Sid', { Version: '2012-10-17', Statement: [{ ...GOOD_STMT, Sid: 'A' }, { ...GOOD_STMT, Sid: 'A' }] }, 'Statement[1].Sid', '"A" is also the Sid of Statement[0]', ''],
-    ['Condition not an object', perm({ ...GOOD_STMT, Condition: 'x' }), 'Statement[0].Condition', 'is a string, but it must be an object', ''],
-    ['Condition operator not an object', perm({ ...GOOD_STMT, Condition: { StringEquals: 'x' } }), 'Statement[0].Condition.StringEquals', 'must map condition keys to values', ''],
-    ['Condition unknown operator', perm({ ...GOOD_STMT, Condition: { StringEqual: { k: 'v' } } }), 'Statement[0].Condition.StringEqual', '"StringEqual" is not a condition operator', 'Did you mean "StringEquals"?'],
-    ['Condition value null', perm({ ...GOOD_STMT, Condition: { StringEquals: { 'aws:SourceAccount': null } } }), 'Statement[0].Condition.StringEquals["aws:SourceAccount"]', 'is null, but it must be a string, number, boolean or a list', ''],
-    ['Condition value empty list', perm({ ...GOOD_STMT, Condition: { StringEquals: { k: [] } } }), 'Statement[0].Condition.StringEquals.k', 'is an empty list', ''],
-    ['Condition operator empty', perm({ ...GOOD_STMT, Condition: { StringEquals: {} } }), 'Statement[0].Condition.StringEquals', 'is an empty object', ''],
-    ['single statement object paths', { Version: '2012-10-17', Statement: { ...GOOD_STMT, Effect: 'x' } }, 'Statement.Effect', 'must be "Allow" or "Deny"', ''],
-  ])('%s', (_name, doc, field, message, fix) => {
+    { name: 'not an object', doc: 'x', field: undefined, message: 'is a string, but a permissions policy is a JSON object', fix: '"Version": "2012-10-17"' },
+    { name: 'null', doc: null, field: undefined, message: 'is null', fix: '' },
+    { name: 'an array', doc: [GOOD_STMT], field: undefined, message: 'is a JSON array, but a permissions policy is an object', fix: 'Put the statements in an object' },
+    { name: 'Version missing', doc: { Statement: GOOD_STMT }, field: undefined, message: 'Version is missing', fix: 'Add "Version": "2012-10-17"' },
+    { name: 'Version a date', doc: { Version: '2024-01-01', Statement: GOOD_STMT }, field: 'Version', message: 'is "2024-01-01", but it must be "2012-10-17" or "2008-10-17"', fix: 'not a date you choose' },
+    { name: 'Version a number', doc: { Version: 2012, Statement: GOOD_STMT }, field: 'Version', message: 'is 2012', fix: '' },
+    { name: 'Statement missing', doc: { Version: '2012-10-17' }, field: undefined, message: 'Statement is missing', fix: '"Statement": [' },
+    { name: 'Statement empty', doc: { Version: '2012-10-17', Statement: [] }, field: 'Statement', message: 'is an empty list', fix: 'at least one statement' },
+    { name: 'Statement a string', doc: { Version: '2012-10-17', Statement: 'x' }, field: 'Statement', message: 'is a string, but it must be a statement object or a list', fix: '' },
+    { name: 'statement not an object', doc: { Version: '2012-10-17', Statement: [GOOD_STMT, 'x'] }, field: 'Statement[1]', message: 'is a string, but a statement is an object', fix: '' },
+    { name: 'unknown top-level key', doc: perm(GOOD_STMT, { Extra: 1 }), field: 'Extra', message: 'is not a policy element', fix: 'only Version, Id and Statement' },
+    { name: 'lowercase top-level key', doc: { version: '2012-10-17', Version: '2012-10-17', Statement: GOOD_STMT }, field: 'version', message: 'is not a policy element', fix: 'write "Version"' },
+    { name: 'plural Statements', doc: { Version: '2012-10-17', Statements: [GOOD_STMT] }, field: 'Statements', message: 'is not a policy element', fix: 'write "Statement"' },
+    { name: 'statement key at top level', doc: { Version: '2012-10-17', Statement: GOOD_STMT, Effect: 'Allow' }, field: 'Effect', message: 'is not a policy element', fix: 'belongs inside a statement' },
+    { name: 'get-role output', doc: { Role: { AssumeRolePolicyDocument: {} } }, field: 'Role', message: 'is not a policy element', fix: 'not the output of aws iam get-role' },
+    { name: 'Id not a string', doc: perm(GOOD_STMT, { Id: 1 }), field: 'Id', message: 'must be a string', fix: '' },
+    { name: 'unknown statement key', doc: perm({ ...GOOD_STMT, Foo: 1 }), field: 'Statement[0].Foo', message: 'is not a statement element', fix: 'A statement has only Sid, Effect' },
+    { name: 'lowercase statement key', doc: perm({ ...GOOD_STMT, effect: 'Allow' }), field: 'Statement[0].effect', message: 'is not a statement element', fix: 'write "Effect"' },
+    { name: 'Principal in a permissions policy', doc: perm({ ...GOOD_STMT, Principal: '*' }), field: 'Statement[0].Principal', message: 'is not allowed in a permissions (identity-based) policy', fix: 'trust policy' },
+    { name: 'NotPrincipal in a permissions policy', doc: perm({ ...GOOD_STMT, NotPrincipal: { AWS: '1' } }), field: 'Statement[0].NotPrincipal', message: 'is not allowed', fix: '' },
+    { name: 'Effect missing', doc: perm({ Action: 's3:GetObject', Resource: '*' }), field: 'Statement[0].Effect', message: 'is missing', fix: 'Add "Effect": "Allow"' },
+    { name: 'Effect lowercase', doc: perm({ ...GOOD_STMT, Effect: 'allow' }), field: 'Statement[0].Effect', message: 'is "allow", but it must be "Allow" or "Deny"', fix: 'write "Allow"' },
+    { name: 'Effect other', doc: perm({ ...GOOD_STMT, Effect: 'Permit' }), field: 'Statement[0].Effect', message: 'must be "Allow" or "Deny"', fix: '' },
+    { name: 'Action missing', doc: perm({ Effect: 'Allow', Resource: '*' }), field: 'Statement[0].Action', message: 'is missing', fix: 's3:GetObject' },
+    { name: 'Action and NotAction', doc: perm({ ...GOOD_STMT, NotAction: 's3:PutObject' }), field: 'Statement[0]', message: 'has both Action and NotAction', fix: 'only one' },
+    { name: 'Action empty list', doc: perm({ ...GOOD_STMT, Action: [] }), field: 'Statement[0].Action', message: 'is an empty list', fix: '' },
+    { name: 'Action an object', doc: perm({ ...GOOD_STMT, Action: { s3: 'GetObject' } }), field: 'Statement[0].Action', message: 'is an object, but it must be a string or a list of strings', fix: '' },
+    { name: 'Action item a number', doc: perm({ ...GOOD_STMT, Action: ['s3:GetObject', 1] }), field: 'Statement[0].Action[1]', message: 'is a number, but it must be a string', fix: '' },
+    { name: 'Action without service', doc: perm({ ...GOOD_STMT, Action: 'GetObject' }), field: 'Statement[0].Action', message: '"GetObject" is not a valid action', fix: 'Add the service prefix, e.g. "s3:GetObject"' },
+    { name: 'Action with wildcard service', doc: perm({ ...GOOD_STMT, Action: ['*:Get*'] }), field: 'Statement[0].Action[0]', message: 'is not a valid action', fix: 'service prefix cannot contain wildcards' },
+    { name: 'Action with a space', doc: perm({ ...GOOD_STMT, Action: 's3: GetObject' }), field: 'Statement[0].Action', message: 'is not a valid action', fix: 'Remove the spaces' },
+    { name: 'Action empty string', doc: perm({ ...GOOD_STMT, Action: '' }), field: 'Statement[0].Action', message: '"" is not a valid action', fix: '' },
+    { name: 'Resource missing', doc: perm({ Effect: 'Allow', Action: 's3:GetObject' }), field: 'Statement[0].Resource', message: 'is missing', fix: 'arn:aws:s3:::my-bucket/*' },
+    { name: 'Resource and NotResource', doc: perm({ ...GOOD_STMT, NotResource: '*' }), field: 'Statement[0]', message: 'has both Resource and NotResource', fix: '' },
+    { name: 'Resource not an ARN', doc: perm({ ...GOOD_STMT, Resource: 'my-bucket' }), field: 'Statement[0].Resource', message: '"my-bucket" is not "*" or an ARN', fix: 'arn:aws:s3:::my-bucket' },
+    { name: 'Resource short ARN', doc: perm({ ...GOOD_STMT, Resource: ['*', 'arn:aws:s3'] }), field: 'Statement[0].Resource[1]', message: 'is not "*" or an ARN', fix: '' },
+    { name: 'Resource empty list', doc: perm({ ...GOOD_STMT, Resource: [] }), field: 'Statement[0].Resource', message: 'is an empty list', fix: '' },
+    { name: 'Resource a number', doc: perm({ ...GOOD_STMT, Resource: 1 }), field: 'Statement[0].Resource', message: 'is a number', fix: '' },
+    { name: 'Sid not a string', doc: perm({ ...GOOD_STMT, Sid: 1 }), field: 'Statement[0].Sid', message: 'must be a string', fix: '' },
+    { name: 'Sid with spaces', doc: perm({ ...GOOD_STMT, Sid: 'Read objects' }), field: 'Statement[0].Sid', message: 'has characters IAM does not allow in a Sid', fix: 'letters and digits' },
+    { name: 'duplicate Sid', doc: { Version: '2012-10-17', Statement: [{ ...GOOD_STMT, Sid: 'A' }, { ...GOOD_STMT, Sid: 'A' }] }, field: 'Statement[1].Sid', message: '"A" is also the Sid of Statement[0]', fix: '' },
+    { name: 'Condition not an object', doc: perm({ ...GOOD_STMT, Condition: 'x' }), field: 'Statement[0].Condition', message: 'is a string, but it must be an object', fix: '' },
+    { name: 'Condition operator not an object', doc: perm({ ...GOOD_STMT, Condition: { StringEquals: 'x' } }), field: 'Statement[0].Condition.StringEquals', message: 'must map condition keys to values', fix: '' },
+    { name: 'Condition unknown operator', doc: perm({ ...GOOD_STMT, Condition: { StringEqual: { k: 'v' } } }), field: 'Statement[0].Condition.StringEqual', message: '"StringEqual" is not a condition operator', fix: 'Did you mean "StringEquals"?' },
+    { name: 'Condition value null', doc: perm({ ...GOOD_STMT, Condition: { StringEquals: { 'aws:SourceAccount': null } } }), field: 'Statement[0].Condition.StringEquals["aws:SourceAccount"]', message: 'is null, but it must be a string, number, boolean or a list', fix: '' },
+    { name: 'Condition value empty list', doc: perm({ ...GOOD_STMT, Condition: { StringEquals: { k: [] } } }), field: 'Statement[0].Condition.StringEquals.k', message: 'is an empty list', fix: '' },
+    { name: 'Condition operator empty', doc: perm({ ...GOOD_STMT, Condition: { StringEquals: {} } }), field: 'Statement[0].Condition.StringEquals', message: 'is an empty object', fix: '' },
+    { name: 'single statement object paths', doc: { Version: '2012-10-17', Statement: { ...GOOD_STMT, Effect: 'x' } }, field: 'Statement.Effect', message: 'must be "Allow" or "Deny"', fix: '' },
+  ])('$name', ({ doc, field, message, fix }) => {
     const { issues } = validatePermissionsPolicy(doc as JsonValue, SRC);
     expectIssue(issues, field, message, fix || undefined);
   });
@@ -229,14 +226,14 @@ describe('validatePermissionsPolicy', () => {
 
 describe('validateTrustPolicy', () => {
   it.each([
-    ['service', perm(GOOD_TRUST_STMT)],
-    ['AWS principals and TagSession', perm({ Effect: 'Allow', Principal: { AWS: ['123456789012', 'arn:aws:iam::123456789012:role/x', 'arn:aws:iam::123456789012:root'] }, Action: ['sts:AssumeRole', 'sts:TagSession'] })],
-    ['federated web identity', perm({ Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com' }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:o/r:*' } } })],
-    ['SAML', perm({ Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::123456789012:saml-provider/idp' }, Action: 'sts:AssumeRoleWithSAML' })],
-    ['CanonicalUser and SetSourceIdentity', perm({ Effect: 'Allow', Principal: { CanonicalUser: 'abc' }, Action: ['sts:SetSourceIdentity'] })],
-    ['Principal "*" (valid, refused by securityFindings instead)', perm({ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' })],
-    ['NotPrincipal', perm({ Effect: 'Deny', NotPrincipal: { AWS: '123456789012' }, Action: 'sts:*' })],
-  ])('accepts %s', (_name, doc) => {
+    { name: 'service', doc: perm(GOOD_TRUST_STMT) },
+    { name: 'AWS principals and TagSession', doc: perm({ Effect: 'Allow', Principal: { AWS: ['123456789012', 'arn:aws:iam::123456789012:role/x', 'arn:aws:iam::123456789012:root'] }, Action: ['sts:AssumeRole', 'sts:TagSession'] }) },
+    { name: 'federated web identity', doc: perm({ Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com' }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:o/r:*' } } }) },
+    { name: 'SAML', doc: perm({ Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::123456789012:saml-provider/idp' }, Action: 'sts:AssumeRoleWithSAML' }) },
+    { name: 'CanonicalUser and SetSourceIdentity', doc: perm({ Effect: 'Allow', Principal: { CanonicalUser: 'abc' }, Action: ['sts:SetSourceIdentity'] }) },
+    { name: 'Principal "*" (valid, refused by securityFindings instead)', doc: perm({ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }) },
+    { name: 'NotPrincipal', doc: perm({ Effect: 'Deny', NotPrincipal: { AWS: '123456789012' }, Action: 'sts:*' }) },
+  ])('accepts $name', ({ doc }) => {
     expect(validateTrustPolicy(doc, SRC)).toEqual({ issues: [], warnings: [] });
   });
 
@@ -247,31 +244,31 @@ describe('validateTrustPolicy', () => {
   });
 
   it.each([
-    ['an array', [GOOD_TRUST_STMT], undefined, 'is a JSON array, but a trust policy is an object', ''],
-    ['Version missing', { Statement: GOOD_TRUST_STMT }, undefined, 'Version is missing', ''],
-    ['Statement missing', { Version: '2012-10-17' }, undefined, 'Statement is missing', ''],
-    ['Principal missing', perm({ Effect: 'Allow', Action: 'sts:AssumeRole' }), 'Statement[0].Principal', 'is missing', 'ecs-tasks.amazonaws.com'],
-    ['Principal and NotPrincipal', perm({ ...GOOD_TRUST_STMT, NotPrincipal: { AWS: '123456789012' } }), 'Statement[0]', 'has both Principal and NotPrincipal', ''],
-    ['Principal a bare service', perm({ ...GOOD_TRUST_STMT, Principal: 'ecs-tasks.amazonaws.com' }), 'Statement[0].Principal', 'but it must be "*" or an object', 'Write {"Service": "ecs-tasks.amazonaws.com"}'],
-    ['Principal a bare account', perm({ ...GOOD_TRUST_STMT, Principal: '123456789012' }), 'Statement[0].Principal', 'must be "*" or an object', 'Write {"AWS": "123456789012"}'],
-    ['Principal empty object', perm({ ...GOOD_TRUST_STMT, Principal: {} }), 'Statement[0].Principal', 'is an empty object', ''],
-    ['Principal unknown kind', perm({ ...GOOD_TRUST_STMT, Principal: { User: 'x' } }), 'Statement[0].Principal.User', 'is not a kind of principal', 'AWS, Service, Federated, CanonicalUser'],
-    ['Principal lowercase kind', perm({ ...GOOD_TRUST_STMT, Principal: { service: 'ecs-tasks.amazonaws.com' } }), 'Statement[0].Principal.service', 'is not a kind of principal', 'write "Service"'],
-    ['Principal value a number', perm({ ...GOOD_TRUST_STMT, Principal: { AWS: 123456789012 } }), 'Statement[0].Principal.AWS', 'account ids must be strings', 'Quote it: "123456789012"'],
-    ['Principal value empty list', perm({ ...GOOD_TRUST_STMT, Principal: { AWS: [] } }), 'Statement[0].Principal.AWS', 'is an empty list', ''],
-    ['Principal value an object', perm({ ...GOOD_TRUST_STMT, Principal: { Service: { a: 1 } } }), 'Statement[0].Principal.Service', 'must be a string or a list of strings', ''],
-    ['Principal value empty string', perm({ ...GOOD_TRUST_STMT, Principal: { Federated: '' } }), 'Statement[0].Principal.Federated', 'is an empty string', ''],
-    ['AWS principal not an id or ARN', perm({ ...GOOD_TRUST_STMT, Principal: { AWS: ['123456789012', 'alice'] } }), 'Statement[0].Principal.AWS[1]', '"alice" is not an AWS principal', '12-digit account id'],
-    ['short service name', perm({ ...GOOD_TRUST_STMT, Principal: { Service: 'ecs-tasks' } }), 'Statement[0].Principal.Service', '"ecs-tasks" is not a service principal', '"ecs-tasks.amazonaws.com"'],
-    ['Action missing', perm({ Effect: 'Allow', Principal: '*' }), 'Statement[0].Action', 'is missing', 'sts:AssumeRole'],
-    ['Action not sts', perm({ ...GOOD_TRUST_STMT, Action: ['sts:AssumeRole', 's3:GetObject'] }), 'Statement[0].Action[1]', '"s3:GetObject" is not an sts: action', 'belong in a permissions policy'],
-    ['Action malformed', perm({ ...GOOD_TRUST_STMT, Action: 'AssumeRole' }), 'Statement[0].Action', 'is not a valid action', 'Add the service prefix'],
-    ['Resource in a trust policy', perm({ ...GOOD_TRUST_STMT, Resource: '*' }), 'Statement[0].Resource', 'is not allowed in a trust policy', 'the role itself'],
-    ['NotResource in a trust policy', perm({ ...GOOD_TRUST_STMT, NotResource: '*' }), 'Statement[0].NotResource', 'is not allowed in a trust policy', ''],
-    ['Effect missing', perm({ Principal: '*', Action: 'sts:AssumeRole' }), 'Statement[0].Effect', 'is missing', ''],
-    ['Condition bad', perm({ ...GOOD_TRUST_STMT, Condition: { StringEquals: { 'aws:SourceAccount': { x: 1 } } } }), 'Statement[0].Condition.StringEquals["aws:SourceAccount"]', 'is an object', ''],
-    ['unknown statement key', perm({ ...GOOD_TRUST_STMT, Actions: 'sts:AssumeRole' }), 'Statement[0].Actions', 'is not a statement element', 'write "Action"'],
-  ])('%s', (_name, doc, field, message, fix) => {
+    { name: 'an array', doc: [GOOD_TRUST_STMT], field: undefined, message: 'is a JSON array, but a trust policy is an object', fix: '' },
+    { name: 'Version missing', doc: { Statement: GOOD_TRUST_STMT }, field: undefined, message: 'Version is missing', fix: '' },
+    { name: 'Statement missing', doc: { Version: '2012-10-17' }, field: undefined, message: 'Statement is missing', fix: '' },
+    { name: 'Principal missing', doc: perm({ Effect: 'Allow', Action: 'sts:AssumeRole' }), field: 'Statement[0].Principal', message: 'is missing', fix: 'ecs-tasks.amazonaws.com' },
+    { name: 'Principal and NotPrincipal', doc: perm({ ...GOOD_TRUST_STMT, NotPrincipal: { AWS: '123456789012' } }), field: 'Statement[0]', message: 'has both Principal and NotPrincipal', fix: '' },
+    { name: 'Principal a bare service', doc: perm({ ...GOOD_TRUST_STMT, Principal: 'ecs-tasks.amazonaws.com' }), field: 'Statement[0].Principal', message: 'but it must be "*" or an object', fix: 'Write {"Service": "ecs-tasks.amazonaws.com"}' },
+    { name: 'Principal a bare account', doc: perm({ ...GOOD_TRUST_STMT, Principal: '123456789012' }), field: 'Statement[0].Principal', message: 'must be "*" or an object', fix: 'Write {"AWS": "123456789012"}' },
+    { name: 'Principal empty object', doc: perm({ ...GOOD_TRUST_STMT, Principal: {} }), field: 'Statement[0].Principal', message: 'is an empty object', fix: '' },
+    { name: 'Principal unknown kind', doc: perm({ ...GOOD_TRUST_STMT, Principal: { User: 'x' } }), field: 'Statement[0].Principal.User', message: 'is not a kind of principal', fix: 'AWS, Service, Federated, CanonicalUser' },
+    { name: 'Principal lowercase kind', doc: perm({ ...GOOD_TRUST_STMT, Principal: { service: 'ecs-tasks.amazonaws.com' } }), field: 'Statement[0].Principal.service', message: 'is not a kind of principal', fix: 'write "Service"' },
+    { name: 'Principal value a number', doc: perm({ ...GOOD_TRUST_STMT, Principal: { AWS: 123456789012 } }), field: 'Statement[0].Principal.AWS', message: 'account ids must be strings', fix: 'Quote it: "123456789012"' },
+    { name: 'Principal value empty list', doc: perm({ ...GOOD_TRUST_STMT, Principal: { AWS: [] } }), field: 'Statement[0].Principal.AWS', message: 'is an empty list', fix: '' },
+    { name: 'Principal value an object', doc: perm({ ...GOOD_TRUST_STMT, Principal: { Service: { a: 1 } } }), field: 'Statement[0].Principal.Service', message: 'must be a string or a list of strings', fix: '' },
+    { name: 'Principal value empty string', doc: perm({ ...GOOD_TRUST_STMT, Principal: { Federated: '' } }), field: 'Statement[0].Principal.Federated', message: 'is an empty string', fix: '' },
+    { name: 'AWS principal not an id or ARN', doc: perm({ ...GOOD_TRUST_STMT, Principal: { AWS: ['123456789012', 'alice'] } }), field: 'Statement[0].Principal.AWS[1]', message: '"alice" is not an AWS principal', fix: '12-digit account id' },
+    { name: 'short service name', doc: perm({ ...GOOD_TRUST_STMT, Principal: { Service: 'ecs-tasks' } }), field: 'Statement[0].Principal.Service', message: '"ecs-tasks" is not a service principal', fix: '"ecs-tasks.amazonaws.com"' },
+    { name: 'Action missing', doc: perm({ Effect: 'Allow', Principal: '*' }), field: 'Statement[0].Action', message: 'is missing', fix: 'sts:AssumeRole' },
+    { name: 'Action not sts', doc: perm({ ...GOOD_TRUST_STMT, Action: ['sts:AssumeRole', 's3:GetObject'] }), field: 'Statement[0].Action[1]', message: '"s3:GetObject" is not an sts: action', fix: 'belong in a permissions policy' },
+    { name: 'Action malformed', doc: perm({ ...GOOD_TRUST_STMT, Action: 'AssumeRole' }), field: 'Statement[0].Action', message: 'is not a valid action', fix: 'Add the service prefix' },
+    { name: 'Resource in a trust policy', doc: perm({ ...GOOD_TRUST_STMT, Resource: '*' }), field: 'Statement[0].Resource', message: 'is not allowed in a trust policy', fix: 'the role itself' },
+    { name: 'NotResource in a trust policy', doc: perm({ ...GOOD_TRUST_STMT, NotResource: '*' }), field: 'Statement[0].NotResource', message: 'is not allowed in a trust policy', fix: '' },
+    { name: 'Effect missing', doc: perm({ Principal: '*', Action: 'sts:AssumeRole' }), field: 'Statement[0].Effect', message: 'is missing', fix: '' },
+    { name: 'Condition bad', doc: perm({ ...GOOD_TRUST_STMT, Condition: { StringEquals: { 'aws:SourceAccount': { x: 1 } } } }), field: 'Statement[0].Condition.StringEquals["aws:SourceAccount"]', message: 'is an object', fix: '' },
+    { name: 'unknown statement key', doc: perm({ ...GOOD_TRUST_STMT, Actions: 'sts:AssumeRole' }), field: 'Statement[0].Actions', message: 'is not a statement element', fix: 'write "Action"' },
+  ])('$name', ({ doc, field, message, fix }) => {
     const { issues } = validateTrustPolicy(doc as JsonValue, SRC);
     expectIssue(issues, field, message, fix || undefined);
   });
@@ -292,34 +289,34 @@ describe('validateTrustPolicy', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('securityFindings', () => {
-  it.each([
-    ['Principal "*"', { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }, 'Statement[0].Principal'],
-    ['AWS "*"', { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }, 'Statement[0].Principal'],
-    ['AWS list with "*"', { Effect: 'Allow', Principal: { AWS: ['123456789012', '*'] }, Action: 'sts:AssumeRole' }, 'Statement[0].Principal'],
-    ['empty Condition', { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Condition: {} }, 'Statement[0].Principal'],
-    ['NotPrincipal', { Effect: 'Allow', NotPrincipal: { AWS: '123456789012' }, Action: 'sts:AssumeRole' }, 'Statement[0].NotPrincipal'],
-  ])('trust: refuses %s without --allow-public-trust', (_name, stmt, field) => {
+  it.each<{ name: string; stmt: JsonValue; field: string }>([
+    { name: 'Principal "*"', stmt: { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }, field: 'Statement[0].Principal' },
+    { name: 'AWS "*"', stmt: { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }, field: 'Statement[0].Principal' },
+    { name: 'AWS list with "*"', stmt: { Effect: 'Allow', Principal: { AWS: ['123456789012', '*'] }, Action: 'sts:AssumeRole' }, field: 'Statement[0].Principal' },
+    { name: 'empty Condition', stmt: { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Condition: {} }, field: 'Statement[0].Principal' },
+    { name: 'NotPrincipal', stmt: { Effect: 'Allow', NotPrincipal: { AWS: '123456789012' }, Action: 'sts:AssumeRole' }, field: 'Statement[0].NotPrincipal' },
+  ])('trust: refuses $name without --allow-public-trust', ({ stmt, field }) => {
     const r = securityFindings('trust', perm(stmt));
     expect(r.refusals).toHaveLength(1);
     expect(r.refusals[0]).toMatchObject({ flag: '--allow-public-trust', field });
     expect(r.refusals[0].message).toMatch(/anyone in any AWS account/);
   });
 
-  it.each([
-    ['a Condition', { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc' } } }],
-    ['a Deny', { Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole' }],
-    ['a service', GOOD_TRUST_STMT],
-    ['an account', { Effect: 'Allow', Principal: { AWS: '123456789012' }, Action: 'sts:AssumeRole' }],
-    ['Service "*"-less federated', { Effect: 'Allow', Principal: { Federated: 'accounts.google.com' }, Action: 'sts:AssumeRoleWithWebIdentity' }],
-  ])('trust: accepts %s', (_name, stmt) => {
+  it.each<{ name: string; stmt: JsonValue }>([
+    { name: 'a Condition', stmt: { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc' } } } },
+    { name: 'a Deny', stmt: { Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole' } },
+    { name: 'a service', stmt: GOOD_TRUST_STMT },
+    { name: 'an account', stmt: { Effect: 'Allow', Principal: { AWS: '123456789012' }, Action: 'sts:AssumeRole' } },
+    { name: 'Service "*"-less federated', stmt: { Effect: 'Allow', Principal: { Federated: 'accounts.google.com' }, Action: 'sts:AssumeRoleWithWebIdentity' } },
+  ])('trust: accepts $name', ({ stmt }) => {
     expect(securityFindings('trust', perm(stmt))).toEqual({ refusals: [], warnings: [] });
   });
 
   it.each([
-    ['Action and Resource "*"', { Effect: 'Allow', Action: '*', Resource: '*' }],
-    ['lists containing "*"', { Effect: 'Allow', Action: ['s3:GetObject', '*'], Resource: ['arn:aws:s3:::b', '*'] }],
-    ['with iam:PassRole too (no extra warning)', { Effect: 'Allow', Action: ['*', 'iam:PassRole'], Resource: '*' }],
-  ])('permissions: refuses %s without --allow-admin', (_name, stmt) => {
+    { name: 'Action and Resource "*"', stmt: { Effect: 'Allow', Action: '*', Resource: '*' } },
+    { name: 'lists containing "*"', stmt: { Effect: 'Allow', Action: ['s3:GetObject', '*'], Resource: ['arn:aws:s3:::b', '*'] } },
+    { name: 'with iam:PassRole too (no extra warning)', stmt: { Effect: 'Allow', Action: ['*', 'iam:PassRole'], Resource: '*' } },
+  ])('permissions: refuses $name without --allow-admin', ({ stmt }) => {
     const r = securityFindings('permissions', perm(stmt));
     expect(r.refusals).toEqual([{ flag: '--allow-admin', field: 'Statement[0]', message: expect.stringContaining('administrator access') }]);
     expect(r.warnings).toEqual([]);
@@ -335,12 +332,12 @@ describe('securityFindings', () => {
   });
 
   it.each([
-    ['PassRole scoped to a role', { Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::123456789012:role/task' }],
-    ['"*" on one resource', { Effect: 'Allow', Action: '*', Resource: 'arn:aws:s3:::b/*' }],
-    ['Deny "*"', { Effect: 'Deny', Action: '*', Resource: '*' }],
-    ['other iam actions', { Effect: 'Allow', Action: 'iam:Get*', Resource: '*' }],
-    ['read-only', { Effect: 'Allow', Action: 'ec2:Describe*', Resource: '*' }],
-  ])('permissions: accepts %s', (_name, stmt) => {
+    { name: 'PassRole scoped to a role', stmt: { Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::123456789012:role/task' } },
+    { name: '"*" on one resource', stmt: { Effect: 'Allow', Action: '*', Resource: 'arn:aws:s3:::b/*' } },
+    { name: 'Deny "*"', stmt: { Effect: 'Deny', Action: '*', Resource: '*' } },
+    { name: 'other iam actions', stmt: { Effect: 'Allow', Action: 'iam:Get*', Resource: '*' } },
+    { name: 'read-only', stmt: { Effect: 'Allow', Action: 'ec2:Describe*', Resource: '*' } },
+  ])('permissions: accepts $name', ({ stmt }) => {
     expect(securityFindings('permissions', perm(stmt))).toEqual({ refusals: [], warnings: [] });
   });
 
@@ -359,13 +356,13 @@ describe('securityFindings', () => {
 
 describe('wildcardMatch', () => {
   it.each([
-    ['iam:*', 'iam:PassRole', true],
-    ['*', 'anything', true],
-    ['iam:P?ssRole', 'iam:PassRole', true],
-    ['iam:Get*', 'iam:PassRole', false],
-    ['iam:PassRole*', 'iam:PassRole', true],
-    ['iam:PassRole?', 'iam:PassRole', false],
-  ])('%s ~ %s = %s', (p, t, expected) => {
+    { p: 'iam:*', t: 'iam:PassRole', expected: true },
+    { p: '*', t: 'anything', expected: true },
+    { p: 'iam:P?ssRole', t: 'iam:PassRole', expected: true },
+    { p: 'iam:Get*', t: 'iam:PassRole', expected: false },
+    { p: 'iam:PassRole*', t: 'iam:PassRole', expected: true },
+    { p: 'iam:PassRole?', t: 'iam:PassRole', expected: false },
+  ])('$p ~ $t = $expected', ({ p, t, expected }) => {
     expect(wildcardMatch(p, t)).toBe(expected);
   });
 
@@ -380,33 +377,33 @@ describe('wildcardMatch', () => {
 
 describe('parseTrustPrincipal', () => {
   it.each([
-    ['ecs-tasks.amazonaws.com', { kind: 'service', service: 'ecs-tasks.amazonaws.com' }],
-    ['ecs.application-autoscaling.amazonaws.com', { kind: 'service', service: 'ecs.application-autoscaling.amazonaws.com' }],
-    ['ec2.amazonaws.com.cn', { kind: 'service', service: 'ec2.amazonaws.com.cn' }],
-    ['123456789012', { kind: 'account', accountId: '123456789012' }],
-    ['me', { kind: 'me' }],
-    ['arn:aws:iam::123456789012:root', { kind: 'arn', arn: 'arn:aws:iam::123456789012:root' }],
-    ['arn:aws:iam::123456789012:role/deployer', { kind: 'arn', arn: 'arn:aws:iam::123456789012:role/deployer' }],
-    ['arn:aws:iam::123456789012:role/ci/deployer', { kind: 'arn', arn: 'arn:aws:iam::123456789012:role/ci/deployer' }],
-    ['arn:aws-cn:iam::123456789012:user/alice', { kind: 'arn', arn: 'arn:aws-cn:iam::123456789012:user/alice' }],
-  ])('%s', (value, expected) => {
+    { value: 'ecs-tasks.amazonaws.com', expected: { kind: 'service', service: 'ecs-tasks.amazonaws.com' } },
+    { value: 'ecs.application-autoscaling.amazonaws.com', expected: { kind: 'service', service: 'ecs.application-autoscaling.amazonaws.com' } },
+    { value: 'ec2.amazonaws.com.cn', expected: { kind: 'service', service: 'ec2.amazonaws.com.cn' } },
+    { value: '123456789012', expected: { kind: 'account', accountId: '123456789012' } },
+    { value: 'me', expected: { kind: 'me' } },
+    { value: 'arn:aws:iam::123456789012:root', expected: { kind: 'arn', arn: 'arn:aws:iam::123456789012:root' } },
+    { value: 'arn:aws:iam::123456789012:role/deployer', expected: { kind: 'arn', arn: 'arn:aws:iam::123456789012:role/deployer' } },
+    { value: 'arn:aws:iam::123456789012:role/ci/deployer', expected: { kind: 'arn', arn: 'arn:aws:iam::123456789012:role/ci/deployer' } },
+    { value: 'arn:aws-cn:iam::123456789012:user/alice', expected: { kind: 'arn', arn: 'arn:aws-cn:iam::123456789012:user/alice' } },
+  ])('$value', ({ value, expected }) => {
     expect(parseTrustPrincipal(value, '--trust-principal')).toEqual(expected);
   });
 
   it.each([
-    ['arn:aws:sts::123456789012:assumed-role/Admin/alice', 'is the ARN of a session (assumed-role)', 'Trust the role itself: arn:aws:iam::123456789012:role/Admin'],
-    ['ecs-tasks', 'is not a principal', 'Did you mean the service principal ecs-tasks.amazonaws.com?'],
-    ['ECS-Tasks.amazonaws.com', 'is not a valid service principal', 'lowercase: ecs-tasks.amazonaws.com'],
-    ['1234-5678-9012', 'is not an account id as IAM writes it', 'without separators: 123456789012'],
-    ['12345678901', 'is not a 12-digit account id (it has 11 digits)', ''],
-    ['arn:aws:iam::123456789012:group/devs', 'is not an ARN a trust policy can name', 'a role or user ARN'],
-    ['arn:aws:iam::12345:role/x', 'is not an ARN a trust policy can name', ''],
-    ['arn:aws:s3:::bucket', 'is not an ARN a trust policy can name', ''],
-    [`arn:aws:iam::123456789012:role/${'x'.repeat(65)}`, 'longer than 64', ''],
-    ['', 'is empty', 'service principal (ecs-tasks.amazonaws.com)'],
-    ['someone@example.com', 'is not a principal ecsprimer understands', 'me (the identity running ecsprimer)'],
-    ['ME', 'is not a principal', ''],
-  ])('refuses %j', (value, message, fix) => {
+    { value: 'arn:aws:sts::123456789012:assumed-role/Admin/alice', message: 'is the ARN of a session (assumed-role)', fix: 'Trust the role itself: arn:aws:iam::123456789012:role/Admin' },
+    { value: 'ecs-tasks', message: 'is not a principal', fix: 'Did you mean the service principal ecs-tasks.amazonaws.com?' },
+    { value: 'ECS-Tasks.amazonaws.com', message: 'is not a valid service principal', fix: 'lowercase: ecs-tasks.amazonaws.com' },
+    { value: '1234-5678-9012', message: 'is not an account id as IAM writes it', fix: 'without separators: 123456789012' },
+    { value: '12345678901', message: 'is not a 12-digit account id (it has 11 digits)', fix: '' },
+    { value: 'arn:aws:iam::123456789012:group/devs', message: 'is not an ARN a trust policy can name', fix: 'a role or user ARN' },
+    { value: 'arn:aws:iam::12345:role/x', message: 'is not an ARN a trust policy can name', fix: '' },
+    { value: 'arn:aws:s3:::bucket', message: 'is not an ARN a trust policy can name', fix: '' },
+    { value: `arn:aws:iam::123456789012:role/${'x'.repeat(65)}`, message: 'longer than 64', fix: '' },
+    { value: '', message: 'is empty', fix: 'service principal (ecs-tasks.amazonaws.com)' },
+    { value: 'someone@example.com', message: 'is not a principal ecsprimer understands', fix: 'me (the identity running ecsprimer)' },
+    { value: 'ME', message: 'is not a principal', fix: '' },
+  ])('refuses $value', ({ value, message, fix }) => {
     const e = thrown(() => parseTrustPrincipal(value, '--trust-principal'));
     expect(e.source).toBe('--trust-principal');
     expect(e.issues[0].message).toContain(message);
@@ -416,10 +413,10 @@ describe('parseTrustPrincipal', () => {
 
 describe('trustPolicyFor', () => {
   it.each([
-    [{ kind: 'service', service: 'ecs-tasks.amazonaws.com' } as const, { Service: 'ecs-tasks.amazonaws.com' }],
-    [{ kind: 'arn', arn: 'arn:aws:iam::123456789012:role/x' } as const, { AWS: 'arn:aws:iam::123456789012:role/x' }],
-    [{ kind: 'account', accountId: '123456789012' } as const, { AWS: 'arn:aws:iam::123456789012:root' }],
-  ])('%j', (principal, expected) => {
+    { principal: { kind: 'service', service: 'ecs-tasks.amazonaws.com' } as const, expected: { Service: 'ecs-tasks.amazonaws.com' } },
+    { principal: { kind: 'arn', arn: 'arn:aws:iam::123456789012:role/x' } as const, expected: { AWS: 'arn:aws:iam::123456789012:role/x' } },
+    { principal: { kind: 'account', accountId: '123456789012' } as const, expected: { AWS: 'arn:aws:iam::123456789012:root' } },
+  ])('$principal', ({ principal, expected }) => {
     const doc = trustPolicyFor(principal);
     expect(doc).toEqual({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: expected, Action: 'sts:AssumeRole' }] });
     expect(validateTrustPolicy(doc, 'generated')).toEqual({ issues: [], warnings: [] });
@@ -441,19 +438,19 @@ describe('minifiedLength, canonicalJson, documentsEqual', () => {
   });
 
   it.each([
-    ['key order', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] }, { Statement: [{ Resource: '*', Action: 's3:GetObject', Effect: 'Allow' }], Version: '2012-10-17' }, true],
-    ['string vs one-element list', perm({ Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['*'] }), perm({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }), true],
-    ['NotAction/NotResource lists', perm({ Effect: 'Deny', NotAction: ['s3:*'], NotResource: 'arn:aws:s3:::b' }), perm({ Effect: 'Deny', NotAction: 's3:*', NotResource: ['arn:aws:s3:::b'] }), true],
-    ['statement object vs list', { Version: '2012-10-17', Statement: GOOD_STMT }, perm(GOOD_STMT), true],
-    ['principal values', perm({ ...GOOD_TRUST_STMT, Principal: { Service: ['ecs-tasks.amazonaws.com'] } }), perm(GOOD_TRUST_STMT), true],
-    ['account id vs root ARN', perm({ ...GOOD_TRUST_STMT, Principal: { AWS: '123456789012' } }), perm({ ...GOOD_TRUST_STMT, Principal: { AWS: 'arn:aws:iam::123456789012:root' } }), true],
-    ['condition values', perm({ ...GOOD_STMT, Condition: { StringEquals: { k: ['v'] } } }), perm({ ...GOOD_STMT, Condition: { StringEquals: { k: 'v' } } }), true],
-    ['two-element list order matters', perm({ ...GOOD_STMT, Action: ['a:b', 'a:c'] }), perm({ ...GOOD_STMT, Action: ['a:c', 'a:b'] }), false],
-    ['different actions', perm({ ...GOOD_STMT, Action: 's3:GetObject' }), perm({ ...GOOD_STMT, Action: 's3:PutObject' }), false],
-    ['one-element list elsewhere is not a string', { Version: '2012-10-17', Statement: [GOOD_STMT], Id: ['x'] }, { Version: '2012-10-17', Statement: [GOOD_STMT], Id: 'x' }, false],
-    ['different effects', perm(GOOD_STMT), perm({ ...GOOD_STMT, Effect: 'Deny' }), false],
-    ['non-policy values', [1, { a: 2, b: 3 }], [1, { b: 3, a: 2 }], true],
-  ])('%s → %s', (_name, a, b, equal) => {
+    { name: 'key order', a: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] }, b: { Statement: [{ Resource: '*', Action: 's3:GetObject', Effect: 'Allow' }], Version: '2012-10-17' }, equal: true },
+    { name: 'string vs one-element list', a: perm({ Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['*'] }), b: perm({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }), equal: true },
+    { name: 'NotAction/NotResource lists', a: perm({ Effect: 'Deny', NotAction: ['s3:*'], NotResource: 'arn:aws:s3:::b' }), b: perm({ Effect: 'Deny', NotAction: 's3:*', NotResource: ['arn:aws:s3:::b'] }), equal: true },
+    { name: 'statement object vs list', a: { Version: '2012-10-17', Statement: GOOD_STMT }, b: perm(GOOD_STMT), equal: true },
+    { name: 'principal values', a: perm({ ...GOOD_TRUST_STMT, Principal: { Service: ['ecs-tasks.amazonaws.com'] } }), b: perm(GOOD_TRUST_STMT), equal: true },
+    { name: 'account id vs root ARN', a: perm({ ...GOOD_TRUST_STMT, Principal: { AWS: '123456789012' } }), b: perm({ ...GOOD_TRUST_STMT, Principal: { AWS: 'arn:aws:iam::123456789012:root' } }), equal: true },
+    { name: 'condition values', a: perm({ ...GOOD_STMT, Condition: { StringEquals: { k: ['v'] } } }), b: perm({ ...GOOD_STMT, Condition: { StringEquals: { k: 'v' } } }), equal: true },
+    { name: 'two-element list order matters', a: perm({ ...GOOD_STMT, Action: ['a:b', 'a:c'] }), b: perm({ ...GOOD_STMT, Action: ['a:c', 'a:b'] }), equal: false },
+    { name: 'different actions', a: perm({ ...GOOD_STMT, Action: 's3:GetObject' }), b: perm({ ...GOOD_STMT, Action: 's3:PutObject' }), equal: false },
+    { name: 'one-element list elsewhere is not a string', a: { Version: '2012-10-17', Statement: [GOOD_STMT], Id: ['x'] }, b: { Version: '2012-10-17', Statement: [GOOD_STMT], Id: 'x' }, equal: false },
+    { name: 'different effects', a: perm(GOOD_STMT), b: perm({ ...GOOD_STMT, Effect: 'Deny' }), equal: false },
+    { name: 'non-policy values', a: [1, { a: 2, b: 3 }], b: [1, { b: 3, a: 2 }], equal: true },
+  ])('$name → $a', ({ a, b, equal }) => {
     expect(documentsEqual(a as JsonValue, b as JsonValue)).toBe(equal);
     expect(documentsEqual(b as JsonValue, a as JsonValue)).toBe(equal);
   });

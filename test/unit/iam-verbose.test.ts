@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ACCOUNT, cli, SECRET_ACCESS_KEY, SESSION_TOKEN, useCliEnv } from '../support/iam-cli.js';
+import { ACCOUNT, cli, SECRET_ACCESS_KEY, SESSION_TOKEN, useCliEnv } from '../support/in-process.js';
 
 useCliEnv();
 

@@ -60,12 +60,12 @@ describe('fillPlaceholders', () => {
   const values = { accountId: '123456789012', region: 'eu-west-1', stack: 'demo' };
 
   it.each([
-    ['arn:aws:logs:${AWS::Region}:${AWS::AccountId}:log-group:/ecs/${ecsprimer:stack}*', 'arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/demo*'],
-    ['${AWS::AccountId}${AWS::AccountId}', '123456789012123456789012'],
-    ['arn:aws:s3:::b/${aws:username}', 'arn:aws:s3:::b/${aws:username}'],
-    ['${AWS::Unknown}', '${AWS::Unknown}'],
-    ['no placeholders', 'no placeholders'],
-  ])('%s', (input, output) => {
+    { input: 'arn:aws:logs:${AWS::Region}:${AWS::AccountId}:log-group:/ecs/${ecsprimer:stack}*', output: 'arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/demo*' },
+    { input: '${AWS::AccountId}${AWS::AccountId}', output: '123456789012123456789012' },
+    { input: 'arn:aws:s3:::b/${aws:username}', output: 'arn:aws:s3:::b/${aws:username}' },
+    { input: '${AWS::Unknown}', output: '${AWS::Unknown}' },
+    { input: 'no placeholders', output: 'no placeholders' },
+  ])('$input', ({ input, output }) => {
     expect(fillPlaceholders({ v: input }, values)).toEqual({ v: output });
   });
 

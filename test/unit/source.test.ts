@@ -68,11 +68,11 @@ afterAll(async () => {
 
 describe('readDocumentText: the forms', () => {
   it.each([
-    ['{"a": 1}', '{"a": 1}'],
-    ['  \n {"a": 1}', '  \n {"a": 1}'],
-    ['[1, 2]', '[1, 2]'],
-    ['{not json yet', '{not json yet'],
-  ])('inline JSON %j', async (spec, text) => {
+    { spec: '{"a": 1}', text: '{"a": 1}' },
+    { spec: '  \n {"a": 1}', text: '  \n {"a": 1}' },
+    { spec: '[1, 2]', text: '[1, 2]' },
+    { spec: '{not json yet', text: '{not json yet' },
+  ])('inline JSON $spec', async ({ spec, text }) => {
     expect(await readDocumentText(spec, opts())).toEqual({ text, source: 'inline --document' });
   });
 
@@ -130,30 +130,30 @@ describe('readDocumentText: the forms', () => {
 describe('readDocumentText: refusals', () => {
   it.each([
     // [spec, source, message part, fix part]
-    ['file://missing.json', 'file missing.json', 'does not exist (looked for <dir>/missing.json)', 'relative paths are resolved against the current directory <dir>'],
-    ['file://sub', 'file sub', 'is a directory', 'Name the JSON file'],
-    ['sub', 'file sub', 'is a directory', ''],
-    ['file://empty.json', 'file empty.json', 'is empty', 'JSON document'],
-    ['file://blank.json', 'file blank.json', 'is empty', ''],
-    ['file://bom-only.json', 'file bom-only.json', 'is empty', ''],
-    ['file://big.json', 'file big.json', 'larger than 1 MiB', ''],
-    ['file://utf16le.json', 'file utf16le.json', 'UTF-16 (little-endian)', 'Save it as UTF-8'],
-    ['file://utf16be.json', 'file utf16be.json', 'UTF-16 (big-endian)', 'Save it as UTF-8'],
-    ['file://utf32le.json', 'file utf32le.json', 'UTF-32 (little-endian)', 'Save it as UTF-8'],
-    ['file://utf32be.json', 'file utf32be.json', 'UTF-32 (big-endian)', 'Save it as UTF-8'],
-    ['file://utf16-nobom.json', 'file utf16-nobom.json', 'UTF-16 text without a byte order mark', 'Save it as UTF-8'],
-    ['file://latin1.json', 'file latin1.json', 'not valid UTF-8 text (byte 0xE9)', 'Save it as UTF-8'],
-    ['file://image.png', 'file image.png', 'not valid UTF-8', ''],
-    ['file://nul.json', 'file nul.json', 'contains a NUL byte', 'UTF-8 text'],
-    ['file://utf32-nobom.json', 'file utf32-nobom.json', 'UTF-32 text without a byte order mark', 'Save it as UTF-8'],
-    ['file://mocked-eacces.json', 'file mocked-eacces.json', 'cannot be read: permission denied (<dir>/mocked-eacces.json)', 'permissions'],
-    ['nope.json', '--document', '"nope.json" is not an existing file (looked for <dir>/nope.json), and inline JSON must start with { or [', 'file://PATH'],
-    ['Version: 2012-10-17', '--document', 'is not an existing file', ''],
-    ['', '--document', 'is empty', 'file://PATH'],
-    ['   ', '--document', 'is empty', ''],
-    ['file://', '--document', 'names no file', ''],
-    ['https://example.com/p.json', '--document', 'is a URL', 'file://PATH'],
-  ])('%j', async (spec, source, message, fix) => {
+    { spec: 'file://missing.json', source: 'file missing.json', message: 'does not exist (looked for <dir>/missing.json)', fix: 'relative paths are resolved against the current directory <dir>' },
+    { spec: 'file://sub', source: 'file sub', message: 'is a directory', fix: 'Name the JSON file' },
+    { spec: 'sub', source: 'file sub', message: 'is a directory', fix: '' },
+    { spec: 'file://empty.json', source: 'file empty.json', message: 'is empty', fix: 'JSON document' },
+    { spec: 'file://blank.json', source: 'file blank.json', message: 'is empty', fix: '' },
+    { spec: 'file://bom-only.json', source: 'file bom-only.json', message: 'is empty', fix: '' },
+    { spec: 'file://big.json', source: 'file big.json', message: 'larger than 1 MiB', fix: '' },
+    { spec: 'file://utf16le.json', source: 'file utf16le.json', message: 'UTF-16 (little-endian)', fix: 'Save it as UTF-8' },
+    { spec: 'file://utf16be.json', source: 'file utf16be.json', message: 'UTF-16 (big-endian)', fix: 'Save it as UTF-8' },
+    { spec: 'file://utf32le.json', source: 'file utf32le.json', message: 'UTF-32 (little-endian)', fix: 'Save it as UTF-8' },
+    { spec: 'file://utf32be.json', source: 'file utf32be.json', message: 'UTF-32 (big-endian)', fix: 'Save it as UTF-8' },
+    { spec: 'file://utf16-nobom.json', source: 'file utf16-nobom.json', message: 'UTF-16 text without a byte order mark', fix: 'Save it as UTF-8' },
+    { spec: 'file://latin1.json', source: 'file latin1.json', message: 'not valid UTF-8 text (byte 0xE9)', fix: 'Save it as UTF-8' },
+    { spec: 'file://image.png', source: 'file image.png', message: 'not valid UTF-8', fix: '' },
+    { spec: 'file://nul.json', source: 'file nul.json', message: 'contains a NUL byte', fix: 'UTF-8 text' },
+    { spec: 'file://utf32-nobom.json', source: 'file utf32-nobom.json', message: 'UTF-32 text without a byte order mark', fix: 'Save it as UTF-8' },
+    { spec: 'file://mocked-eacces.json', source: 'file mocked-eacces.json', message: 'cannot be read: permission denied (<dir>/mocked-eacces.json)', fix: 'permissions' },
+    { spec: 'nope.json', source: '--document', message: '"nope.json" is not an existing file (looked for <dir>/nope.json), and inline JSON must start with { or [', fix: 'file://PATH' },
+    { spec: 'Version: 2012-10-17', source: '--document', message: 'is not an existing file', fix: '' },
+    { spec: '', source: '--document', message: 'is empty', fix: 'file://PATH' },
+    { spec: '   ', source: '--document', message: 'is empty', fix: '' },
+    { spec: 'file://', source: '--document', message: 'names no file', fix: '' },
+    { spec: 'https://example.com/p.json', source: '--document', message: 'is a URL', fix: 'file://PATH' },
+  ])('$spec', async ({ spec, source, message, fix }) => {
     const e = await refused(spec);
     expect(e.source).toBe(source);
     expect(e.issues[0].message).toContain(message.replaceAll('<dir>', dir));
@@ -172,11 +172,11 @@ describe('readDocumentText: refusals', () => {
   });
 
   it.each([
-    ['empty', Buffer.alloc(0), 'is empty'],
-    ['UTF-16', Buffer.from('\ufeff{}', 'utf16le'), 'UTF-16'],
-    ['too large', Buffer.alloc(MAX_DOCUMENT_BYTES + 1, 0x20), 'larger than 1 MiB'],
-    ['invalid UTF-8', Buffer.from([0x7b, 0xc3, 0x28, 0x7d]), 'not valid UTF-8'],
-  ])('refuses %s stdin', async (_name, bytes, message) => {
+    { name: 'empty', bytes: Buffer.alloc(0), message: 'is empty' },
+    { name: 'UTF-16', bytes: Buffer.from('\ufeff{}', 'utf16le'), message: 'UTF-16' },
+    { name: 'too large', bytes: Buffer.alloc(MAX_DOCUMENT_BYTES + 1, 0x20), message: 'larger than 1 MiB' },
+    { name: 'invalid UTF-8', bytes: Buffer.from([0x7b, 0xc3, 0x28, 0x7d]), message: 'not valid UTF-8' },
+  ])('refuses $name stdin', async ({ bytes, message }) => {
     const e = await refused('-', { ...opts(), readStdin: async () => bytes });
     expect(e.source).toBe('stdin');
     expect(e.issues[0].message).toContain(message);
