@@ -177,16 +177,16 @@ describe('parseJsonStrict refuses with position, message and fix', () => {
 
 describe('jsonPathOf', () => {
   it.each([
-    [[], ''],
-    [['Statement'], 'Statement'],
-    [['Statement', 0, 'Effect'], 'Statement[0].Effect'],
-    [['Statement', 1, 'Principal', 'AWS'], 'Statement[1].Principal.AWS'],
-    [['Condition', 'StringEquals', 'aws:SourceAccount'], 'Condition.StringEquals["aws:SourceAccount"]'],
-    [['a b'], '["a b"]'],
-    [[0, 'x'], '[0].x'],
-    [['', 'q"uote'], '[""]["q\\"uote"]'],
-    [['_ok', '$ok', '9no'], '_ok.$ok["9no"]'],
-  ] as Array<[Array<string | number>, string]>)('%j → %s', (parts, expected) => {
+    { parts: [], expected: '' },
+    { parts: ['Statement'], expected: 'Statement' },
+    { parts: ['Statement', 0, 'Effect'], expected: 'Statement[0].Effect' },
+    { parts: ['Statement', 1, 'Principal', 'AWS'], expected: 'Statement[1].Principal.AWS' },
+    { parts: ['Condition', 'StringEquals', 'aws:SourceAccount'], expected: 'Condition.StringEquals["aws:SourceAccount"]' },
+    { parts: ['a b'], expected: '["a b"]' },
+    { parts: [0, 'x'], expected: '[0].x' },
+    { parts: ['', 'q"uote'], expected: '[""]["q\\"uote"]' },
+    { parts: ['_ok', '$ok', '9no'], expected: '_ok.$ok["9no"]' },
+  ] as Array<{ parts: Array<string | number>; expected: string }>)('$parts → $expected', ({ parts, expected }) => {
     expect(jsonPathOf(parts)).toBe(expected);
   });
 });

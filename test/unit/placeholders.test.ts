@@ -8,29 +8,29 @@ const SRC = 'file ./policy.json';
 
 describe('placeholdersUsed', () => {
   it.each([
-    ['none', { a: 'x' }, []],
-    ['account', { Resource: 'arn:aws:iam::${AWS::AccountId}:role/x' }, ['AWS::AccountId']],
-    ['region and account in one string', ['arn:aws:logs:${AWS::Region}:${AWS::AccountId}:*'], ['AWS::Region', 'AWS::AccountId']],
-    ['stack, nested', { Statement: [{ Condition: { StringEquals: { k: ['${ecsprimer:stack}'] } } }] }, ['ecsprimer:stack']],
-    ['IAM policy variables are left alone', { r: 'arn:aws:s3:::b/${aws:username}/*', t: '${aws:PrincipalTag/team}', s: '${*}${?}${$}' }, []],
-    ['IAM variable with a default', { r: "${aws:PrincipalTag/team, 'none'}" }, []],
-    ['other dollar text', { a: '$', b: '${', c: '${}', d: '$AWS::Region', e: '{AWS::Region}' }, []],
-    ['numbers, booleans and null', [1, true, null, { a: false }], []],
-  ] as Array<[string, JsonValue, PlaceholderName[]]>)('%s', (_name, value, expected) => {
+    { name: 'none', value: { a: 'x' }, expected: [] },
+    { name: 'account', value: { Resource: 'arn:aws:iam::${AWS::AccountId}:role/x' }, expected: ['AWS::AccountId'] },
+    { name: 'region and account in one string', value: ['arn:aws:logs:${AWS::Region}:${AWS::AccountId}:*'], expected: ['AWS::Region', 'AWS::AccountId'] },
+    { name: 'stack, nested', value: { Statement: [{ Condition: { StringEquals: { k: ['${ecsprimer:stack}'] } } }] }, expected: ['ecsprimer:stack'] },
+    { name: 'IAM policy variables are left alone', value: { r: 'arn:aws:s3:::b/${aws:username}/*', t: '${aws:PrincipalTag/team}', s: '${*}${?}${$}' }, expected: [] },
+    { name: 'IAM variable with a default', value: { r: "${aws:PrincipalTag/team, 'none'}" }, expected: [] },
+    { name: 'other dollar text', value: { a: '$', b: '${', c: '${}', d: '$AWS::Region', e: '{AWS::Region}' }, expected: [] },
+    { name: 'numbers, booleans and null', value: [1, true, null, { a: false }], expected: [] },
+  ] as Array<{ name: string; value: JsonValue; expected: PlaceholderName[] }>)('$name', ({ value, expected }) => {
     expect([...placeholdersUsed(value, SRC)].sort()).toEqual([...expected].sort());
   });
 
   it.each([
     // [value, field, message part, fix part]
-    [{ Resource: 'arn:aws:s3:::${AWS::Partition}' }, 'Resource', 'unknown placeholder ${AWS::Partition}', '${AWS::AccountId}, ${AWS::Region}, ${ecsprimer:stack}'],
-    [{ Statement: [{ Resource: ['x', '${ecsprimer:cluster}'] }] }, 'Statement[0].Resource[1]', 'unknown placeholder ${ecsprimer:cluster}', 'supported placeholders are'],
-    [{ a: '${AWS::accountid}' }, 'a', 'unknown placeholder ${AWS::accountid}', 'Did you mean ${AWS::AccountId}?'],
-    [{ a: '${aws::Region}' }, 'a', 'unknown placeholder', 'Did you mean ${AWS::Region}?'],
-    [{ a: '${ecsprimer:Stack}' }, 'a', 'unknown placeholder', 'Did you mean ${ecsprimer:stack}?'],
-    [{ a: '${ AWS::Region }' }, 'a', 'unknown placeholder', 'Did you mean ${AWS::Region}?'],
-    [{ Condition: { StringEquals: { 'aws:ResourceTag/${ecsprimer:stack}': 'x' } } }, 'Condition.StringEquals["aws:ResourceTag/${ecsprimer:stack}"]', 'placeholders are only filled in values', 'Write the key out in full'],
-    ['${AWS::StackName}', undefined, 'unknown placeholder ${AWS::StackName}', ''],
-  ] as Array<[JsonValue, string | undefined, string, string]>)('refuses %j', (value, field, message, fix) => {
+    { value: { Resource: 'arn:aws:s3:::${AWS::Partition}' }, field: 'Resource', message: 'unknown placeholder ${AWS::Partition}', fix: '${AWS::AccountId}, ${AWS::Region}, ${ecsprimer:stack}' },
+    { value: { Statement: [{ Resource: ['x', '${ecsprimer:cluster}'] }] }, field: 'Statement[0].Resource[1]', message: 'unknown placeholder ${ecsprimer:cluster}', fix: 'supported placeholders are' },
+    { value: { a: '${AWS::accountid}' }, field: 'a', message: 'unknown placeholder ${AWS::accountid}', fix: 'Did you mean ${AWS::AccountId}?' },
+    { value: { a: '${aws::Region}' }, field: 'a', message: 'unknown placeholder', fix: 'Did you mean ${AWS::Region}?' },
+    { value: { a: '${ecsprimer:Stack}' }, field: 'a', message: 'unknown placeholder', fix: 'Did you mean ${ecsprimer:stack}?' },
+    { value: { a: '${ AWS::Region }' }, field: 'a', message: 'unknown placeholder', fix: 'Did you mean ${AWS::Region}?' },
+    { value: { Condition: { StringEquals: { 'aws:ResourceTag/${ecsprimer:stack}': 'x' } } }, field: 'Condition.StringEquals["aws:ResourceTag/${ecsprimer:stack}"]', message: 'placeholders are only filled in values', fix: 'Write the key out in full' },
+    { value: '${AWS::StackName}', field: undefined, message: 'unknown placeholder ${AWS::StackName}', fix: '' },
+  ] as Array<{ value: JsonValue; field: string | undefined; message: string; fix: string }>)('refuses $value', ({ value, field, message, fix }) => {
     let err: unknown;
     try {
       placeholdersUsed(value, SRC);
