@@ -12,7 +12,7 @@
  */
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client, type SecurityGroup, type Subnet } from '@aws-sdk/client-ec2';
 import { AwsError } from '../errors.js';
-import { translateAwsError } from './errors.js';
+import { ServiceOps } from './ops.js';
 
 export interface DefaultNetwork {
   vpcId: string;
@@ -21,18 +21,9 @@ export interface DefaultNetwork {
   securityGroup: string;
 }
 
-export class Ec2Ops {
-  constructor(
-    readonly client: EC2Client,
-    private readonly endpoint?: string,
-  ) {}
-
-  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      throw translateAwsError(`ec2:${operation}`, e, this.endpoint);
-    }
+export class Ec2Ops extends ServiceOps<EC2Client> {
+  constructor(client: EC2Client, endpoint?: string) {
+    super(client, 'ec2', endpoint);
   }
 
   private async subnets(filters: { defaultForAz?: boolean; ids?: string[] }): Promise<Subnet[]> {

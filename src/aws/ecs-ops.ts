@@ -38,6 +38,7 @@ import {
   type UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
 import { errorName, translateAwsError } from './errors.js';
+import { ServiceOps } from './ops.js';
 import { sendOnce } from './once.js';
 import type {
   ClusterInfo,
@@ -195,30 +196,9 @@ export function isUnsupportedOperation(e: unknown): boolean {
   );
 }
 
-export class EcsOps {
-  constructor(
-    readonly client: ECSClient,
-    private readonly endpoint?: string,
-    /** A client that makes one attempt only, for RegisterTaskDefinition (see ./once.ts). */
-    private readonly onceClient: ECSClient = client,
-    private readonly attempts = 1,
-  ) {}
-
-  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      throw translateAwsError(`ecs:${operation}`, e, this.endpoint);
-    }
-  }
-
-  private async maybe<T>(operation: string, gone: (e: unknown) => boolean, fn: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (gone(e)) return undefined;
-      throw translateAwsError(`ecs:${operation}`, e, this.endpoint);
-    }
+export class EcsOps extends ServiceOps<ECSClient> {
+  constructor(client: ECSClient, endpoint?: string, onceClient: ECSClient = client, attempts = 1) {
+    super(client, 'ecs', endpoint, onceClient, attempts);
   }
 
   // --- clusters -------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ import {
   UpdateAssumeRolePolicyCommand,
   type Tag,
 } from '@aws-sdk/client-iam';
-import { errorName, translateAwsError } from './errors.js';
+import { named, ServiceOps } from './ops.js';
 import { sendOnce } from './once.js';
 
 export interface PolicyInfo {
@@ -74,48 +74,31 @@ function decodeDocument(doc: string | undefined): unknown {
   }
 }
 
-export class IamOps {
-  constructor(
-    readonly client: IAMClient,
-    private readonly endpoint?: string,
-    /** A client that makes one attempt only, for CreatePolicyVersion (see ./once.ts). */
-    private readonly onceClient: IAMClient = client,
-    private readonly attempts = 1,
-  ) {}
+const noSuchEntity = named('NoSuchEntity', 'NoSuchEntityException');
+const alreadyExists = named('EntityAlreadyExists', 'EntityAlreadyExistsException');
 
-  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      throw translateAwsError(`iam:${operation}`, e, this.endpoint);
-    }
+export class IamOps extends ServiceOps<IAMClient> {
+  constructor(client: IAMClient, endpoint?: string, onceClient: IAMClient = client, attempts = 1) {
+    super(client, 'iam', endpoint, onceClient, attempts);
   }
 
-  /** Runs fn; a NoSuchEntity answer becomes undefined. */
-  private async maybe<T>(operation: string, fn: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (errorName(e) === 'NoSuchEntity' || errorName(e) === 'NoSuchEntityException') return undefined;
-      throw translateAwsError(`iam:${operation}`, e, this.endpoint);
-    }
+  /** A create that resolves `{ exists: true }` when the name is taken. */
+  private async create<T>(operation: string, fn: () => Promise<T>): Promise<T | { exists: true }> {
+    return (await this.maybe(operation, alreadyExists, fn)) ?? { exists: true };
   }
 
   /** Creates a policy; resolves `{ exists: true }` when the name is taken. */
   async createPolicy(i: { name: string; path: string; document: string; description?: string; tags: Record<string, string> }): Promise<{ arn: string; versionId: string } | { exists: true }> {
-    try {
+    return this.create('CreatePolicy', async () => {
       const out = await this.client.send(
         new CreatePolicyCommand({ PolicyName: i.name, Path: i.path, PolicyDocument: i.document, Description: i.description, Tags: toTags(i.tags) }),
       );
       return { arn: out.Policy!.Arn!, versionId: out.Policy!.DefaultVersionId ?? 'v1' };
-    } catch (e) {
-      if (errorName(e) === 'EntityAlreadyExists' || errorName(e) === 'EntityAlreadyExistsException') return { exists: true };
-      throw translateAwsError('iam:CreatePolicy', e, this.endpoint);
-    }
+    });
   }
 
   async getPolicy(arn: string): Promise<PolicyInfo | undefined> {
-    const out = await this.maybe('GetPolicy', () => this.client.send(new GetPolicyCommand({ PolicyArn: arn })));
+    const out = await this.maybe('GetPolicy', noSuchEntity, () => this.client.send(new GetPolicyCommand({ PolicyArn: arn })));
     const p = out?.Policy;
     if (!p) return undefined;
     return {
@@ -161,12 +144,12 @@ export class IamOps {
   }
 
   async deletePolicyVersion(arn: string, versionId: string): Promise<void> {
-    await this.maybe('DeletePolicyVersion', () => this.client.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: versionId })));
+    await this.maybe('DeletePolicyVersion', noSuchEntity, () => this.client.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: versionId })));
   }
 
   /** Resolves false when the policy was already gone. */
   async deletePolicy(arn: string): Promise<boolean> {
-    const out = await this.maybe('DeletePolicy', () => this.client.send(new DeletePolicyCommand({ PolicyArn: arn })));
+    const out = await this.maybe('DeletePolicy', noSuchEntity, () => this.client.send(new DeletePolicyCommand({ PolicyArn: arn })));
     return out !== undefined;
   }
 
@@ -174,7 +157,7 @@ export class IamOps {
     const ent: PolicyEntities = { roles: [], users: [], groups: [] };
     let marker: string | undefined;
     do {
-      const page = await this.maybe('ListEntitiesForPolicy', () => this.client.send(new ListEntitiesForPolicyCommand({ PolicyArn: arn, Marker: marker })));
+      const page = await this.maybe('ListEntitiesForPolicy', noSuchEntity, () => this.client.send(new ListEntitiesForPolicyCommand({ PolicyArn: arn, Marker: marker })));
       if (!page) return undefined;
       ent.roles.push(...(page.PolicyRoles ?? []).map((r) => r.RoleName!));
       ent.users.push(...(page.PolicyUsers ?? []).map((u) => u.UserName!));
@@ -185,29 +168,26 @@ export class IamOps {
   }
 
   async detachRolePolicy(role: string, arn: string): Promise<boolean> {
-    return (await this.maybe('DetachRolePolicy', () => this.client.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: arn })))) !== undefined;
+    return (await this.maybe('DetachRolePolicy', noSuchEntity, () => this.client.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: arn })))) !== undefined;
   }
   async detachUserPolicy(user: string, arn: string): Promise<void> {
-    await this.maybe('DetachUserPolicy', () => this.client.send(new DetachUserPolicyCommand({ UserName: user, PolicyArn: arn })));
+    await this.maybe('DetachUserPolicy', noSuchEntity, () => this.client.send(new DetachUserPolicyCommand({ UserName: user, PolicyArn: arn })));
   }
   async detachGroupPolicy(group: string, arn: string): Promise<void> {
-    await this.maybe('DetachGroupPolicy', () => this.client.send(new DetachGroupPolicyCommand({ GroupName: group, PolicyArn: arn })));
+    await this.maybe('DetachGroupPolicy', noSuchEntity, () => this.client.send(new DetachGroupPolicyCommand({ GroupName: group, PolicyArn: arn })));
   }
 
   async createRole(i: { name: string; path: string; trust: string; description?: string; tags: Record<string, string> }): Promise<{ arn: string } | { exists: true }> {
-    try {
+    return this.create('CreateRole', async () => {
       const out = await this.client.send(
         new CreateRoleCommand({ RoleName: i.name, Path: i.path, AssumeRolePolicyDocument: i.trust, Description: i.description, Tags: toTags(i.tags) }),
       );
       return { arn: out.Role!.Arn! };
-    } catch (e) {
-      if (errorName(e) === 'EntityAlreadyExists' || errorName(e) === 'EntityAlreadyExistsException') return { exists: true };
-      throw translateAwsError('iam:CreateRole', e, this.endpoint);
-    }
+    });
   }
 
   async getRole(name: string): Promise<RoleInfo | undefined> {
-    const out = await this.maybe('GetRole', () => this.client.send(new GetRoleCommand({ RoleName: name })));
+    const out = await this.maybe('GetRole', noSuchEntity, () => this.client.send(new GetRoleCommand({ RoleName: name })));
     const r = out?.Role;
     if (!r) return undefined;
     return { arn: r.Arn!, name: r.RoleName!, path: r.Path ?? '/', tags: tagMap(r.Tags), trust: decodeDocument(r.AssumeRolePolicyDocument), description: r.Description };
@@ -221,7 +201,7 @@ export class IamOps {
     const arns: string[] = [];
     let marker: string | undefined;
     do {
-      const page = await this.maybe('ListAttachedRolePolicies', () => this.client.send(new ListAttachedRolePoliciesCommand({ RoleName: role, Marker: marker })));
+      const page = await this.maybe('ListAttachedRolePolicies', noSuchEntity, () => this.client.send(new ListAttachedRolePoliciesCommand({ RoleName: role, Marker: marker })));
       if (!page) return undefined;
       arns.push(...(page.AttachedPolicies ?? []).map((p) => p.PolicyArn!));
       marker = page.IsTruncated ? page.Marker : undefined;
@@ -233,7 +213,7 @@ export class IamOps {
     const names: string[] = [];
     let marker: string | undefined;
     do {
-      const page = await this.maybe('ListRolePolicies', () => this.client.send(new ListRolePoliciesCommand({ RoleName: role, Marker: marker })));
+      const page = await this.maybe('ListRolePolicies', noSuchEntity, () => this.client.send(new ListRolePoliciesCommand({ RoleName: role, Marker: marker })));
       if (!page) return names;
       names.push(...(page.PolicyNames ?? []));
       marker = page.IsTruncated ? page.Marker : undefined;
@@ -242,14 +222,14 @@ export class IamOps {
   }
 
   async deleteRolePolicy(role: string, name: string): Promise<void> {
-    await this.maybe('DeleteRolePolicy', () => this.client.send(new DeleteRolePolicyCommand({ RoleName: role, PolicyName: name })));
+    await this.maybe('DeleteRolePolicy', noSuchEntity, () => this.client.send(new DeleteRolePolicyCommand({ RoleName: role, PolicyName: name })));
   }
 
   async listInstanceProfilesForRole(role: string): Promise<string[]> {
     const names: string[] = [];
     let marker: string | undefined;
     do {
-      const page = await this.maybe('ListInstanceProfilesForRole', () => this.client.send(new ListInstanceProfilesForRoleCommand({ RoleName: role, Marker: marker })));
+      const page = await this.maybe('ListInstanceProfilesForRole', noSuchEntity, () => this.client.send(new ListInstanceProfilesForRoleCommand({ RoleName: role, Marker: marker })));
       if (!page) return names;
       names.push(...(page.InstanceProfiles ?? []).map((p) => p.InstanceProfileName!));
       marker = page.IsTruncated ? page.Marker : undefined;
@@ -258,12 +238,12 @@ export class IamOps {
   }
 
   async removeRoleFromInstanceProfile(role: string, profile: string): Promise<void> {
-    await this.maybe('RemoveRoleFromInstanceProfile', () => this.client.send(new RemoveRoleFromInstanceProfileCommand({ RoleName: role, InstanceProfileName: profile })));
+    await this.maybe('RemoveRoleFromInstanceProfile', noSuchEntity, () => this.client.send(new RemoveRoleFromInstanceProfileCommand({ RoleName: role, InstanceProfileName: profile })));
   }
 
   /** Resolves false when the role was already gone. */
   async deleteRole(name: string): Promise<boolean> {
-    return (await this.maybe('DeleteRole', () => this.client.send(new DeleteRoleCommand({ RoleName: name })))) !== undefined;
+    return (await this.maybe('DeleteRole', noSuchEntity, () => this.client.send(new DeleteRoleCommand({ RoleName: name })))) !== undefined;
   }
 
   async attachRolePolicy(role: string, arn: string): Promise<void> {

@@ -10,7 +10,7 @@ import { RuntimeError } from '../errors.js';
 import { parseTags, stackOf, stackTags, STACK_TAG } from '../input/tags.js';
 import { executePlan } from '../plan/engine.js';
 import { resolveState } from '../plan/resolve.js';
-import type { Report, Step } from '../plan/types.js';
+import { type Report, type Step, unknownStateStep } from '../plan/types.js';
 import type { ClusterInfo } from '../aws/ecs-types.js';
 import { ecsArn } from './arn.js';
 import { clusterDeleteStep, isServiceTask, readClusterContents, serviceDeleteSteps, stopTasksStep, type ClusterContents } from './steps.js';
@@ -102,18 +102,17 @@ export async function runClusterDelete(o: ClusterDeleteOptions, ctx: Context): P
     { info: undefined as ClusterInfo | undefined, contents: { services: [], tasks: [] } as ClusterContents },
   );
   if (!known) {
-    const step: Step = {
+    const step = unknownStateStep({
       id: `cluster:${o.name}`,
       type: 'ecs-cluster',
       name: o.name,
       arn: ecsArn(ctx, account, `cluster/${o.name}`),
       action: 'delete',
       calls: [
-        ...(o.force ? [{ operation: 'UpdateService/DeleteService, StopTask', target: `everything in ${o.name}`, reason: 'scale services to 0, delete them, stop tasks (current state unknown)' }] : []),
-        { operation: 'DeleteCluster', target: `cluster ${o.name}`, reason: 'delete the cluster (current state unknown)' },
+        ...(o.force ? [{ operation: 'UpdateService/DeleteService, StopTask', target: `everything in ${o.name}`, reason: 'scale services to 0, delete them, stop tasks' }] : []),
+        { operation: 'DeleteCluster', target: `cluster ${o.name}`, reason: 'delete the cluster' },
       ],
-      reason: 'state unknown (dry run without AWS access)',
-    };
+    });
     return executePlan(ctx, { command: ctx.command, account, warnings: [], steps: [step] });
   }
   const { info, contents } = value;

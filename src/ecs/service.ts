@@ -14,8 +14,9 @@ import { fillDocument, PROBE_ACCOUNT, readDocument } from '../input/documents.js
 import type { JsonValue } from '../input/json.js';
 import { parseTags, stackOf, stackTags, STACK_TAG } from '../input/tags.js';
 import { executePlan } from '../plan/engine.js';
+import { notOursNote } from '../plan/render.js';
 import { resolveState } from '../plan/resolve.js';
-import type { Report, Step } from '../plan/types.js';
+import { type Report, type Step, unchangedStep, unknownStateStep } from '../plan/types.js';
 import type { ClusterInfo, ServiceInfo, TaskDefinitionInfo } from '../aws/ecs-types.js';
 import { ecsArn } from './arn.js';
 import { assertActiveCluster, assertUsableTaskDefinition, taskDefinitionRefText } from './compare.js';
@@ -231,7 +232,7 @@ export async function runServiceCreate(o: ServiceCreateOptions, ctx: Context): P
     if (td && service.taskDefinition !== td.arn) changes.push(`taskDefinition ${service.taskDefinition.slice(service.taskDefinition.lastIndexOf('/') + 1)} → ${tdLabel}`);
     if (service.desiredCount !== desiredCount) changes.push(`desiredCount ${service.desiredCount} → ${desiredCount}`);
     step = changes.length === 0
-      ? { id, type: 'ecs-service', name: o.name, arn: service.arn, action: 'none', state: 'unchanged', calls: [], reason: `exists with this task definition and desired count (network, placement and document settings are not compared)` }
+      ? unchangedStep({ id, type: 'ecs-service', name: o.name, arn: service.arn, reason: `exists with this task definition and desired count (network, placement and document settings are not compared)` })
       : serviceUpdateStep(ctx, o.cluster, service, { taskDefinition: td && service.taskDefinition !== td.arn ? td.arn : undefined, desiredCount: service.desiredCount !== desiredCount ? desiredCount : undefined }, changes);
   } else {
     step = {
@@ -342,7 +343,7 @@ export async function runServiceUpdate(o: ServiceUpdateOptions, ctx: Context): P
       ...(ref ? [`taskDefinition → ${taskDefinitionRefText(ref)}`] : []),
       ...(o.forceNewDeployment ? ['force a new deployment'] : []),
     ];
-    step = { id: 'service', type: 'ecs-service', name: o.name, action: 'update', calls: [{ operation: 'UpdateService', target: `service ${o.name} in ${o.cluster}`, reason: `${changes.join('; ')} (current state unknown)` }], reason: 'state unknown (dry run without AWS access)' };
+    step = unknownStateStep({ id: 'service', type: 'ecs-service', name: o.name, action: 'update', calls: [{ operation: 'UpdateService', target: `service ${o.name} in ${o.cluster}`, reason: changes.join('; ') }] });
   } else {
     if (!service || service.status !== 'ACTIVE') {
       throw new AwsError('ecs:DescribeServices', 'ServiceNotFoundException', `Service ${o.name} ${service ? `is ${service.status}` : 'does not exist'} in cluster ${o.cluster}: create it with ecsprimer service create.`);
@@ -356,8 +357,8 @@ export async function runServiceUpdate(o: ServiceUpdateOptions, ctx: Context): P
     if (o.forceNewDeployment) changes.push('force a new deployment (tasks are replaced)');
     step = changes.length
       ? serviceUpdateStep(ctx, o.cluster, service, { taskDefinition: newTd, desiredCount: newCount, forceNewDeployment: o.forceNewDeployment }, changes)
-      : { id: 'service', type: 'ecs-service', name: o.name, arn: service.arn, action: 'none', state: 'unchanged', calls: [], reason: 'already has this task definition and desired count' };
-    if (stackOf(service.tags) !== ctx.stack && changes.length) step.detail = [ctx.paint.yellow(`note: this service was not created by stack "${ctx.stack}"`)];
+      : unchangedStep({ id: 'service', type: 'ecs-service', name: o.name, arn: service.arn, reason: 'already has this task definition and desired count' });
+    if (changes.length) step.detail = notOursNote(ctx, 'service', service.tags);
   }
   const report = await executePlan(ctx, { command: ctx.command, account, warnings: [], steps: [step] });
   if (report.dryRun || !o.wait) return report;
@@ -384,17 +385,16 @@ export async function runServiceDelete(o: ServiceDeleteOptions, ctx: Context): P
   const { account, value: service, known } = await resolveState(ctx, async () => (await ctx.ecs()).describeService(o.cluster, o.name), undefined as ServiceInfo | undefined);
   const step: Step = known
     ? serviceDeleteStep(ctx, o.cluster, o.name, service, { id: 'service', waitInactive: false, warnNotOurs: true })
-    : {
+    : unknownStateStep({
         id: 'service',
         type: 'ecs-service',
         name: o.name,
         action: 'delete',
         calls: [
-          { operation: 'UpdateService', target: `service ${o.name} in ${o.cluster}`, reason: 'scale to 0 (current state unknown)' },
+          { operation: 'UpdateService', target: `service ${o.name} in ${o.cluster}`, reason: 'scale to 0' },
           { operation: 'DeleteService', target: `service ${o.name} in ${o.cluster}`, reason: `delete it${wait ? ', then wait until INACTIVE' : ''}` },
         ],
-        reason: 'state unknown (dry run without AWS access)',
-      };
+      });
   const report = await executePlan(ctx, { command: ctx.command, account, warnings: [], steps: [step] });
   if (report.dryRun || !wait || !service || service.status === 'INACTIVE') return report;
   return waitAfter(ctx, report, o.cluster, o.name, 'inactive', timeoutMs);

@@ -10,16 +10,10 @@ import type { Context } from '../context.js';
 import { AwsError, RuntimeError } from '../errors.js';
 import type { EcsOps } from '../aws/ecs-ops.js';
 import type { ClusterInfo, ServiceInfo, TaskDefinitionSummary, TaskInfo } from '../aws/ecs-types.js';
-import { stackOf } from '../input/tags.js';
-import type { Step, StepRuntime } from '../plan/types.js';
+import { notOursNote } from '../plan/render.js';
+import { absentStep, type Step, type StepRuntime } from '../plan/types.js';
 import { waitForService, waitForTasks, type WaitOptions } from './waiters.js';
 
-/** A yellow note for a confirmation when a resource is not the stack's (it is still changed: the user named it). */
-export function notOursNote(ctx: Context, what: string, tags: Record<string, string> | undefined): string[] | undefined {
-  const owner = stackOf(tags);
-  if (owner === ctx.stack) return undefined;
-  return [ctx.paint.yellow(`note: this ${what} was not created by stack "${ctx.stack}" (${owner ? `it is tagged for stack "${owner}"` : 'no ecsprimer tag'})`)];
-}
 
 /** The startedBy ecsprimer gives standalone tasks: ListTasks can filter on it (teardown finds a stack's tasks in O(stack)). */
 export function startedByFor(stack: string): string {
@@ -92,7 +86,7 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
 export function clusterDeleteStep(ctx: Context, name: string, info: ClusterInfo | undefined, opts: StepPlacement & { warnNotOurs?: boolean } = {}): Step {
   const id = opts.id ?? `cluster:${name}`;
   if (!info || info.status === 'INACTIVE') {
-    return { id, type: 'ecs-cluster', name, action: 'none', state: 'absent', calls: [], reason: info ? 'already deleted (INACTIVE)' : 'does not exist', dependsOn: opts.dependsOn };
+    return absentStep({ id, type: 'ecs-cluster', name, reason: info ? 'already deleted (INACTIVE)' : 'does not exist', dependsOn: opts.dependsOn });
   }
   return {
     id,
@@ -143,10 +137,10 @@ export function serviceDeleteStep(ctx: Context, cluster: string, name: string, i
       resume: `ecsprimer service wait --cluster ${cluster} --name ${name} --until inactive --stack ${ctx.stack}`,
     });
   if (!info || info.status === 'INACTIVE') {
-    return { id, type: 'ecs-service', name, action: 'none', state: 'absent', calls: [], reason: info ? 'already deleted (INACTIVE)' : 'does not exist', dependsOn: opts.dependsOn };
+    return absentStep({ id, type: 'ecs-service', name, reason: info ? 'already deleted (INACTIVE)' : 'does not exist', dependsOn: opts.dependsOn });
   }
   if (info.status === 'DRAINING') {
-    if (!waitInactive) return { id, type: 'ecs-service', name, arn: info.arn, action: 'none', state: 'absent', calls: [], reason: 'already deleted (DRAINING: its tasks are stopping)', dependsOn: opts.dependsOn };
+    if (!waitInactive) return absentStep({ id, type: 'ecs-service', name, arn: info.arn, reason: 'already deleted (DRAINING: its tasks are stopping)', dependsOn: opts.dependsOn });
     return {
       id,
       type: 'ecs-service',
@@ -215,7 +209,7 @@ export function stopTasksStep(ctx: Context, cluster: string, tasks: TaskInfo[], 
   const name = opts.name ?? (tasks.length === 1 ? tasks[0].id : `${live.length} task(s) in ${cluster}`);
   const id = opts.id ?? `tasks:${cluster}${tasks.length === 1 ? `/${tasks[0].id}` : ''}`;
   if (live.length === 0 || (toStop.length === 0 && !opts.waitStopped)) {
-    return { id, type: 'ecs-task', name, action: 'none', state: 'absent', calls: [], reason: tasks.length ? (live.length ? 'already stopping' : 'already STOPPED') : 'no tasks', dependsOn: opts.dependsOn };
+    return absentStep({ id, type: 'ecs-task', name, reason: tasks.length ? (live.length ? 'already stopping' : 'already STOPPED') : 'no tasks', dependsOn: opts.dependsOn });
   }
   const reason = opts.reason ?? `ecsprimer (stack ${ctx.stack})`;
   return {
@@ -267,7 +261,7 @@ export function taskDefinitionDeleteStep(ctx: Context, family: string, revisions
   const active = revisions.filter((r) => r.status === 'ACTIVE');
   const toDelete = opts.keepInactive ? [] : revisions.filter((r) => r.status === 'ACTIVE' || r.status === 'INACTIVE');
   if (active.length === 0 && toDelete.length === 0) {
-    return { id, type: 'ecs-task-definition', name: family, action: 'none', state: 'absent', calls: [], reason: revisions.length ? 'only INACTIVE revisions, kept (--keep-inactive)' : 'no revisions', dependsOn: opts.dependsOn };
+    return absentStep({ id, type: 'ecs-task-definition', name: family, reason: revisions.length ? 'only INACTIVE revisions, kept (--keep-inactive)' : 'no revisions', dependsOn: opts.dependsOn });
   }
   const batches: TaskDefinitionSummary[][] = [];
   for (let i = 0; i < toDelete.length; i += 10) batches.push(toDelete.slice(i, i + 10));

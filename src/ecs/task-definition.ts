@@ -17,7 +17,7 @@ import { parseTags, stackOf, stackTags, STACK_TAG } from '../input/tags.js';
 import { lineDiff } from '../output/diff.js';
 import { executePlan } from '../plan/engine.js';
 import { resolveState } from '../plan/resolve.js';
-import type { Report, Step } from '../plan/types.js';
+import { type Report, type Step, unknownStateStep } from '../plan/types.js';
 import { defaultDocument } from '../paths.js';
 import type { TaskDefinitionInfo, TaskDefinitionSummary } from '../aws/ecs-types.js';
 import { comparableTaskDefinition, taskDefinitionDifferences } from './compare.js';
@@ -216,17 +216,16 @@ export async function runTaskDeregister(o: TaskDeregisterOptions, ctx: Context):
   );
   let step: Step;
   if (!known) {
-    step = {
+    step = unknownStateStep({
       id: `taskdef:${family}`,
       type: 'ecs-task-definition',
       name: revision ? `${family}:${revision}` : family,
       action: 'delete',
       calls: [
-        { operation: 'DeregisterTaskDefinition', target: revision ? `${family}:${revision}` : `every ACTIVE revision of ${family}`, reason: 'deregister (current state unknown)' },
+        { operation: 'DeregisterTaskDefinition', target: revision ? `${family}:${revision}` : `every ACTIVE revision of ${family}`, reason: 'deregister' },
         ...(o.keepInactive ? [] : [{ operation: 'DeleteTaskDefinitions', target: revision ? `${family}:${revision}` : `every revision of ${family}`, reason: 'delete them, in batches of 10' }]),
       ],
-      reason: 'state unknown (dry run without AWS access)',
-    };
+    });
   } else {
     step = taskDefinitionDeleteStep(ctx, family, revisions, { keepInactive: o.keepInactive });
   }

@@ -12,7 +12,7 @@ import { fillDocument, PROBE_ACCOUNT, readDocument } from '../input/documents.js
 import { stackOf, stackTags, parseTags, STACK_TAG } from '../input/tags.js';
 import { executePlan } from '../plan/engine.js';
 import { resolveState } from '../plan/resolve.js';
-import type { Report, Step } from '../plan/types.js';
+import { absentStep, unknownStateStep, type Report, type Step } from '../plan/types.js';
 import type { ClusterInfo, TaskDefinitionInfo, TaskInfo } from '../aws/ecs-types.js';
 import { assertActiveCluster, assertUsableTaskDefinition, taskDefinitionRefText } from './compare.js';
 import { networkInput, networkNote, placementInput, toEcsTags, type NetworkChoice } from './inputs.js';
@@ -315,16 +315,17 @@ export async function runTaskStop(o: TaskStopOptions, ctx: Context): Promise<Rep
   const wait = { timeoutMs };
   let steps: Step[];
   if (!known) {
-    steps = [{ id: 'stop', type: 'ecs-task', name: o.all ? `every standalone task in ${o.cluster}` : ids.join(', '), action: 'delete', calls: [{ operation: 'StopTask', target: o.all ? `every standalone task in ${o.cluster}` : ids.join(', '), reason: 'stop (current state unknown)' }], reason: 'state unknown (dry run without AWS access)' }];
+    const what = o.all ? `every standalone task in ${o.cluster}` : ids.join(', ');
+    steps = [unknownStateStep({ id: 'stop', type: 'ecs-task', name: what, action: 'delete', calls: [{ operation: 'StopTask', target: what, reason: 'stop' }] })];
   } else {
     const found = new Set(tasks.map((t) => t.id));
     steps = tasks.map((t) => stopTasksStep(ctx, o.cluster, [t], { id: `stop:${t.id}`, reason: o.reason, waitStopped: o.wait, wait }));
     for (const id of ids) {
       const short = id.slice(id.lastIndexOf('/') + 1);
-      if (!found.has(short)) steps.push({ id: `stop:${short}`, type: 'ecs-task', name: short, action: 'none', state: 'absent', calls: [], reason: `not found in cluster ${o.cluster}` });
+      if (!found.has(short)) steps.push(absentStep({ id: `stop:${short}`, type: 'ecs-task', name: short, reason: `not found in cluster ${o.cluster}` }));
     }
     for (const t of tasks) if (isServiceTask(t) && !o.all) warnings.push(`task ${t.id} belongs to ${t.group}: the service will start a replacement; scale the service instead (ecsprimer service update --desired-count N).`);
-    if (o.all && tasks.length === 0) steps.push({ id: 'stop', type: 'ecs-task', name: `standalone tasks in ${o.cluster}`, action: 'none', state: 'absent', calls: [], reason: 'none running' });
+    if (o.all && tasks.length === 0) steps.push(absentStep({ id: 'stop', type: 'ecs-task', name: `standalone tasks in ${o.cluster}`, reason: 'none running' }));
   }
   return executePlan(ctx, { command: ctx.command, account, warnings, steps });
 }

@@ -12,7 +12,7 @@ import type { JsonValue } from '../input/json.js';
 import { parseTags, stackOf } from '../input/tags.js';
 import { executePlan } from '../plan/engine.js';
 import { accountAndJournal, readOrAssume } from '../plan/resolve.js';
-import type { Plan, Report, Step } from '../plan/types.js';
+import { type Plan, type Report, type Step, unknownStateStep } from '../plan/types.js';
 import { defaultDocument } from '../paths.js';
 import type { TrackedResource } from '../state/journal.js';
 import { partitionOf } from '../aws/partition.js';
@@ -348,7 +348,7 @@ export async function runRoleDelete(o: { name: string }, ctx: Context): Promise<
 
 /** A dry-run step for a delete whose current state could not be read. */
 function unknownDeleteStep(type: string, name: string, operation: string, target: string, reason: string): Step {
-  return { id: type, type, name, action: 'delete', calls: [{ operation, target, reason: `${reason} (current state unknown)` }], reason: 'state unknown (dry run without AWS access)' };
+  return unknownStateStep({ id: type, type, name, action: 'delete', calls: [{ operation, target, reason }] });
 }
 
 export async function runIamDelete(o: IamDeleteOptions, ctx: Context): Promise<Report> {

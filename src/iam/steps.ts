@@ -15,7 +15,8 @@ import type { IamOps, PolicyInfo, RoleInfo } from '../aws/iam-ops.js';
 import { canonicalJson, type JsonValue } from '../input/json.js';
 import { stackOf, stackTags, STACK_TAG } from '../input/tags.js';
 import { lineDiff } from '../output/diff.js';
-import type { Step, StepRuntime } from '../plan/types.js';
+import { notOursNote } from '../plan/render.js';
+import { absentStep, type Step, type StepRuntime, unchangedStep } from '../plan/types.js';
 import { resourceKey, type TrackedResource } from '../state/journal.js';
 import { iamPath, policyArn, roleArn } from './arn.js';
 import { documentsEqual } from './validate.js';
@@ -80,7 +81,7 @@ export function policyCreateStep(ctx: Context, d: PolicyDesire, account: string,
   const target = `policy ${d.name}`;
   if (now?.info) {
     if (documentsEqual(now.doc as JsonValue, d.doc)) {
-      return { id, type: 'iam-policy', name: d.name, arn: now.info.arn, action: 'none', state: 'unchanged', calls: [], reason: 'exists with the same document' };
+      return unchangedStep({ id, type: 'iam-policy', name: d.name, arn: now.info.arn, reason: 'exists with the same document' });
     }
     return {
       id,
@@ -141,7 +142,7 @@ export function roleCreateStep(ctx: Context, d: RoleDesire, account: string, now
   const arn = roleArn(ctx, account, d.name);
   if (now) {
     if (documentsEqual(now.trust as JsonValue, d.trust)) {
-      return { id, type: 'iam-role', name: d.name, arn: now.arn, action: 'none', state: 'unchanged', calls: [], reason: 'exists with the same trust policy' };
+      return unchangedStep({ id, type: 'iam-role', name: d.name, arn: now.arn, reason: 'exists with the same trust policy' });
     }
     return {
       id,
@@ -202,7 +203,7 @@ export function attachStep(
 ): Step {
   const name = `${a.role} ← ${a.policyName}`;
   if (a.attached === true) {
-    return { id, type: 'iam-attachment', name, arn: a.policyArn, action: 'none', state: 'unchanged', calls: [], reason: 'already attached' };
+    return unchangedStep({ id, type: 'iam-attachment', name, arn: a.policyArn, reason: 'already attached' });
   }
   return {
     id,
@@ -238,7 +239,7 @@ export function attachStep(
 
 export function detachStep(ctx: Context, a: { role: string; policyArn: string; policyName: string; attached: boolean }, id = 'detach'): Step {
   const name = `${a.role} ← ${a.policyName}`;
-  if (!a.attached) return { id, type: 'iam-attachment', name, arn: a.policyArn, action: 'none', state: 'absent', calls: [], reason: 'not attached' };
+  if (!a.attached) return absentStep({ id, type: 'iam-attachment', name, arn: a.policyArn, reason: 'not attached' });
   return {
     id,
     type: 'iam-attachment',
@@ -253,6 +254,12 @@ export function detachStep(ctx: Context, a: { role: string; policyArn: string; p
       return done ? {} : { status: 'absent', action: 'none' };
     },
   };
+}
+
+/** Detaches a policy from a role, and journals it. */
+async function detachRecorded(rt: StepRuntime, ops: IamOps, role: string, arn: string): Promise<void> {
+  await ops.detachRolePolicy(role, arn);
+  rt.record('detached', { type: 'iam-attachment', name: `${role}|${arn}`, parent: role, arn });
 }
 
 /** Everything a policy delete must remove first, read in one round trip. */
@@ -276,7 +283,7 @@ export async function readPolicyForDelete(ops: IamOps, arn: string): Promise<Pol
 
 export function policyDeleteStep(ctx: Context, name: string, state: PolicyDeleteState | undefined, opts: { id?: string; dependsOn?: string[]; skipRoles?: string[]; warnNotOurs?: boolean } = {}): Step {
   const id = opts.id ?? 'policy';
-  if (!state) return { id, type: 'iam-policy', name, action: 'none', state: 'absent', calls: [], reason: 'does not exist', dependsOn: opts.dependsOn };
+  if (!state) return absentStep({ id, type: 'iam-policy', name, reason: 'does not exist', dependsOn: opts.dependsOn });
   const arn = state.info.arn;
   const roles = state.entities.roles.filter((r) => !(opts.skipRoles ?? []).includes(r));
   const calls = [
@@ -286,8 +293,7 @@ export function policyDeleteStep(ctx: Context, name: string, state: PolicyDelete
     ...state.versions.map((v) => ({ operation: 'DeletePolicyVersion', target: `policy ${name} ${v}`, reason: 'non-default versions must go before the policy' })),
     { operation: 'DeletePolicy', target: `policy ${name}`, reason: 'delete the policy' },
   ];
-  const owner = stackOf(state.info.tags);
-  const detail = owner === ctx.stack || !opts.warnNotOurs ? undefined : [ctx.paint.yellow(`note: this policy was not created by stack "${ctx.stack}" (${owner ? `stack "${owner}"` : 'no ecsprimer tag'})`)];
+  const detail = opts.warnNotOurs ? notOursNote(ctx, 'policy', state.info.tags) : undefined;
   return {
     id,
     type: 'iam-policy',
@@ -302,10 +308,7 @@ export function policyDeleteStep(ctx: Context, name: string, state: PolicyDelete
       const o = await ctx.iam();
       // Detach everywhere and drop old versions concurrently, then the policy.
       await Promise.all([
-        ...roles.map(async (r) => {
-          await o.detachRolePolicy(r, arn);
-          rt.record('detached', { type: 'iam-attachment', name: `${r}|${arn}`, parent: r, arn });
-        }),
+        ...roles.map((r) => detachRecorded(rt, o, r, arn)),
         ...state.entities.users.map((u) => o.detachUserPolicy(u, arn)),
         ...state.entities.groups.map((g) => o.detachGroupPolicy(g, arn)),
         ...state.versions.map((v) => o.deletePolicyVersion(arn, v)),
@@ -332,7 +335,7 @@ export async function readRoleForDelete(ops: IamOps, name: string): Promise<Role
 
 export function roleDeleteStep(ctx: Context, name: string, state: RoleDeleteState | undefined, opts: { id?: string; dependsOn?: string[]; skipPolicies?: string[]; warnNotOurs?: boolean } = {}): Step {
   const id = opts.id ?? 'role';
-  if (!state) return { id, type: 'iam-role', name, action: 'none', state: 'absent', calls: [], reason: 'does not exist', dependsOn: opts.dependsOn };
+  if (!state) return absentStep({ id, type: 'iam-role', name, reason: 'does not exist', dependsOn: opts.dependsOn });
   const attached = state.attached.filter((a) => !(opts.skipPolicies ?? []).includes(a));
   const calls = [
     ...attached.map((a) => ({ operation: 'DetachRolePolicy', target: `policy ${a.split('/').pop()}`, reason: 'AWS refuses to delete a role with attached policies' })),
@@ -340,8 +343,7 @@ export function roleDeleteStep(ctx: Context, name: string, state: RoleDeleteStat
     ...state.profiles.map((p) => ({ operation: 'RemoveRoleFromInstanceProfile', target: `instance profile ${p}`, reason: 'the role must leave its instance profiles first' })),
     { operation: 'DeleteRole', target: `role ${name}`, reason: 'delete the role' },
   ];
-  const owner = stackOf(state.info.tags);
-  const detail = owner === ctx.stack || !opts.warnNotOurs ? undefined : [ctx.paint.yellow(`note: this role was not created by stack "${ctx.stack}" (${owner ? `stack "${owner}"` : 'no ecsprimer tag'})`)];
+  const detail = opts.warnNotOurs ? notOursNote(ctx, 'role', state.info.tags) : undefined;
   return {
     id,
     type: 'iam-role',
@@ -355,10 +357,7 @@ export function roleDeleteStep(ctx: Context, name: string, state: RoleDeleteStat
     run: async (rt) => {
       const o = await ctx.iam();
       await Promise.all([
-        ...attached.map(async (a) => {
-          await o.detachRolePolicy(name, a);
-          rt.record('detached', { type: 'iam-attachment', name: `${name}|${a}`, parent: name, arn: a });
-        }),
+        ...attached.map((a) => detachRecorded(rt, o, name, a)),
         ...state.inline.map((p) => o.deleteRolePolicy(name, p)),
         ...state.profiles.map((p) => o.removeRoleFromInstanceProfile(name, p)),
       ]);

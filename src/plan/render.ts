@@ -3,6 +3,7 @@
  * (colour off for --no-color/NO_COLOR/non-TTY); JSON is exactly one object on stdout.
  */
 import type { Change, Plan, Report } from './types.js';
+import { stackOf } from '../input/tags.js';
 import type { Paint } from '../output/color.js';
 
 /** What rendering needs of a run (a Context is one). */
@@ -11,6 +12,16 @@ export interface RenderScope {
   readonly stack: string;
   /** The region, when one is set (a dry run may have none). */
   readonly knownRegion?: string;
+}
+
+/**
+ * A note for a confirmation when a resource is not the stack's (the user named it, so it is still
+ * changed): which stack it is tagged for, if any. Nothing when it is the stack's.
+ */
+export function notOursNote(scope: RenderScope, what: string, tags: Record<string, string> | undefined): string[] | undefined {
+  const owner = stackOf(tags);
+  if (owner === scope.stack) return undefined;
+  return [scope.paint.yellow(`note: this ${what} was not created by stack "${scope.stack}" (${owner ? `it is tagged for stack "${owner}"` : 'no ecsprimer tag'})`)];
 }
 
 const SIGN: Record<string, string> = { create: '+', update: '~', delete: '-', none: '=' };

@@ -85,3 +85,18 @@ export interface Report {
   error?: { code: string; message: string };
   exitCode?: number;
 }
+
+/** A step that changes nothing because the resource is already absent (or never existed). */
+export function absentStep(s: { id: string; type: string; name: string; arn?: string; reason: string; dependsOn?: string[] }): Step {
+  return { ...s, action: 'none', state: 'absent', calls: [] };
+}
+
+/** A step that changes nothing because the resource is as wanted. */
+export function unchangedStep(s: { id: string; type: string; name: string; arn?: string; reason: string; dependsOn?: string[] }): Step {
+  return { ...s, action: 'none', state: 'unchanged', calls: [] };
+}
+
+/** A dry-run step whose current state could not be read (no AWS access): its calls, as they would be. */
+export function unknownStateStep(s: { id: string; type: string; name: string; arn?: string; action: Exclude<Action, 'none'>; calls: PlannedCall[] }): Step {
+  return { ...s, calls: s.calls.map((c) => ({ ...c, reason: `${c.reason} (current state unknown)` })), reason: 'state unknown (dry run without AWS access)' };
+}
