@@ -31,6 +31,15 @@ interface ClientTypes {
 
 type AnyClient = ClientTypes[ServiceKind];
 
+/** How each client is built: its SDK module is imported on first use (see ./sdk/). */
+const CLIENTS: { [K in ServiceKind]: (config: object) => Promise<ClientTypes[K]> } = {
+  iam: async (c) => new (await import('./sdk/iam.js')).IAMClient(c),
+  sts: async (c) => new (await import('./sdk/sts.js')).STSClient(c),
+  ecs: async (c) => new (await import('./sdk/ecs.js')).ECSClient(c),
+  ec2: async (c) => new (await import('./sdk/ec2.js')).EC2Client(c),
+  tagging: async (c) => new (await import('./sdk/tagging.js')).ResourceGroupsTaggingAPIClient(c),
+};
+
 export class AwsClients {
   readonly calls: CallRecord[] = [];
   private readonly made = new Map<ServiceKind, Promise<AnyClient>>();
@@ -69,24 +78,7 @@ export class AwsClients {
       requestHandler: { connectionTimeout: s.connectTimeoutMs, requestTimeout: s.requestTimeoutMs, throwOnRequestTimeout: true },
       customUserAgent: 'ecsprimer/0.1.0',
     };
-    let client: AnyClient;
-    switch (kind) {
-      case 'iam':
-        client = new (await import('./sdk/iam.js')).IAMClient(config);
-        break;
-      case 'sts':
-        client = new (await import('./sdk/sts.js')).STSClient(config);
-        break;
-      case 'ecs':
-        client = new (await import('./sdk/ecs.js')).ECSClient(config);
-        break;
-      case 'ec2':
-        client = new (await import('./sdk/ec2.js')).EC2Client(config);
-        break;
-      case 'tagging':
-        client = new (await import('./sdk/tagging.js')).ResourceGroupsTaggingAPIClient(config);
-        break;
-    }
+    const client = await CLIENTS[kind](config);
     this.instrument(kind, client);
     return client;
   }

@@ -82,6 +82,22 @@ export class IamOps extends ServiceOps<IAMClient> {
     super(client, 'iam', endpoint, onceClient, attempts);
   }
 
+  /**
+   * Every page of a Marker-paged IAM list (IAM's paginators say IsTruncated and Marker), each
+   * mapped by `items`; undefined when the entity listed from does not exist (NoSuchEntity).
+   */
+  private async pages<P extends { IsTruncated?: boolean; Marker?: string }, T>(operation: string, send: (marker?: string) => Promise<P>, items: (page: P) => T[]): Promise<T[] | undefined> {
+    const out: T[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.maybe(operation, noSuchEntity, () => send(marker));
+      if (!page) return undefined;
+      out.push(...items(page));
+      marker = page.IsTruncated ? page.Marker : undefined;
+    } while (marker);
+    return out;
+  }
+
   /** A create that resolves `{ exists: true }` when the name is taken. */
   private async create<T>(operation: string, fn: () => Promise<T>): Promise<T | { exists: true }> {
     return (await this.maybe(operation, alreadyExists, fn)) ?? { exists: true };
@@ -154,18 +170,15 @@ export class IamOps extends ServiceOps<IAMClient> {
   }
 
   async listEntitiesForPolicy(arn: string): Promise<PolicyEntities | undefined> {
-    const ent: PolicyEntities = { roles: [], users: [], groups: [] };
-    let marker: string | undefined;
-    do {
-      const page = await this.maybe('ListEntitiesForPolicy', noSuchEntity, () => this.client.send(new ListEntitiesForPolicyCommand({ PolicyArn: arn, Marker: marker })));
-      if (!page) return undefined;
-      ent.roles.push(...(page.PolicyRoles ?? []).map((r) => r.RoleName!));
-      ent.users.push(...(page.PolicyUsers ?? []).map((u) => u.UserName!));
-      ent.groups.push(...(page.PolicyGroups ?? []).map((g) => g.GroupName!));
-      marker = page.IsTruncated ? page.Marker : undefined;
-    } while (marker);
-    return ent;
+    const pages = await this.pages('ListEntitiesForPolicy', (Marker) => this.client.send(new ListEntitiesForPolicyCommand({ PolicyArn: arn, Marker })), (p) => [p]);
+    if (!pages) return undefined;
+    return {
+      roles: pages.flatMap((p) => (p.PolicyRoles ?? []).map((r) => r.RoleName!)),
+      users: pages.flatMap((p) => (p.PolicyUsers ?? []).map((u) => u.UserName!)),
+      groups: pages.flatMap((p) => (p.PolicyGroups ?? []).map((g) => g.GroupName!)),
+    };
   }
+
 
   async detachRolePolicy(role: string, arn: string): Promise<boolean> {
     return (await this.maybe('DetachRolePolicy', noSuchEntity, () => this.client.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: arn })))) !== undefined;
@@ -198,44 +211,24 @@ export class IamOps extends ServiceOps<IAMClient> {
   }
 
   async listAttachedRolePolicies(role: string): Promise<string[] | undefined> {
-    const arns: string[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await this.maybe('ListAttachedRolePolicies', noSuchEntity, () => this.client.send(new ListAttachedRolePoliciesCommand({ RoleName: role, Marker: marker })));
-      if (!page) return undefined;
-      arns.push(...(page.AttachedPolicies ?? []).map((p) => p.PolicyArn!));
-      marker = page.IsTruncated ? page.Marker : undefined;
-    } while (marker);
-    return arns;
+    return this.pages('ListAttachedRolePolicies', (Marker) => this.client.send(new ListAttachedRolePoliciesCommand({ RoleName: role, Marker })), (p) => (p.AttachedPolicies ?? []).map((a) => a.PolicyArn!));
   }
 
+
   async listRolePolicies(role: string): Promise<string[]> {
-    const names: string[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await this.maybe('ListRolePolicies', noSuchEntity, () => this.client.send(new ListRolePoliciesCommand({ RoleName: role, Marker: marker })));
-      if (!page) return names;
-      names.push(...(page.PolicyNames ?? []));
-      marker = page.IsTruncated ? page.Marker : undefined;
-    } while (marker);
-    return names;
+    return (await this.pages('ListRolePolicies', (Marker) => this.client.send(new ListRolePoliciesCommand({ RoleName: role, Marker })), (p) => p.PolicyNames ?? [])) ?? [];
   }
+
 
   async deleteRolePolicy(role: string, name: string): Promise<void> {
     await this.maybe('DeleteRolePolicy', noSuchEntity, () => this.client.send(new DeleteRolePolicyCommand({ RoleName: role, PolicyName: name })));
   }
 
   async listInstanceProfilesForRole(role: string): Promise<string[]> {
-    const names: string[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await this.maybe('ListInstanceProfilesForRole', noSuchEntity, () => this.client.send(new ListInstanceProfilesForRoleCommand({ RoleName: role, Marker: marker })));
-      if (!page) return names;
-      names.push(...(page.InstanceProfiles ?? []).map((p) => p.InstanceProfileName!));
-      marker = page.IsTruncated ? page.Marker : undefined;
-    } while (marker);
-    return names;
+    const list = await this.pages('ListInstanceProfilesForRole', (Marker) => this.client.send(new ListInstanceProfilesForRoleCommand({ RoleName: role, Marker })), (p) => (p.InstanceProfiles ?? []).map((i) => i.InstanceProfileName!));
+    return list ?? [];
   }
+
 
   async removeRoleFromInstanceProfile(role: string, profile: string): Promise<void> {
     await this.maybe('RemoveRoleFromInstanceProfile', noSuchEntity, () => this.client.send(new RemoveRoleFromInstanceProfileCommand({ RoleName: role, InstanceProfileName: profile })));
@@ -252,24 +245,13 @@ export class IamOps extends ServiceOps<IAMClient> {
 
   /** Roles under an IAM path prefix (the stack's `/ecsprimer/<stack>/`): O(size of the stack). */
   async listRolesUnder(pathPrefix: string): Promise<Array<{ name: string; arn: string }>> {
-    const out: Array<{ name: string; arn: string }> = [];
-    let marker: string | undefined;
-    do {
-      const page = await this.call('ListRoles', () => this.client.send(new ListRolesCommand({ PathPrefix: pathPrefix, Marker: marker })));
-      out.push(...(page.Roles ?? []).map((r) => ({ name: r.RoleName!, arn: r.Arn! })));
-      marker = page.IsTruncated ? page.Marker : undefined;
-    } while (marker);
-    return out;
+    const list = await this.pages('ListRoles', (Marker) => this.client.send(new ListRolesCommand({ PathPrefix: pathPrefix, Marker })), (p) => (p.Roles ?? []).map((r) => ({ name: r.RoleName!, arn: r.Arn! })));
+    return list ?? [];
   }
 
   async listPoliciesUnder(pathPrefix: string): Promise<Array<{ name: string; arn: string }>> {
-    const out: Array<{ name: string; arn: string }> = [];
-    let marker: string | undefined;
-    do {
-      const page = await this.call('ListPolicies', () => this.client.send(new ListPoliciesCommand({ Scope: 'Local', PathPrefix: pathPrefix, Marker: marker })));
-      out.push(...(page.Policies ?? []).map((p) => ({ name: p.PolicyName!, arn: p.Arn! })));
-      marker = page.IsTruncated ? page.Marker : undefined;
-    } while (marker);
-    return out;
+    const list = await this.pages('ListPolicies', (Marker) => this.client.send(new ListPoliciesCommand({ Scope: 'Local', PathPrefix: pathPrefix, Marker })), (p) => (p.Policies ?? []).map((x) => ({ name: x.PolicyName!, arn: x.Arn! })));
+    return list ?? [];
   }
+
 }

@@ -1,7 +1,8 @@
 /**
  * What a command's action is: a function of its options and the run's Context, returning the
  * Report. `act` (from cli/program.ts) wraps it into a Commander action that builds the Context,
- * runs it and renders the outcome; command files only name the function, loaded on first use.
+ * runs it and renders the outcome; command files only name the function and its module, which
+ * is loaded when the command runs.
  */
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
@@ -11,7 +12,11 @@ import type { Report } from '../plan/types.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type CommandFn = (options: any, ctx: Context) => Promise<Report>;
 
-export type Act = (run: CommandFn) => (options: Record<string, unknown>, cmd: Command) => Promise<void>;
+/** The names of a module's exports that are command functions. */
+export type CommandNames<M> = { [K in keyof M]: M[K] extends CommandFn ? K : never }[keyof M] & string;
+
+/** A Commander action that loads `load()` when the command runs and calls its export `name`. */
+export type Act = <M>(load: () => Promise<M>, name: CommandNames<M>) => (options: Record<string, unknown>, cmd: Command) => Promise<void>;
 
 /**
  * A group of commands (`iam`, `task`, ...): its name and description, and the function that
@@ -22,4 +27,8 @@ export interface CommandGroup {
   name: string;
   description: string;
   define(group: Command, act: Act): void;
+}
+
+export function group(name: string, description: string, define: CommandGroup['define']): CommandGroup {
+  return { name, description, define };
 }

@@ -38,3 +38,13 @@ export function addPlacementOptions(cmd: Command): Command {
 export function waitTimeoutOption(after: string): Option {
   return new Option('--wait-timeout <seconds>', `give up waiting after this many seconds (default 600); ${after}`);
 }
+
+/** A required option (Commander's requiredOption, as an Option to add). */
+export function required(flags: string, description: string): Option {
+  return new Option(flags, description).makeOptionMandatory();
+}
+
+/** `--cluster <name>`, required. */
+export function clusterOption(description = 'cluster'): Option {
+  return required('--cluster <name>', description);
+}

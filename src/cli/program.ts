@@ -14,7 +14,7 @@ import { iamCommands } from '../commands/iam.js';
 import { serviceCommands } from '../commands/service.js';
 import { registerStack } from '../commands/stack.js';
 import { taskCommands } from '../commands/task.js';
-import type { Act, CommandGroup } from './act.js';
+import type { Act, CommandFn, CommandGroup } from './act.js';
 
 export const VERSION: string = pkg.version;
 
@@ -77,8 +77,9 @@ export function buildProgram(deps: ProgramDeps, argv?: readonly string[]): Comma
     .addOption(new Option('--no-color', 'plain output (also NO_COLOR)'))
     .addOption(new Option('--allow-insecure-endpoint', 'allow a plain-http --endpoint-url that is not loopback'));
 
-  const act: Act = (run) => async (options, cmd) => {
+  const act: Act = (load, name) => async (options, cmd) => {
     const { execute } = await import('./execute.js');
+    const run: CommandFn = async (o, ctx) => ((await load())[name] as CommandFn)(o, ctx);
     deps.onExit(await execute({ command: commandPath(cmd), globals: cmd.optsWithGlobals(), options, run }, deps));
   };
 

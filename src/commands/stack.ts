@@ -6,17 +6,7 @@ const teardown = () => import('../stack/teardown.js');
 const status = () => import('../stack/status.js');
 
 export function registerStack(program: Command, act: Act): void {
-  program
-    .command('teardown')
-    .alias('down')
-    .description('delete everything the stack created, in reverse dependency order (re-runnable)')
-    .action(act((o, ctx) => teardown().then((m) => m.runTeardown(o, ctx))));
-  program
-    .command('status')
-    .description('every resource of the stack with its live state, and drift between journal and account')
-    .action(act((o, ctx) => status().then((m) => m.runStatus(o, ctx))));
-  program
-    .command('stacks')
-    .description('the stacks with a journal for this account and region')
-    .action(act((o, ctx) => status().then((m) => m.runStacks(o, ctx))));
+  program.command('teardown').alias('down').description('delete everything the stack created, in reverse dependency order (re-runnable)').action(act(teardown, 'runTeardown'));
+  program.command('status').description('every resource of the stack with its live state, and drift between journal and account').action(act(status, 'runStatus'));
+  program.command('stacks').description('the stacks with a journal for this account and region').action(act(status, 'runStacks'));
 }

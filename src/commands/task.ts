@@ -2,76 +2,67 @@
  * Registration of `ecsprimer task ...`: task definitions (src/ecs/task-definition.ts) and
  * standalone tasks (src/ecs/task.ts).
  */
-import { Option, type Command } from 'commander';
-import type { Act, CommandGroup } from '../cli/act.js';
-import { addNetworkOptions, addPlacementOptions, collect, tagOption, waitTimeoutOption } from '../cli/options.js';
+import { Option } from 'commander';
+import { group } from '../cli/act.js';
+import { addNetworkOptions, addPlacementOptions, clusterOption, collect, required, tagOption, waitTimeoutOption } from '../cli/options.js';
 
 const definitions = () => import('../ecs/task-definition.js');
 const tasks = () => import('../ecs/task.js');
 
-const KEEP_RUNNING = 'the tasks keep running';
+const waitTimeout = () => waitTimeoutOption('the tasks keep running');
+const taskDefinition = () => required('--task-definition <family[:rev]|arn>', 'task definition (family alone: its latest ACTIVE revision)');
 
-export const taskCommands: CommandGroup = {
-  name: 'task',
-  description: 'ECS task definitions and standalone tasks',
-  define(task: Command, act: Act): void {
-    task
-      .command('register')
-      .description('register a task definition; a document identical to the latest ACTIVE revision is left unchanged')
-      .option('--document <src>', 'RegisterTaskDefinition input: inline JSON, file://PATH, PATH or - for stdin (default: json/task-definition.json)')
-      .option('--execution-role <name|arn>', 'task execution role (pulls images, writes logs): a role name (as made by iam create) or ARN')
-      .option('--task-role <name|arn>', 'role the containers run as: a role name or ARN')
-      .addOption(tagOption())
-      .action(act((o, ctx) => definitions().then((m) => m.runTaskRegister(o, ctx))));
+export const taskCommands = group('task', 'ECS task definitions and standalone tasks', (task, act) => {
+  task
+    .command('register')
+    .description('register a task definition; a document identical to the latest ACTIVE revision is left unchanged')
+    .option('--document <src>', 'RegisterTaskDefinition input: inline JSON, file://PATH, PATH or - for stdin (default: json/task-definition.json)')
+    .option('--execution-role <name|arn>', 'task execution role (pulls images, writes logs): a role name (as made by iam create) or ARN')
+    .option('--task-role <name|arn>', 'role the containers run as: a role name or ARN')
+    .addOption(tagOption())
+    .action(act(definitions, 'runTaskRegister'));
 
-    task
-      .command('deregister')
-      .description('deregister the ACTIVE revisions of a family (or one), then delete them with DeleteTaskDefinitions')
-      .requiredOption('--family <family>', 'task definition family')
-      .option('--revision <n>', 'only this revision (default: every revision of the family)')
-      .option('--keep-inactive', 'only deregister: keep the revisions as INACTIVE (no DeleteTaskDefinitions)')
-      .action(act((o, ctx) => definitions().then((m) => m.runTaskDeregister(o, ctx))));
+  task
+    .command('deregister')
+    .description('deregister the ACTIVE revisions of a family (or one), then delete them with DeleteTaskDefinitions')
+    .addOption(required('--family <family>', 'task definition family'))
+    .option('--revision <n>', 'only this revision (default: every revision of the family)')
+    .option('--keep-inactive', 'only deregister: keep the revisions as INACTIVE (no DeleteTaskDefinitions)')
+    .action(act(definitions, 'runTaskDeregister'));
 
-    const run = task
-      .command('run')
-      .description('run a task definition as standalone task(s), tagged with the stack; optionally wait and pass on the exit code')
-      .requiredOption('--cluster <name>', 'cluster to run in')
-      .requiredOption('--task-definition <family[:rev]|arn>', 'task definition (family alone: its latest ACTIVE revision)')
-      .option('--launch-type <type>', 'FARGATE or EC2 (default FARGATE)')
-      .option('--count <n>', 'number of tasks, 1–10 (default 1)');
-    addNetworkOptions(run, 'task').option('--overrides <src>', 'TaskOverride document (containerOverrides, cpu, memory, ...): inline JSON, file://PATH, PATH or -');
-    addPlacementOptions(run)
-      .addOption(new Option('--wait <state>', "wait until the tasks are RUNNING, or STOPPED (then exit with the essential container's exit code)").choices(['running', 'stopped']))
-      .addOption(waitTimeoutOption(KEEP_RUNNING))
-      .addOption(tagOption())
-      .action(act((o, ctx) => tasks().then((m) => m.runTaskRun(o, ctx))));
+  const run = task
+    .command('run')
+    .description('run a task definition as standalone task(s), tagged with the stack; optionally wait and pass on the exit code')
+    .addOption(clusterOption('cluster to run in'))
+    .addOption(taskDefinition())
+    .option('--launch-type <type>', 'FARGATE or EC2 (default FARGATE)')
+    .option('--count <n>', 'number of tasks, 1–10 (default 1)');
+  addNetworkOptions(run, 'task').option('--overrides <src>', 'TaskOverride document (containerOverrides, cpu, memory, ...): inline JSON, file://PATH, PATH or -');
+  addPlacementOptions(run)
+    .addOption(new Option('--wait <state>', "wait until the tasks are RUNNING, or STOPPED (then exit with the essential container's exit code)").choices(['running', 'stopped']))
+    .addOption(waitTimeout())
+    .addOption(tagOption())
+    .action(act(tasks, 'runTaskRun'));
 
-    task
-      .command('wait')
-      .description('wait for tasks to be RUNNING or STOPPED (resumes an interrupted --wait; exits with the exit code for stopped)')
-      .requiredOption('--cluster <name>', 'cluster of the tasks')
-      .requiredOption('--task <id|arn>', 'task to wait for (repeatable)', collect)
-      .addOption(new Option('--until <state>', 'running or stopped').choices(['running', 'stopped']).default('stopped'))
-      .addOption(waitTimeoutOption(KEEP_RUNNING))
-      .action(act((o, ctx) => tasks().then((m) => m.runTaskWait(o, ctx))));
+  const ofTasks = (name: string, description: string) => task.command(name).description(description).addOption(clusterOption('cluster of the tasks'));
+  ofTasks('wait', 'wait for tasks to be RUNNING or STOPPED (resumes an interrupted --wait; exits with the exit code for stopped)')
+    .addOption(required('--task <id|arn>', 'task to wait for (repeatable)').argParser(collect))
+    .addOption(new Option('--until <state>', 'running or stopped').choices(['running', 'stopped']).default('stopped'))
+    .addOption(waitTimeout())
+    .action(act(tasks, 'runTaskWait'));
+  ofTasks('stop', 'stop tasks (--task ID ... or --all standalone tasks; tasks of services are left to their service)')
+    .option('--task <id|arn>', 'task to stop (repeatable)', collect)
+    .option('--all', 'every standalone task of the cluster (not those of services)')
+    .option('--reason <text>', 'reason recorded on the task (stoppedReason)')
+    .option('--wait', 'wait until the tasks are STOPPED')
+    .option('--wait-timeout <seconds>', 'with --wait: give up after this many seconds (default 600)')
+    .action(act(tasks, 'runTaskStop'));
 
-    task
-      .command('stop')
-      .description('stop tasks (--task ID ... or --all standalone tasks; tasks of services are left to their service)')
-      .requiredOption('--cluster <name>', 'cluster of the tasks')
-      .option('--task <id|arn>', 'task to stop (repeatable)', collect)
-      .option('--all', 'every standalone task of the cluster (not those of services)')
-      .option('--reason <text>', 'reason recorded on the task (stoppedReason)')
-      .option('--wait', 'wait until the tasks are STOPPED')
-      .option('--wait-timeout <seconds>', 'with --wait: give up after this many seconds (default 600)')
-      .action(act((o, ctx) => tasks().then((m) => m.runTaskStop(o, ctx))));
-
-    task
-      .command('list')
-      .description('list the tasks of a cluster (id, status, task definition, group, stack)')
-      .requiredOption('--cluster <name>', 'cluster')
-      .addOption(new Option('--status <desired>', 'desired status: RUNNING or STOPPED').choices(['RUNNING', 'STOPPED']).default('RUNNING'))
-      .option('--family <family>', 'only tasks of this task definition family')
-      .action(act((o, ctx) => tasks().then((m) => m.runTaskList(o, ctx))));
-  },
-};
+  task
+    .command('list')
+    .description('list the tasks of a cluster (id, status, task definition, group, stack)')
+    .addOption(clusterOption())
+    .addOption(new Option('--status <desired>', 'desired status: RUNNING or STOPPED').choices(['RUNNING', 'STOPPED']).default('RUNNING'))
+    .option('--family <family>', 'only tasks of this task definition family')
+    .action(act(tasks, 'runTaskList'));
+});

@@ -34,37 +34,26 @@ export const FARGATE_CPU_VALUES: readonly number[] = Object.freeze([256, 512, 10
 export const FARGATE_CPU_DESCRIPTION = `${listOr(FARGATE_CPU_VALUES)} CPU units (0.25–16 vCPU)`;
 
 /**
- * CPU units from `"256"`, `256`, `"1 vCPU"`, `"0.25 vCPU"`, `"1vcpu"` (case-insensitive; vCPU × 1024).
- * Null when the value is not a CPU size in one of those forms or is not a whole number of units.
+ * A size given as a whole number (`"256"`, `256`) or as a number of `unit` (`"1 vCPU"`, `"0.5 GB"`,
+ * `"1vcpu"`; case-insensitive), in 1/1024 of the unit. Null unless it is a positive whole number.
  */
-export function normalizeCpu(v: string | number): number | null {
+function size(v: string | number, unit: 'vcpu' | 'gb'): number | null {
   if (typeof v === 'number') return Number.isSafeInteger(v) && v > 0 ? v : null;
   if (typeof v !== 'string') return null;
-  if (/^\d{1,12}$/.test(v)) {
-    const n = Number(v);
-    return n > 0 ? n : null;
-  }
-  const m = /^(\d{1,6}(?:\.\d{1,8})?|\.\d{1,8}) ?vcpu$/i.exec(v);
-  if (!m) return null;
-  const units = Number(m[1]) * 1024;
-  return Number.isSafeInteger(units) && units > 0 ? units : null;
+  if (/^\d{1,12}$/.test(v)) return Number(v) > 0 ? Number(v) : null;
+  const m = new RegExp(`^(\\d{1,6}(?:\\.\\d{1,8})?|\\.\\d{1,8}) ?${unit}$`, 'i').exec(v);
+  const n = m ? Number(m[1]) * 1024 : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
 }
 
-/**
- * Memory in MiB from `"512"`, `512`, `"2 GB"`, `"2GB"`, `"0.5 GB"` (case-insensitive; GB × 1024).
- * Null when the value is not a memory size in one of those forms or is not a whole number of MiB.
- */
+/** CPU units from `"256"`, `256`, `"1 vCPU"`, `"0.25 vCPU"` (vCPU × 1024); null for anything else. */
+export function normalizeCpu(v: string | number): number | null {
+  return size(v, 'vcpu');
+}
+
+/** Memory in MiB from `"512"`, `512`, `"2 GB"`, `"0.5 GB"` (GB × 1024); null for anything else. */
 export function normalizeMemory(v: string | number): number | null {
-  if (typeof v === 'number') return Number.isSafeInteger(v) && v > 0 ? v : null;
-  if (typeof v !== 'string') return null;
-  if (/^\d{1,12}$/.test(v)) {
-    const n = Number(v);
-    return n > 0 ? n : null;
-  }
-  const m = /^(\d{1,6}(?:\.\d{1,8})?|\.\d{1,8}) ?gb$/i.exec(v);
-  if (!m) return null;
-  const mib = Number(m[1]) * 1024;
-  return Number.isSafeInteger(mib) && mib > 0 ? mib : null;
+  return size(v, 'gb');
 }
 
 /** The memory values (MiB) Fargate allows with `cpu` (units or a vCPU string); [] if cpu is not a Fargate size. */

@@ -25,15 +25,17 @@ function strategyError(spec: string, why: string, fix?: string): InputError {
   return new InputError('--placement-strategy', issue(undefined, `${quote(spec)} ${why}; use ${STRATEGY_FORMS}`, fix));
 }
 
-/** Parses `random`, `spread:FIELD` or `binpack:cpu|memory` (the type is case-insensitive). */
-export function parsePlacementStrategy(spec: string): PlacementStrategySpec {
-  if (typeof spec !== 'string') {
-    throw new InputError('--placement-strategy', issue(undefined, `must be text such as "spread:attribute:ecs.availability-zone" (got ${describe(spec)})`));
-  }
+/** `TYPE[:REST]` of a placement option: the type in lower case, the rest as given (trimmed). */
+function typeAndRest(spec: unknown, option: string, example: string): { type: string; rest?: string } {
+  if (typeof spec !== 'string') throw new InputError(option, issue(undefined, `must be text such as "${example}" (got ${describe(spec)})`));
   const s = spec.trim();
   const colon = s.indexOf(':');
-  const type = (colon < 0 ? s : s.slice(0, colon)).trim().toLowerCase();
-  const field = colon < 0 ? undefined : s.slice(colon + 1).trim();
+  return { type: (colon < 0 ? s : s.slice(0, colon)).trim().toLowerCase(), rest: colon < 0 ? undefined : s.slice(colon + 1).trim() };
+}
+
+/** Parses `random`, `spread:FIELD` or `binpack:cpu|memory` (the type is case-insensitive). */
+export function parsePlacementStrategy(spec: string): PlacementStrategySpec {
+  const { type, rest: field } = typeAndRest(spec, '--placement-strategy', 'spread:attribute:ecs.availability-zone');
   switch (type) {
     case 'random':
       if (field !== undefined) throw strategyError(spec, 'is not valid: random takes no field', 'write just "random"');
@@ -67,13 +69,7 @@ function constraintError(spec: string, why: string, fix?: string): InputError {
 
 /** Parses `distinctInstance` or `memberOf:EXPRESSION` (the type is case-insensitive). */
 export function parsePlacementConstraint(spec: string): PlacementConstraintSpec {
-  if (typeof spec !== 'string') {
-    throw new InputError('--placement-constraint', issue(undefined, `must be text such as "distinctInstance" (got ${describe(spec)})`));
-  }
-  const s = spec.trim();
-  const colon = s.indexOf(':');
-  const type = (colon < 0 ? s : s.slice(0, colon)).trim().toLowerCase();
-  const expression = colon < 0 ? undefined : s.slice(colon + 1).trim();
+  const { type, rest: expression } = typeAndRest(spec, '--placement-constraint', 'distinctInstance');
   if (type === 'distinctinstance') {
     if (expression !== undefined) throw constraintError(spec, 'is not valid: distinctInstance takes no expression', 'write just "distinctInstance"');
     return { type: 'distinctInstance' };

@@ -16,12 +16,12 @@ import { parseTags, stackOf, stackTags, STACK_TAG } from '../input/tags.js';
 import { executePlan } from '../plan/engine.js';
 import { notOursNote } from '../plan/render.js';
 import { resolveState } from '../plan/resolve.js';
-import { type Report, type Step, unchangedStep, unknownStateStep } from '../plan/types.js';
-import type { ClusterInfo, ServiceInfo, TaskDefinitionInfo } from '../aws/ecs-types.js';
+import { readReport, type Report, type Step, unchangedStep, unknownStateStep } from '../plan/types.js';
+import type { ServiceInfo, TaskDefinitionInfo } from '../aws/ecs-types.js';
 import { ecsArn } from './arn.js';
-import { assertActiveCluster, assertUsableTaskDefinition, taskDefinitionRefText } from './compare.js';
-import { networkInput, networkNote, placementInput, toEcsTags, type NetworkChoice } from './inputs.js';
-import { resolveNetwork, unknownNetwork } from './network.js';
+import { assertUsableTaskDefinition, taskDefinitionRefText } from './compare.js';
+import { assumedTarget, checkTarget, readTarget, refusePublicIpOnEc2, type TargetRequest } from './target.js';
+import { networkInput, networkNote, placementInput, toEcsTags } from './inputs.js';
 import { retryWhileRolePropagates } from './propagation.js';
 import { serviceDeleteStep } from './steps.js';
 import { parseWaitTimeout, validateLaunchOptions } from './launch.js';
@@ -127,13 +127,6 @@ async function checkServiceDocument(ctx: Context, o: ServiceCreateOptions, warni
   return { rest, tags, source: raw.source };
 }
 
-interface CreateResolved {
-  service?: ServiceInfo;
-  cluster?: ClusterInfo;
-  td?: TaskDefinitionInfo;
-  network?: NetworkChoice;
-}
-
 export async function runServiceCreate(o: ServiceCreateOptions, ctx: Context): Promise<Report> {
   validateClusterName(o.cluster, '--cluster');
   validateServiceName(o.name, '--name');
@@ -156,40 +149,28 @@ export async function runServiceCreate(o: ServiceCreateOptions, ctx: Context): P
   const tags = { ...(doc?.tags ?? {}), ...parseTags(o.tag) };
   // A capacity provider strategy in the document replaces the launch type.
   const launchType = o.launchType || docLaunchType || !rest.capacityProviderStrategy ? launch.launchType : undefined;
-  if (launchType === 'EC2' && o.assignPublicIp === true) {
-    throw new UsageError("--assign-public-ip: ECS assigns public IPs only to Fargate tasks; on EC2 the instance's network decides. Remove --assign-public-ip or use --launch-type FARGATE.");
-  }
+  refusePublicIpOnEc2(launchType, o.assignPublicIp);
   const desiredCount = launch.desiredCount ?? 1;
   const refText = taskDefinitionRefText(ref);
   ctx.requireConfirmable();
 
-  const docNetwork = rest.networkConfiguration !== undefined;
-  const netReq = { subnets: launch.subnets, securityGroups: launch.securityGroups, assignPublicIp: o.assignPublicIp, launchType };
-  const fargate = launchType === 'FARGATE';
-  const { account, value, known } = await resolveState<CreateResolved>(
+  const target: TargetRequest = {
+    cluster: o.cluster,
+    ref,
+    launchType,
+    network: { subnets: launch.subnets, securityGroups: launch.securityGroups, assignPublicIp: o.assignPublicIp, launchType },
+    networkGiven: rest.networkConfiguration !== undefined,
+  };
+  const { account, value, known } = await resolveState(
     ctx,
     async () => {
-      const ops = await ctx.ecs();
-      const [service, cluster, td, network] = await Promise.all([
-        ops.describeService(o.cluster, o.name),
-        ops.describeCluster(o.cluster),
-        ops.describeTaskDefinition(refText),
-        fargate && !docNetwork ? resolveNetwork(ctx, netReq) : undefined,
-      ]);
-      const awsvpc = !docNetwork && td?.networkMode === 'awsvpc';
-      return { service, cluster, td, network: network ?? (awsvpc ? await resolveNetwork(ctx, netReq) : undefined) };
+      const [t, service] = await Promise.all([readTarget(ctx, target), (await ctx.ecs()).describeService(o.cluster, o.name)]);
+      return { ...t, service };
     },
-    { network: fargate && !docNetwork ? unknownNetwork(netReq) : undefined },
+    { ...assumedTarget(target), service: undefined as ServiceInfo | undefined },
   );
-  const { td, service } = value;
-  const network = value.network;
-  if (known) {
-    assertActiveCluster(o.cluster, value.cluster);
-    assertUsableTaskDefinition(td, ref, launchType);
-    if (td.networkMode !== 'awsvpc' && (launch.subnets.length || launch.securityGroups.length || o.assignPublicIp !== undefined)) {
-      throw new UsageError(`--subnets, --security-groups and --assign-public-ip apply to awsvpc tasks only; task definition ${td.family}:${td.revision} uses networkMode "${td.networkMode}".`);
-    }
-  }
+  const { td, service, network } = value;
+  if (known) checkTarget(target, value);
   const notes = network ? [networkNote(network, launchType)] : [];
   const taskDefinition = td?.arn ?? refText;
   const tdLabel = td ? `${td.family}:${td.revision}` : refText;
@@ -202,7 +183,7 @@ export async function runServiceCreate(o: ServiceCreateOptions, ctx: Context): P
     taskDefinition,
     desiredCount,
     ...(launchType ? { launchType } : {}),
-    ...(docNetwork ? {} : networkInput(network)),
+    ...(target.networkGiven ? {} : networkInput(network)),
     ...placementInput(launch),
     tags: toEcsTags(allTags),
     propagateTags: rest.propagateTags ?? 'SERVICE',
@@ -376,10 +357,15 @@ export interface ServiceDeleteOptions {
   waitTimeout?: string;
 }
 
-export async function runServiceDelete(o: ServiceDeleteOptions, ctx: Context): Promise<Report> {
+/** The service a command names (--cluster, --name), checked; and its --wait-timeout. */
+function checkService(o: { cluster: string; name: string; waitTimeout?: string }): number | undefined {
   validateClusterName(o.cluster, '--cluster');
   validateServiceName(o.name, '--name');
-  const timeoutMs = parseWaitTimeout(o.waitTimeout);
+  return parseWaitTimeout(o.waitTimeout);
+}
+
+export async function runServiceDelete(o: ServiceDeleteOptions, ctx: Context): Promise<Report> {
+  const timeoutMs = checkService(o);
   const wait = o.wait !== false;
   ctx.requireConfirmable();
   const { account, value: service, known } = await resolveState(ctx, async () => (await ctx.ecs()).describeService(o.cluster, o.name), undefined as ServiceInfo | undefined);
@@ -411,9 +397,7 @@ export interface ServiceWaitOptions {
 }
 
 export async function runServiceWait(o: ServiceWaitOptions, ctx: Context): Promise<Report> {
-  validateClusterName(o.cluster, '--cluster');
-  validateServiceName(o.name, '--name');
-  const timeoutMs = parseWaitTimeout(o.waitTimeout);
-  const report: Report = { ok: true, command: ctx.command, stack: ctx.stack, dryRun: false, changes: [] };
+  const timeoutMs = checkService(o);
+  const report = readReport(ctx);
   return waitAfter(ctx, report, o.cluster, o.name, o.until ?? 'stable', timeoutMs);
 }

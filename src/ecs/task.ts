@@ -12,11 +12,11 @@ import { fillDocument, PROBE_ACCOUNT, readDocument } from '../input/documents.js
 import { stackOf, stackTags, parseTags, STACK_TAG } from '../input/tags.js';
 import { executePlan } from '../plan/engine.js';
 import { resolveState } from '../plan/resolve.js';
-import { absentStep, unknownStateStep, type Report, type Step } from '../plan/types.js';
-import type { ClusterInfo, TaskDefinitionInfo, TaskInfo } from '../aws/ecs-types.js';
-import { assertActiveCluster, assertUsableTaskDefinition, taskDefinitionRefText } from './compare.js';
+import { absentStep, readReport, type Report, type Step, unknownStateStep } from '../plan/types.js';
+import type { TaskDefinitionInfo, TaskInfo } from '../aws/ecs-types.js';
+import { taskDefinitionRefText } from './compare.js';
+import { assumedTarget, checkTarget, readTarget, refusePublicIpOnEc2, type TargetRequest } from './target.js';
 import { networkInput, networkNote, placementInput, toEcsTags, type NetworkChoice } from './inputs.js';
-import { resolveNetwork, unknownNetwork } from './network.js';
 import { essentialNames, outcomeLines, runExitCode, stopExplanation, taskOutcome, type TaskOutcome } from './outcome.js';
 import { unknownOverrideContainers, validateOverrides } from './overrides.js';
 import { retryWhileRolePropagates } from './propagation.js';
@@ -42,12 +42,6 @@ export interface TaskRunOptions {
   wait?: TaskWaitTarget;
   waitTimeout?: string;
   tag?: string[];
-}
-
-interface RunResolved {
-  cluster?: ClusterInfo;
-  td?: TaskDefinitionInfo;
-  network?: NetworkChoice;
 }
 
 /** The data `task run` / `task wait` put in the report for each task. */
@@ -145,9 +139,7 @@ export async function runTaskRun(o: TaskRunOptions, ctx: Context): Promise<Repor
   });
   const timeoutMs = parseWaitTimeout(o.waitTimeout);
   const tags = parseTags(o.tag);
-  if (launch.launchType === 'EC2' && o.assignPublicIp === true) {
-    throw new UsageError('--assign-public-ip: ECS assigns public IPs only to Fargate tasks; on EC2 the instance\'s network decides. Remove --assign-public-ip or use --launch-type FARGATE.');
-  }
+  refusePublicIpOnEc2(launch.launchType, o.assignPublicIp);
   const warnings: string[] = [];
   let overrides: TaskOverride | undefined;
   let overridesSource = '--overrides';
@@ -163,38 +155,20 @@ export async function runTaskRun(o: TaskRunOptions, ctx: Context): Promise<Repor
   const count = launch.count ?? 1;
   ctx.requireConfirmable();
 
-  const netReq = { subnets: launch.subnets, securityGroups: launch.securityGroups, assignPublicIp: o.assignPublicIp, launchType: launch.launchType };
-  const fargate = launch.launchType === 'FARGATE';
-  const { account, value, known } = await resolveState<RunResolved>(
-    ctx,
-    async () => {
-      const ops = await ctx.ecs();
-      // Fargate tasks are always awsvpc: look the network up alongside; EC2 tasks only once the
-      // task definition says awsvpc.
-      const [cluster, td, network] = await Promise.all([
-        ops.describeCluster(o.cluster),
-        ops.describeTaskDefinition(refText),
-        fargate ? resolveNetwork(ctx, netReq) : undefined,
-      ]);
-      const awsvpc = fargate || td?.networkMode === 'awsvpc';
-      return { cluster, td, network: network ?? (awsvpc && td ? await resolveNetwork(ctx, netReq) : undefined) };
-    },
-    { network: fargate ? unknownNetwork(netReq) : undefined },
-  );
-  const { td } = value;
-  let network = value.network;
+  const target: TargetRequest = {
+    cluster: o.cluster,
+    ref,
+    launchType: launch.launchType,
+    network: { subnets: launch.subnets, securityGroups: launch.securityGroups, assignPublicIp: o.assignPublicIp, launchType: launch.launchType },
+  };
+  const { account, value, known } = await resolveState(ctx, () => readTarget(ctx, target), assumedTarget(target));
+  const { td, network } = value;
   if (known) {
-    assertActiveCluster(o.cluster, value.cluster);
-    assertUsableTaskDefinition(td, ref, launch.launchType);
-    if (td.networkMode !== 'awsvpc' && (launch.subnets.length || launch.securityGroups.length || o.assignPublicIp !== undefined)) {
-      throw new UsageError(`--subnets, --security-groups and --assign-public-ip apply to awsvpc tasks only; task definition ${td.family}:${td.revision} uses networkMode "${td.networkMode}". Remove them, or register the task definition with "networkMode": "awsvpc".`);
-    }
+    checkTarget(target, value);
     if (overrides) {
-      const bad: InputIssue[] = unknownOverrideContainers(overrides, td.containers.map((c) => c.name));
+      const bad: InputIssue[] = unknownOverrideContainers(overrides, value.td.containers.map((c) => c.name));
       if (bad.length) throw new InputError(overridesSource, bad);
     }
-  } else if (!fargate && (launch.subnets.length || launch.securityGroups.length)) {
-    network = unknownNetwork(netReq);
   }
   const notes = network ? [networkNote(network, launch.launchType)] : [];
   const tdOwner = td ? stackOf(td.tags) : undefined;
@@ -272,7 +246,7 @@ export async function runTaskWait(o: TaskWaitOptions, ctx: Context): Promise<Rep
   const missing = o.task.filter((id) => !tasks.some((t) => t.id === id.slice(id.lastIndexOf('/') + 1)));
   if (missing.length) throw new AwsError('ecs:DescribeTasks', 'TaskNotFound', `Cluster ${o.cluster} has no task ${missing.join(', ')} (ECS forgets stopped tasks after about an hour).`);
   const tds = until === 'stopped' ? await taskDefinitionsOf(ctx, tasks) : new Map();
-  const report: Report = { ok: true, command: ctx.command, stack: ctx.stack, dryRun: false, changes: [] };
+  const report = readReport(ctx);
   return waitAndReport(ctx, report, o.cluster, tasks, until, timeoutMs, tds);
 }
 
@@ -345,7 +319,7 @@ export async function runTaskList(o: TaskListOptions, ctx: Context): Promise<Rep
   const ops = await ctx.ecs();
   const arns = await ops.listTasks(o.cluster, { desiredStatus: o.status ?? 'RUNNING', ...(o.family ? { family: o.family } : {}) });
   const tasks = await ops.describeTasks(o.cluster, arns);
-  const report: Report = { ok: true, command: ctx.command, stack: ctx.stack, dryRun: false, changes: [], data: { cluster: o.cluster, tasks } };
+  const report = readReport(ctx, { cluster: o.cluster, tasks });
   if (ctx.opts.output === 'text') {
     if (tasks.length === 0) ctx.io.stdout.write(`No tasks with desired status ${o.status ?? 'RUNNING'} in cluster ${o.cluster}.\n`);
     else {

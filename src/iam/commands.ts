@@ -142,7 +142,7 @@ export async function runPolicyCreate(o: PolicyCreateOptions, ctx: Context): Pro
   const { account, resources, canRead } = await accountAndJournal(ctx);
     const desired: PolicyDesire = { name: o.name, doc: doc.fill(account), description: o.description, tags };
   const mine = tracked(resources, 'iam-policy', o.name);
-  const now = mine ? await readOrAssume(ctx, canRead, async () => readPolicy(await ctx.iam(), mine.arn ?? policyArn(ctx, account, o.name)), undefined) : undefined;
+  const now = mine ? await readIam(ctx, canRead, (ops) => readPolicy(ops, mine.arn ?? policyArn(ctx, account, o.name)), undefined) : undefined;
   const plan: Plan = { command: ctx.command, account, warnings, steps: [policyCreateStep(ctx, desired, account, now)] };
   return executePlan(ctx, plan);
 }
@@ -156,7 +156,7 @@ export async function runRoleCreate(o: RoleCreateOptions, ctx: Context): Promise
   const { account, resources, canRead } = await accountAndJournal(ctx);
     const trustDoc = await trustDocument(ctx, trust, account);
   const mine = tracked(resources, 'iam-role', o.name);
-  const now = mine ? await readOrAssume(ctx, canRead, async () => (await ctx.iam()).getRole(o.name), undefined) : undefined;
+  const now = mine ? await readIam(ctx, canRead, (ops) => ops.getRole(o.name), undefined) : undefined;
   const plan: Plan = { command: ctx.command, account, warnings, steps: [roleCreateStep(ctx, { name: o.name, trust: trustDoc, description: o.description, tags }, account, now)] };
   return executePlan(ctx, plan);
 }
@@ -199,10 +199,7 @@ async function trustDocument(ctx: Context, t: { doc?: CheckedDocument; principal
 }
 
 export async function runIamCreate(o: IamCreateOptions, ctx: Context): Promise<Report> {
-  const policyName = o.policyName ?? defaultPolicyName(ctx.stack);
-  const roleName = o.roleName ?? defaultRoleName(ctx.stack);
-  validatePolicyName(policyName, o.policyName ? '--policy-name' : '--stack (policy name)');
-  validateRoleName(roleName, o.roleName ? '--role-name' : '--stack (role name)');
+  const { policyName, roleName } = stackNames(ctx, o);
   const tags = parseTags(o.tag);
   const warnings: string[] = [];
   const [doc, trust] = await Promise.all([
@@ -221,9 +218,9 @@ export async function runIamCreate(o: IamCreateOptions, ctx: Context): Promise<R
   const rTracked = tracked(resources, 'iam-role', roleName);
   const expectedArn = pTracked?.arn ?? policyArn(ctx, account, policyName);
   const [pNow, rNow, attachedNow] = await Promise.all([
-    pTracked ? readOrAssume(ctx, canRead, async () => readPolicy(await ctx.iam(), expectedArn), undefined) : undefined,
-    rTracked ? readOrAssume(ctx, canRead, async () => (await ctx.iam()).getRole(roleName), undefined) : undefined,
-    pTracked && rTracked ? readOrAssume(ctx, canRead, async () => (await ctx.iam()).listAttachedRolePolicies(roleName), undefined) : undefined,
+    pTracked ? readIam(ctx, canRead, (ops) => readPolicy(ops, expectedArn), undefined) : undefined,
+    rTracked ? readIam(ctx, canRead, (ops) => ops.getRole(roleName), undefined) : undefined,
+    pTracked && rTracked ? readIam(ctx, canRead, (ops) => ops.listAttachedRolePolicies(roleName), undefined) : undefined,
   ]);
 
   const policyStep = policyCreateStep(ctx, desiredPolicy, account, pNow);
@@ -240,6 +237,28 @@ export async function runIamCreate(o: IamCreateOptions, ctx: Context): Promise<R
   if (policyStep.action !== 'none' || roleStep.action !== 'none') attach.dependsOn = ['policy', 'role'];
   const plan: Plan = { command: ctx.command, account, warnings, steps: [policyStep, roleStep, attach] };
   return executePlan(ctx, plan);
+}
+
+/** Reads with the IAM operations; in a dry run a failure becomes a warning and `assume` (see readOrAssume). */
+function readIam<T>(ctx: Context, canRead: boolean, read: (ops: IamOps) => Promise<T>, assume: T): Promise<T> {
+  return readOrAssume(ctx, canRead, async () => read(await ctx.iam()), assume);
+}
+
+/** The stack's policy and role names (--policy-name, --role-name, or from --stack), checked. */
+function stackNames(ctx: Context, o: { policyName?: string; roleName?: string }): { policyName: string; roleName: string } {
+  const policyName = o.policyName ?? defaultPolicyName(ctx.stack);
+  const roleName = o.roleName ?? defaultRoleName(ctx.stack);
+  validatePolicyName(policyName, o.policyName ? '--policy-name' : '--stack (policy name)');
+  validateRoleName(roleName, o.roleName ? '--role-name' : '--stack (role name)');
+  return { policyName, roleName };
+}
+
+/** --role and --policy of attach and detach, checked. */
+function attachmentRefs(o: { role: string; policy: string }): ReturnType<typeof parsePolicyRef> {
+  validateRoleName(o.role, '--role');
+  const ref = parsePolicyRef(o.policy, '--policy');
+  if (ref.kind === 'name') validatePolicyName(ref.name, '--policy');
+  return ref;
 }
 
 /** Finds a policy by NAME or ARN: the journal, the stack's path, the account root, then AWS managed. */
@@ -259,20 +278,10 @@ async function findPolicy(ctx: Context, ops: IamOps, ref: ReturnType<typeof pars
 }
 
 export async function runAttach(o: { role: string; policy: string }, ctx: Context): Promise<Report> {
-  validateRoleName(o.role, '--role');
-  const ref = parsePolicyRef(o.policy, '--policy');
-  if (ref.kind === 'name') validatePolicyName(ref.name, '--policy');
+  const ref = attachmentRefs(o);
   ctx.requireConfirmable();
   const { account, resources, canRead } = await accountAndJournal(ctx);
-    const [role, policy, attachedList] = await readOrAssume(
-    ctx,
-    canRead,
-    async () => {
-      const ops = await ctx.iam();
-      return Promise.all([ops.getRole(o.role), findPolicy(ctx, ops, ref, account, resources), ops.listAttachedRolePolicies(o.role)]);
-    },
-    [undefined, undefined, undefined] as [RoleInfo | undefined, PolicyInfo | undefined, string[] | undefined],
-  );
+  const [role, policy, attachedList] = await readIam(ctx, canRead, (ops) => Promise.all([ops.getRole(o.role), findPolicy(ctx, ops, ref, account, resources), ops.listAttachedRolePolicies(o.role)]), [undefined, undefined, undefined] as [RoleInfo | undefined, PolicyInfo | undefined, string[] | undefined]);
   if (canRead && !ctx.opts.dryRun) {
     if (!role) throw new AwsError('iam:GetRole', 'NoSuchEntity', `Role "${o.role}" does not exist. Create it first (ecsprimer iam role create --name ${o.role}) or check the name.`);
     if (!policy) throw new AwsError('iam:GetPolicy', 'NoSuchEntity', `Policy "${o.policy}" was not found (looked in this stack's path, the account and AWS managed policies). Create it first or pass its ARN.`);
@@ -292,20 +301,10 @@ export async function runAttach(o: { role: string; policy: string }, ctx: Contex
 }
 
 export async function runDetach(o: { role: string; policy: string }, ctx: Context): Promise<Report> {
-  validateRoleName(o.role, '--role');
-  const ref = parsePolicyRef(o.policy, '--policy');
-  if (ref.kind === 'name') validatePolicyName(ref.name, '--policy');
+  const ref = attachmentRefs(o);
   ctx.requireConfirmable();
   const { account, resources, canRead } = await accountAndJournal(ctx);
-    const [policy, attachedList] = await readOrAssume(
-    ctx,
-    canRead,
-    async () => {
-      const ops = await ctx.iam();
-      return Promise.all([findPolicy(ctx, ops, ref, account, resources), ops.listAttachedRolePolicies(o.role)]);
-    },
-    [undefined, undefined] as [PolicyInfo | undefined, string[] | undefined],
-  );
+  const [policy, attachedList] = await readIam(ctx, canRead, (ops) => Promise.all([findPolicy(ctx, ops, ref, account, resources), ops.listAttachedRolePolicies(o.role)]), [undefined, undefined] as [PolicyInfo | undefined, string[] | undefined]);
   const arn = policy?.arn ?? (ref.kind === 'arn' ? ref.arn : policyArn(ctx, account, ref.name));
   const attached = attachedList ? attachedList.includes(arn) : !canRead || ctx.opts.dryRun;
   return executePlan(ctx, { command: ctx.command, account, warnings: [], steps: [detachStep(ctx, { role: o.role, policyArn: arn, policyName: ref.name, attached })] });
@@ -328,7 +327,7 @@ export async function runPolicyDelete(o: { name: string }, ctx: Context): Promis
   validatePolicyName(o.name, '--name');
   ctx.requireConfirmable();
   const { account, resources, canRead } = await accountAndJournal(ctx);
-    const state = await readOrAssume(ctx, canRead, async () => readPolicyByName(ctx, await ctx.iam(), o.name, account, resources), undefined);
+  const state = await readIam(ctx, canRead, (ops) => readPolicyByName(ctx, ops, o.name, account, resources), undefined);
   const step = canRead || !ctx.opts.dryRun
     ? policyDeleteStep(ctx, o.name, state, { warnNotOurs: true })
     : unknownDeleteStep('iam-policy', o.name, 'DeletePolicy', `policy ${o.name}`, 'detach it everywhere, delete its non-default versions, then the policy');
@@ -339,7 +338,7 @@ export async function runRoleDelete(o: { name: string }, ctx: Context): Promise<
   validateRoleName(o.name, '--name');
   ctx.requireConfirmable();
   const { account, canRead } = await accountAndJournal(ctx);
-    const state = await readOrAssume(ctx, canRead, async () => readRoleForDelete(await ctx.iam(), o.name), undefined);
+  const state = await readIam(ctx, canRead, (ops) => readRoleForDelete(ops, o.name), undefined);
   const step = canRead || !ctx.opts.dryRun
     ? roleDeleteStep(ctx, o.name, state, { warnNotOurs: true })
     : unknownDeleteStep('iam-role', o.name, 'DeleteRole', `role ${o.name}`, 'detach its policies, delete inline policies, leave instance profiles, then delete it');
@@ -352,21 +351,10 @@ function unknownDeleteStep(type: string, name: string, operation: string, target
 }
 
 export async function runIamDelete(o: IamDeleteOptions, ctx: Context): Promise<Report> {
-  const policyName = o.policyName ?? defaultPolicyName(ctx.stack);
-  const roleName = o.roleName ?? defaultRoleName(ctx.stack);
-  validatePolicyName(policyName, o.policyName ? '--policy-name' : '--stack (policy name)');
-  validateRoleName(roleName, o.roleName ? '--role-name' : '--stack (role name)');
+  const { policyName, roleName } = stackNames(ctx, o);
   ctx.requireConfirmable();
   const { account, resources, canRead } = await accountAndJournal(ctx);
-    const [pState, rState] = await readOrAssume(
-    ctx,
-    canRead,
-    async () => {
-      const ops = await ctx.iam();
-      return Promise.all([readPolicyByName(ctx, ops, policyName, account, resources), readRoleForDelete(ops, roleName)]);
-    },
-    [undefined, undefined] as [PolicyDeleteState | undefined, RoleDeleteState | undefined],
-  );
+  const [pState, rState] = await readIam(ctx, canRead, (ops) => Promise.all([readPolicyByName(ctx, ops, policyName, account, resources), readRoleForDelete(ops, roleName)]), [undefined, undefined] as [PolicyDeleteState | undefined, RoleDeleteState | undefined]);
   if (!canRead && ctx.opts.dryRun) {
     const steps = [
       unknownDeleteStep('iam-attachment', `${roleName} ← ${policyName}`, 'DetachRolePolicy', `role ${roleName}`, 'remove the policy from the role'),

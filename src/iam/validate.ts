@@ -425,55 +425,29 @@ function validateStatement(ctx: Ctx, s: JsonValue, path: Path, sids: Map<string,
     );
   }
 
-  // Action / NotAction
-  const hasAction = hasOwn(s, 'Action');
-  const hasNotAction = hasOwn(s, 'NotAction');
-  if (hasAction && hasNotAction) {
-    ctx.issues.push(issue(path, 'has both Action and NotAction', 'Keep only one of them'));
-  } else if (!hasAction && !hasNotAction) {
-    ctx.issues.push(
-      issue([...path, 'Action'], 'is missing', trust ? 'Add "Action": "sts:AssumeRole"' : 'Add "Action": with the actions to allow, e.g. ["s3:GetObject"]'),
-    );
-  }
-  for (const key of ['Action', 'NotAction']) {
-    if (hasOwn(s, key)) validateActions(ctx, s[key], [...path, key]);
-  }
-
+  exactlyOne(ctx, s, path, 'Action', trust ? 'Add "Action": "sts:AssumeRole"' : 'Add "Action": with the actions to allow, e.g. ["s3:GetObject"]', validateActions);
   if (trust) {
-    const hasP = hasOwn(s, 'Principal');
-    const hasNP = hasOwn(s, 'NotPrincipal');
-    if (hasP && hasNP) ctx.issues.push(issue(path, 'has both Principal and NotPrincipal', 'Keep only one of them'));
-    else if (!hasP && !hasNP) {
-      ctx.issues.push(
-        issue(
-          [...path, 'Principal'],
-          'is missing',
-          'Add who may assume the role, e.g. "Principal": {"Service": "ecs-tasks.amazonaws.com"} or {"AWS": "arn:aws:iam::123456789012:root"}',
-        ),
-      );
-    }
-    for (const key of ['Principal', 'NotPrincipal']) {
-      if (hasOwn(s, key)) validatePrincipal(ctx, s[key], [...path, key]);
-    }
+    exactlyOne(ctx, s, path, 'Principal', 'Add who may assume the role, e.g. "Principal": {"Service": "ecs-tasks.amazonaws.com"} or {"AWS": "arn:aws:iam::123456789012:root"}', validatePrincipal);
   } else {
-    const hasR = hasOwn(s, 'Resource');
-    const hasNR = hasOwn(s, 'NotResource');
-    if (hasR && hasNR) ctx.issues.push(issue(path, 'has both Resource and NotResource', 'Keep only one of them'));
-    else if (!hasR && !hasNR) {
-      ctx.issues.push(
-        issue(
-          [...path, 'Resource'],
-          'is missing',
-          'Add "Resource": with the ARNs the actions apply to (e.g. "arn:aws:s3:::my-bucket/*"), or "*" for actions without resource-level permissions',
-        ),
-      );
-    }
-    for (const key of ['Resource', 'NotResource']) {
-      if (hasOwn(s, key)) validateResources(ctx, s[key], [...path, key]);
-    }
+    exactlyOne(
+      ctx,
+      s,
+      path,
+      'Resource',
+      'Add "Resource": with the ARNs the actions apply to (e.g. "arn:aws:s3:::my-bucket/*"), or "*" for actions without resource-level permissions',
+      validateResources,
+    );
   }
 
   if (hasOwn(s, 'Condition')) validateCondition(ctx, s.Condition, [...path, 'Condition']);
+}
+
+/** `key` or `Not<key>` (Action, Principal, Resource): exactly one of them, checked by `check`. */
+function exactlyOne(ctx: Ctx, s: JsonObject, path: Path, key: string, missingFix: string, check: (ctx: Ctx, v: JsonValue, path: Path) => void): void {
+  const not = `Not${key}`;
+  if (hasOwn(s, key) && hasOwn(s, not)) ctx.issues.push(issue(path, `has both ${key} and ${not}`, 'Keep only one of them'));
+  else if (!hasOwn(s, key) && !hasOwn(s, not)) ctx.issues.push(issue([...path, key], 'is missing', missingFix));
+  for (const k of [key, not]) if (hasOwn(s, k)) check(ctx, s[k], [...path, k]);
 }
 
 /** Checks a string-or-list value; calls `each` for every string. */

@@ -100,3 +100,8 @@ export function unchangedStep(s: { id: string; type: string; name: string; arn?:
 export function unknownStateStep(s: { id: string; type: string; name: string; arn?: string; action: Exclude<Action, 'none'>; calls: PlannedCall[] }): Step {
   return { ...s, calls: s.calls.map((c) => ({ ...c, reason: `${c.reason} (current state unknown)` })), reason: 'state unknown (dry run without AWS access)' };
 }
+
+/** The report of a command that changes nothing (a wait, a list, status): its data only. */
+export function readReport(scope: { command: string; stack: string }, data?: Record<string, unknown>): Report {
+  return { ok: true, command: scope.command, stack: scope.stack, dryRun: false, changes: [], ...(data ? { data } : {}) };
+}

@@ -3,7 +3,7 @@
  * account; and the stacks that have a journal for this account and region.
  */
 import type { Context } from '../context.js';
-import type { Report } from '../plan/types.js';
+import { readReport, type Report } from '../plan/types.js';
 import { Journal, journalPath, listStacks } from '../state/journal.js';
 import { readInventory, type Inventory, type Item, type Ownership } from './inventory.js';
 
@@ -71,7 +71,7 @@ export async function runStatus(_options: unknown, ctx: Context): Promise<Report
     if (rows.length === 0) out.push('  (nothing: the journal knows no resource and none is tagged with this stack)');
     ctx.io.stdout.write(out.join('\n') + '\n');
   }
-  return { ok: true, command: ctx.command, stack: ctx.stack, dryRun: false, changes: [], data: { account, region: ctx.region, resources: rows } };
+  return readReport(ctx, { account, region: ctx.region, resources: rows });
 }
 
 export async function runStacks(_options: unknown, ctx: Context): Promise<Report> {
@@ -85,6 +85,6 @@ export async function runStacks(_options: unknown, ctx: Context): Promise<Report
     const lines = stacks.length ? stacks.map((s) => `${s.name.padEnd(32)} ${s.resources} resource(s) in the journal`) : [`(no stack has a journal for account ${account} in ${ctx.region})`];
     ctx.io.stdout.write(lines.join('\n') + '\n');
   }
-  return { ok: true, command: ctx.command, stack: ctx.stack, dryRun: false, changes: [], data: { account, region: ctx.region, stacks } };
+  return readReport(ctx, { account, region: ctx.region, stacks });
 }
 
