@@ -127,24 +127,23 @@ export function toTaskInfo(t: Task): TaskInfo {
   };
 }
 
+/** The task counts of a service or a deployment. */
+const counts = (x: { desiredCount?: number; runningCount?: number; pendingCount?: number }) => ({ desiredCount: x.desiredCount ?? 0, runningCount: x.runningCount ?? 0, pendingCount: x.pendingCount ?? 0 });
+
 export function toServiceInfo(s: Service): ServiceInfo {
   return {
     name: s.serviceName ?? lastSegment(s.serviceArn ?? ''),
     arn: s.serviceArn ?? '',
     clusterArn: s.clusterArn ?? '',
     status: s.status ?? 'UNKNOWN',
-    desiredCount: s.desiredCount ?? 0,
-    runningCount: s.runningCount ?? 0,
-    pendingCount: s.pendingCount ?? 0,
+    ...counts(s),
     taskDefinition: s.taskDefinition ?? '',
     ...(s.launchType ? { launchType: s.launchType } : {}),
     deployments: (s.deployments ?? []).map((d) => ({
       id: d.id ?? '',
       status: d.status ?? '',
       taskDefinition: d.taskDefinition ?? '',
-      desiredCount: d.desiredCount ?? 0,
-      runningCount: d.runningCount ?? 0,
-      pendingCount: d.pendingCount ?? 0,
+      ...counts(d),
       failedTasks: d.failedTasks ?? 0,
       ...(d.rolloutState ? { rolloutState: d.rolloutState } : {}),
       ...(d.rolloutStateReason ? { rolloutStateReason: d.rolloutStateReason } : {}),

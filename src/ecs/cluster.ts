@@ -9,11 +9,10 @@ import type { Context } from '../context.js';
 import { RuntimeError } from '../errors.js';
 import { parseTags, stackOf, stackTags, STACK_TAG } from '../input/tags.js';
 import { executePlan } from '../plan/engine.js';
-import { resolveState } from '../plan/resolve.js';
 import { type Report, type Step, unknownStateStep } from '../plan/types.js';
 import type { ClusterInfo } from '../aws/ecs-types.js';
 import { ecsArn } from './arn.js';
-import { clusterDeleteStep, isServiceTask, readClusterContents, serviceDeleteSteps, stopTasksStep, type ClusterContents } from './steps.js';
+import { type ClusterContents, clusterDeleteStep, isServiceTask, readClusterContents, resolveEcs, serviceDeleteSteps, stopTasksStep } from './steps.js';
 import { parseWaitTimeout } from './launch.js';
 import { validateClusterName } from './names.js';
 
@@ -67,7 +66,7 @@ export async function runClusterCreate(o: ClusterCreateOptions, ctx: Context): P
   validateClusterName(o.name, '--name');
   const tags = parseTags(o.tag);
   ctx.requireConfirmable();
-  const { account, value: info } = await resolveState(ctx, async () => (await ctx.ecs()).describeCluster(o.name), undefined);
+  const { account, value: info } = await resolveEcs(ctx, (ops) => ops.describeCluster(o.name), undefined);
   return executePlan(ctx, { command: ctx.command, account, warnings: [], steps: [clusterCreateStep(ctx, o.name, info, account, tags)] });
 }
 
@@ -92,10 +91,9 @@ export async function runClusterDelete(o: ClusterDeleteOptions, ctx: Context): P
   validateClusterName(o.name, '--name');
   const timeoutMs = parseWaitTimeout(o.waitTimeout);
   ctx.requireConfirmable();
-  const { account, value, known } = await resolveState(
+  const { account, value, known } = await resolveEcs(
     ctx,
-    async () => {
-      const ops = await ctx.ecs();
+    async (ops) => {
       const [info, contents] = await Promise.all([ops.describeCluster(o.name), readClusterContents(ops, o.name)]);
       return { info, contents };
     },

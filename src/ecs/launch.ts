@@ -109,6 +109,11 @@ export interface LaunchOptions {
   waitTimeoutSeconds?: number;
 }
 
+/** The options of the shared option groups (cli/options.ts: network, placement, wait) as validateLaunchOptions takes them. */
+export function sharedLaunchOptions(o: { placementStrategy?: string[]; placementConstraint?: string[]; subnets?: string[]; securityGroups?: string[]; waitTimeout?: string }) {
+  return { placementStrategies: o.placementStrategy, placementConstraints: o.placementConstraint, subnets: o.subnets, securityGroups: o.securityGroups, waitTimeout: o.waitTimeout };
+}
+
 /** RunTask: "You can specify up to 10 tasks for each call." */
 export const MAX_RUN_COUNT = 10;
 /** ECS quota "Tasks per service" (desired count), 5,000. */
@@ -184,24 +189,22 @@ export function validateLaunchOptions(opts: LaunchOptionsInput): LaunchOptions {
     else issues.push(n);
   }
 
-  const strategies = o.placementStrategies === undefined ? [] : Array.isArray(o.placementStrategies) ? o.placementStrategies : [o.placementStrategies];
-  const constraints = o.placementConstraints === undefined ? [] : Array.isArray(o.placementConstraints) ? o.placementConstraints : [o.placementConstraints];
-  for (const s of strategies) {
-    try {
-      result.strategies.push(parsePlacementStrategy(s));
-    } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      for (const i of e.issues) issues.push({ ...i, field: '--placement-strategy' });
+  const listOf = (v: string[] | string | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  const strategies = listOf(o.placementStrategies);
+  const constraints = listOf(o.placementConstraints);
+  /** Each value parsed, its problems kept under the option's name. */
+  const each = <T>(values: string[], option: string, parse: (v: string) => T, into: T[]) => {
+    for (const v of values) {
+      try {
+        into.push(parse(v));
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        for (const i of e.issues) issues.push({ ...i, field: option });
+      }
     }
-  }
-  for (const s of constraints) {
-    try {
-      result.constraints.push(parsePlacementConstraint(s));
-    } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      for (const i of e.issues) issues.push({ ...i, field: '--placement-constraint' });
-    }
-  }
+  };
+  each(strategies, '--placement-strategy', parsePlacementStrategy, result.strategies);
+  each(constraints, '--placement-constraint', parsePlacementConstraint, result.constraints);
   if (strategies.length > MAX_PLACEMENT_STRATEGIES) {
     issues.push(issue('--placement-strategy', `was given ${strategies.length} times; AWS allows at most ${MAX_PLACEMENT_STRATEGIES} placement strategies per task or service`, 'keep the 5 that matter most'));
   }

@@ -23,8 +23,8 @@ import { assertUsableTaskDefinition, taskDefinitionRefText } from './compare.js'
 import { assumedTarget, checkTarget, readTarget, refusePublicIpOnEc2, type TargetRequest } from './target.js';
 import { networkInput, networkNote, placementInput, toEcsTags } from './inputs.js';
 import { retryWhileRolePropagates } from './propagation.js';
-import { serviceDeleteStep } from './steps.js';
-import { parseWaitTimeout, validateLaunchOptions } from './launch.js';
+import { resolveEcs, serviceDeleteStep } from './steps.js';
+import { parseWaitTimeout, sharedLaunchOptions, validateLaunchOptions } from './launch.js';
 import { parseTaskDefinitionRef, validateClusterName, validateServiceName } from './names.js';
 import { validateServiceDocument, type JsonValue as EcsJson } from './validate.js';
 import { waitForService, type ServiceWaitTarget } from './waiters.js';
@@ -135,16 +135,7 @@ export async function runServiceCreate(o: ServiceCreateOptions, ctx: Context): P
   const doc = await checkServiceDocument(ctx, o, warnings);
   const rest = doc?.rest ?? {};
   const docLaunchType = rest.launchType;
-  const launch = validateLaunchOptions({
-    command: 'service',
-    launchType: o.launchType ?? docLaunchType,
-    desiredCount: o.desiredCount ?? rest.desiredCount ?? 1,
-    placementStrategies: o.placementStrategy,
-    placementConstraints: o.placementConstraint,
-    subnets: o.subnets,
-    securityGroups: o.securityGroups,
-    waitTimeout: o.waitTimeout,
-  });
+  const launch = validateLaunchOptions({ command: 'service', launchType: o.launchType ?? docLaunchType, desiredCount: o.desiredCount ?? rest.desiredCount ?? 1, ...sharedLaunchOptions(o) });
   const timeoutMs = parseWaitTimeout(o.waitTimeout);
   const tags = { ...(doc?.tags ?? {}), ...parseTags(o.tag) };
   // A capacity provider strategy in the document replaces the launch type.
@@ -307,10 +298,9 @@ export async function runServiceUpdate(o: ServiceUpdateOptions, ctx: Context): P
   const launch = validateLaunchOptions({ command: 'service', desiredCount: o.desiredCount, waitTimeout: o.waitTimeout });
   const timeoutMs = parseWaitTimeout(o.waitTimeout);
   ctx.requireConfirmable();
-  const { account, value, known } = await resolveState(
+  const { account, value, known } = await resolveEcs(
     ctx,
-    async () => {
-      const ops = await ctx.ecs();
+    async (ops) => {
       const [service, td] = await Promise.all([ops.describeService(o.cluster, o.name), ref ? ops.describeTaskDefinition(taskDefinitionRefText(ref)) : undefined]);
       return { service, td };
     },
@@ -368,7 +358,7 @@ export async function runServiceDelete(o: ServiceDeleteOptions, ctx: Context): P
   const timeoutMs = checkService(o);
   const wait = o.wait !== false;
   ctx.requireConfirmable();
-  const { account, value: service, known } = await resolveState(ctx, async () => (await ctx.ecs()).describeService(o.cluster, o.name), undefined as ServiceInfo | undefined);
+  const { account, value: service, known } = await resolveEcs(ctx, (ops) => ops.describeService(o.cluster, o.name), undefined as ServiceInfo | undefined);
   const step: Step = known
     ? serviceDeleteStep(ctx, o.cluster, o.name, service, { id: 'service', waitInactive: false, warnNotOurs: true })
     : unknownStateStep({

@@ -11,9 +11,15 @@ import { AwsError, RuntimeError } from '../errors.js';
 import type { EcsOps } from '../aws/ecs-ops.js';
 import type { ClusterInfo, ServiceInfo, TaskDefinitionSummary, TaskInfo } from '../aws/ecs-types.js';
 import { notOursNote } from '../plan/render.js';
+import { resolveState, type Resolved } from '../plan/resolve.js';
 import { absentStep, type Step, type StepRuntime } from '../plan/types.js';
 import { waitForService, waitForTasks, type WaitOptions } from './waiters.js';
 
+
+/** resolveState with the ECS operations: `read(ops)` and the account in one round trip. */
+export function resolveEcs<T>(ctx: Context, read: (ops: EcsOps) => Promise<T>, assume: T): Promise<Resolved<T>> {
+  return resolveState(ctx, async () => read(await ctx.ecs()), assume);
+}
 
 /** The startedBy ecsprimer gives standalone tasks: ListTasks can filter on it (teardown finds a stack's tasks in O(stack)). */
 export function startedByFor(stack: string): string {
@@ -139,27 +145,15 @@ export function serviceDeleteStep(ctx: Context, cluster: string, name: string, i
   if (!info || info.status === 'INACTIVE') {
     return absentStep({ id, type: 'ecs-service', name, reason: info ? 'already deleted (INACTIVE)' : 'does not exist', dependsOn: opts.dependsOn });
   }
-  if (info.status === 'DRAINING') {
-    if (!waitInactive) return absentStep({ id, type: 'ecs-service', name, arn: info.arn, reason: 'already deleted (DRAINING: its tasks are stopping)', dependsOn: opts.dependsOn });
-    return {
-      id,
-      type: 'ecs-service',
-      name,
-      arn: info.arn,
-      action: 'delete',
-      calls: [],
-      reason: 'already deleted (DRAINING): wait until INACTIVE',
-      dependsOn: opts.dependsOn,
-      run: async (rt) => {
-        await wait(rt);
-        return { arn: info.arn, status: 'absent', action: 'none', note: 'was DRAINING; now INACTIVE' };
-      },
-    };
-  }
-  const calls = [
-    ...(info.desiredCount > 0 ? [{ operation: 'UpdateService', target: `service ${name} in ${cluster}`, reason: `scale from ${info.desiredCount} to 0 tasks (ECS refuses to delete a service above 0)` }] : []),
-    { operation: 'DeleteService', target: `service ${name} in ${cluster}`, reason: `delete it${waitInactive ? ', then wait until it is INACTIVE' : ''}` },
-  ];
+  // DRAINING: deleted already, its tasks are stopping; only the wait is left.
+  const draining = info.status === 'DRAINING';
+  if (draining && !waitInactive) return absentStep({ id, type: 'ecs-service', name, arn: info.arn, reason: 'already deleted (DRAINING: its tasks are stopping)', dependsOn: opts.dependsOn });
+  const calls = draining
+    ? []
+    : [
+        ...(info.desiredCount > 0 ? [{ operation: 'UpdateService', target: `service ${name} in ${cluster}`, reason: `scale from ${info.desiredCount} to 0 tasks (ECS refuses to delete a service above 0)` }] : []),
+        { operation: 'DeleteService', target: `service ${name} in ${cluster}`, reason: `delete it${waitInactive ? ', then wait until it is INACTIVE' : ''}` },
+      ];
   return {
     id,
     type: 'ecs-service',
@@ -167,10 +161,14 @@ export function serviceDeleteStep(ctx: Context, cluster: string, name: string, i
     arn: info.arn,
     action: 'delete',
     calls,
-    reason: `exists (${info.status}, ${info.runningCount} running of ${info.desiredCount})`,
-    detail: opts.warnNotOurs ? notOursNote(ctx, 'service', info.tags) : undefined,
+    reason: draining ? 'already deleted (DRAINING): wait until INACTIVE' : `exists (${info.status}, ${info.runningCount} running of ${info.desiredCount})`,
+    detail: opts.warnNotOurs && !draining ? notOursNote(ctx, 'service', info.tags) : undefined,
     dependsOn: opts.dependsOn,
     run: async (rt) => {
+      if (draining) {
+        await wait(rt);
+        return { arn: info.arn, status: 'absent', action: 'none', note: 'was DRAINING; now INACTIVE' };
+      }
       const ops = await ctx.ecs();
       if (info.desiredCount > 0) {
         const scaled = await ops.updateService({ cluster, service: name, desiredCount: 0 });

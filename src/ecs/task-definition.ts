@@ -16,14 +16,13 @@ import { canonicalJson, type JsonValue } from '../input/json.js';
 import { parseTags, stackOf, stackTags, STACK_TAG } from '../input/tags.js';
 import { lineDiff } from '../output/diff.js';
 import { executePlan } from '../plan/engine.js';
-import { resolveState } from '../plan/resolve.js';
 import { type Report, type Step, unknownStateStep } from '../plan/types.js';
 import { defaultDocument } from '../paths.js';
 import type { TaskDefinitionInfo, TaskDefinitionSummary } from '../aws/ecs-types.js';
 import { comparableTaskDefinition, taskDefinitionDifferences } from './compare.js';
 import { toEcsTags } from './inputs.js';
 import { retryWhileRolePropagates } from './propagation.js';
-import { readTaskDefinitionRevisions, taskDefinitionDeleteStep } from './steps.js';
+import { readTaskDefinitionRevisions, resolveEcs, taskDefinitionDeleteStep } from './steps.js';
 import { parseTaskDefinitionRef } from './names.js';
 import { redactLiteralSecretsForDiff } from './secrets.js';
 import { validateTaskDefinition, type JsonValue as EcsJson } from './validate.js';
@@ -114,10 +113,10 @@ export async function runTaskRegister(o: TaskRegisterOptions, ctx: Context): Pro
   ctx.requireConfirmable();
 
   // One round trip: the latest revision and the roles given by name, concurrently.
-  const { account, value } = await resolveState(
+  const { account, value } = await resolveEcs(
     ctx,
-    async () => {
-      const [current, execFound, taskFound] = await Promise.all([(await ctx.ecs()).describeTaskDefinition(family), lookupRole(ctx, execRef), lookupRole(ctx, taskRef)]);
+    async (ops) => {
+      const [current, execFound, taskFound] = await Promise.all([ops.describeTaskDefinition(family), lookupRole(ctx, execRef), lookupRole(ctx, taskRef)]);
       return { current, execFound, taskFound };
     },
     { current: undefined as TaskDefinitionInfo | undefined, execFound: undefined as string | undefined, taskFound: undefined as string | undefined },
@@ -204,10 +203,9 @@ export async function runTaskDeregister(o: TaskDeregisterOptions, ctx: Context):
   }
   const family = ref.family;
   ctx.requireConfirmable();
-  const { account, value: revisions, known } = await resolveState(
+  const { account, value: revisions, known } = await resolveEcs(
     ctx,
-    async () => {
-      const ops = await ctx.ecs();
+    async (ops) => {
       if (revision === undefined) return readTaskDefinitionRevisions(ops, family);
       const td = await ops.describeTaskDefinition(`${family}:${revision}`);
       return td && (td.status === 'ACTIVE' || td.status === 'INACTIVE') ? [{ arn: td.arn, family, revision, status: td.status } as TaskDefinitionSummary] : [];

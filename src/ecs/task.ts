@@ -20,8 +20,8 @@ import { networkInput, networkNote, placementInput, toEcsTags, type NetworkChoic
 import { essentialNames, outcomeLines, runExitCode, stopExplanation, taskOutcome, type TaskOutcome } from './outcome.js';
 import { unknownOverrideContainers, validateOverrides } from './overrides.js';
 import { retryWhileRolePropagates } from './propagation.js';
-import { isServiceTask, startedByFor, stopTasksStep } from './steps.js';
-import { parseWaitTimeout, validateLaunchOptions } from './launch.js';
+import { isServiceTask, resolveEcs, startedByFor, stopTasksStep } from './steps.js';
+import { parseWaitTimeout, sharedLaunchOptions, validateLaunchOptions } from './launch.js';
 import { parseTaskDefinitionRef, validateClusterName } from './names.js';
 import { waitForTasks, type TaskWaitTarget } from './waiters.js';
 
@@ -127,16 +127,7 @@ export function runTaskInput(
 export async function runTaskRun(o: TaskRunOptions, ctx: Context): Promise<Report> {
   validateClusterName(o.cluster, '--cluster');
   const ref = parseTaskDefinitionRef(o.taskDefinition, '--task-definition');
-  const launch = validateLaunchOptions({
-    command: 'run',
-    launchType: o.launchType,
-    count: o.count,
-    placementStrategies: o.placementStrategy,
-    placementConstraints: o.placementConstraint,
-    subnets: o.subnets,
-    securityGroups: o.securityGroups,
-    waitTimeout: o.waitTimeout,
-  });
+  const launch = validateLaunchOptions({ command: 'run', launchType: o.launchType, count: o.count, ...sharedLaunchOptions(o) });
   const timeoutMs = parseWaitTimeout(o.waitTimeout);
   const tags = parseTags(o.tag);
   refusePublicIpOnEc2(launch.launchType, o.assignPublicIp);
@@ -275,10 +266,9 @@ export async function runTaskStop(o: TaskStopOptions, ctx: Context): Promise<Rep
   if (o.reason !== undefined && o.reason.length > 255) throw new InputError('--reason', { message: `is ${o.reason.length} characters long; ECS keeps at most 255` });
   const timeoutMs = parseWaitTimeout(o.waitTimeout);
   ctx.requireConfirmable();
-  const { account, value: tasks, known } = await resolveState(
+  const { account, value: tasks, known } = await resolveEcs(
     ctx,
-    async () => {
-      const ops = await ctx.ecs();
+    async (ops) => {
       if (!o.all) return ops.describeTasks(o.cluster, ids);
       const arns = await ops.listTasks(o.cluster, { desiredStatus: 'RUNNING' });
       return (await ops.describeTasks(o.cluster, arns)).filter((t) => !isServiceTask(t) && t.lastStatus !== 'STOPPED');

@@ -59,6 +59,12 @@ const INT32_MAX = 2_147_483_647;
 /** The values of one of the SDK's enums. */
 const values = (e: Record<string, string>): string[] => Object.values(e);
 
+/** Each object in the array at `key` of `doc`, with its path (other values are said by the shapes). */
+function eachObject(doc: JsonObject, key: string, fn: (o: JsonObject, path: string) => void): void {
+  const list = getOwn(doc, key);
+  if (Array.isArray(list)) list.forEach((o, i) => isJsonObject(o) && fn(o, child(key, i)));
+}
+
 /** Largest task definition AWS registers: 64 KiB of minified JSON. */
 export const MAX_TASK_DEFINITION_BYTES = 65_536;
 /** AWS quota "Containers per task definition" (not adjustable). */
@@ -664,43 +670,29 @@ export function validateServiceDocument(value: JsonValue, source: string, opts: 
     }
   }
 
-  const pcs = getOwn(value, 'placementConstraints');
-  if (Array.isArray(pcs)) {
-    pcs.forEach((pc, i) => {
-      if (!isJsonObject(pc)) return;
-      const p = child('placementConstraints', i);
-      const type = getOwn(pc, 'type');
-      const expr = getOwn(pc, 'expression');
-      if (type === 'distinctInstance' && expr !== undefined) {
-        issues.push(issue(child(p, 'expression'), 'must be left out for "distinctInstance"', 'remove "expression"'));
+  eachObject(value, 'placementConstraints', (pc, p) => {
+    const type = getOwn(pc, 'type');
+    const expr = getOwn(pc, 'expression');
+    if (type === 'distinctInstance' && expr !== undefined) issues.push(issue(child(p, 'expression'), 'must be left out for "distinctInstance"', 'remove "expression"'));
+    if (type === 'memberOf' && (typeof expr !== 'string' || expr.trim().length === 0)) {
+      issues.push(issue(child(p, 'expression'), 'is required for "memberOf" (a cluster query language expression)', 'e.g. "attribute:ecs.instance-type =~ t3.*"'));
+    }
+  });
+  eachObject(value, 'placementStrategy', (ps, p) => {
+    const type = getOwn(ps, 'type');
+    const field = getOwn(ps, 'field');
+    if (type === 'random' && field !== undefined) issues.push(issue(child(p, 'field'), 'must be left out for "random"', 'remove "field"'));
+    if (type === 'binpack' && field !== 'cpu' && field !== 'memory') {
+      issues.push(issue(child(p, 'field'), `must be "cpu" or "memory" for "binpack"${field === undefined ? ' (it is missing)' : ` (got ${describe(field)})`}`));
+    }
+    if (type === 'spread') {
+      if (typeof field !== 'string' || field.length === 0) {
+        issues.push(issue(child(p, 'field'), 'is required for "spread": instanceId, host or attribute:NAME', 'e.g. "attribute:ecs.availability-zone"'));
+      } else if (field !== 'instanceId' && field !== 'host' && !(field.startsWith('attribute:') && ATTRIBUTE_NAME_RE.test(field.slice(10)))) {
+        issues.push(issue(child(p, 'field'), `${quote(field)} cannot be spread over; use instanceId, host or attribute:NAME`, 'e.g. "attribute:ecs.availability-zone"'));
       }
-      if (type === 'memberOf' && (typeof expr !== 'string' || expr.trim().length === 0)) {
-        issues.push(issue(child(p, 'expression'), 'is required for "memberOf" (a cluster query language expression)', 'e.g. "attribute:ecs.instance-type =~ t3.*"'));
-      }
-    });
-  }
-  const pss = getOwn(value, 'placementStrategy');
-  if (Array.isArray(pss)) {
-    pss.forEach((ps, i) => {
-      if (!isJsonObject(ps)) return;
-      const p = child('placementStrategy', i);
-      const type = getOwn(ps, 'type');
-      const field = getOwn(ps, 'field');
-      if (type === 'random' && field !== undefined) {
-        issues.push(issue(child(p, 'field'), 'must be left out for "random"', 'remove "field"'));
-      }
-      if (type === 'binpack' && field !== 'cpu' && field !== 'memory') {
-        issues.push(issue(child(p, 'field'), `must be "cpu" or "memory" for "binpack"${field === undefined ? ' (it is missing)' : ` (got ${describe(field)})`}`));
-      }
-      if (type === 'spread') {
-        if (typeof field !== 'string' || field.length === 0) {
-          issues.push(issue(child(p, 'field'), 'is required for "spread": instanceId, host or attribute:NAME', 'e.g. "attribute:ecs.availability-zone"'));
-        } else if (field !== 'instanceId' && field !== 'host' && !(field.startsWith('attribute:') && ATTRIBUTE_NAME_RE.test(field.slice(10)))) {
-          issues.push(issue(child(p, 'field'), `${quote(field)} cannot be spread over; use instanceId, host or attribute:NAME`, 'e.g. "attribute:ecs.availability-zone"'));
-        }
-      }
-    });
-  }
+    }
+  });
 
   const subnets = (() => {
     const nc = getOwn(value, 'networkConfiguration');
@@ -725,15 +717,12 @@ export function validateServiceDocument(value: JsonValue, source: string, opts: 
     if (p) issues.push(issue('serviceName', p.message, p.fix));
   }
 
-  const lbs = getOwn(value, 'loadBalancers');
-  if (Array.isArray(lbs)) {
-    lbs.forEach((lb, i) => {
-      if (!isJsonObject(lb)) return;
-      if (getOwn(lb, 'targetGroupArn') === undefined && getOwn(lb, 'loadBalancerName') === undefined) {
-        issues.push(issue(child('loadBalancers', i), 'needs "targetGroupArn" (Application/Network Load Balancer) or "loadBalancerName" (Classic Load Balancer)'));
-      }
-    });
-  }
+  eachObject(value, 'loadBalancers', (lb, p) => {
+    if (getOwn(lb, 'targetGroupArn') === undefined && getOwn(lb, 'loadBalancerName') === undefined) {
+      issues.push(issue(p, 'needs "targetGroupArn" (Application/Network Load Balancer) or "loadBalancerName" (Classic Load Balancer)'));
+    }
+  });
+
 
   return { issues, warnings, normalized: { ...value } as unknown as Partial<CreateServiceCommandInput> };
 }

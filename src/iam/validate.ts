@@ -672,24 +672,18 @@ export function securityFindings(kind: 'permissions' | 'trust', value: JsonValue
   for (const { s, path } of statementsWithPaths(value)) {
     if (getOwn(s, 'Effect') !== 'Allow') continue;
     if (kind === 'trust') {
+      const publicTrust = (key: string, message: string) => refusals.push({ flag: '--allow-public-trust', field: jsonPathOf([...path, key]), message });
       if (hasOwn(s, 'NotPrincipal')) {
-        refusals.push({
-          flag: '--allow-public-trust',
-          field: jsonPathOf([...path, 'NotPrincipal']),
-          message:
-            'an Allow statement with NotPrincipal trusts every principal except the ones listed, including anyone in any AWS account; name the principals with Principal instead',
-        });
+        publicTrust('NotPrincipal', 'an Allow statement with NotPrincipal trusts every principal except the ones listed, including anyone in any AWS account; name the principals with Principal instead');
         continue;
       }
       const p = getOwn(s, 'Principal');
       const everyone = p === '*' || (isJsonObject(p) && stringsOf(getOwn(p, 'AWS')).includes('*'));
       if (everyone && !hasCondition(s)) {
-        refusals.push({
-          flag: '--allow-public-trust',
-          field: jsonPathOf([...path, 'Principal']),
-          message:
-            'lets anyone in any AWS account assume the role (Principal "*" without a Condition); name the accounts or roles instead, or add a Condition such as {"StringEquals": {"aws:PrincipalOrgID": "o-..."}}',
-        });
+        publicTrust(
+          'Principal',
+          'lets anyone in any AWS account assume the role (Principal "*" without a Condition); name the accounts or roles instead, or add a Condition such as {"StringEquals": {"aws:PrincipalOrgID": "o-..."}}',
+        );
       }
       continue;
     }
