@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { AwsClients } from './aws/clients.js';
+import { partitionOf } from './aws/partition.js';
 import type { DiscoveryOps } from './aws/discovery-ops.js';
 import type { Ec2Ops } from './aws/ec2-ops.js';
 import type { EcsOps } from './aws/ecs-ops.js';
@@ -14,7 +15,9 @@ import type { IamOps } from './aws/iam-ops.js';
 import type { PlaceholderValues } from './input/documents.js';
 import { translateAwsError } from './aws/errors.js';
 import { HOW_TO_CONFIGURE, resolveSettings, type AwsSettings } from './aws/settings.js';
-import { CredentialsError, EcsprimerError, UsageError } from './errors.js';
+import { CredentialsError, EcsprimerError, UsageError, type InputIssue } from './errors.js';
+import { partitionIssues } from './input/issues.js';
+import type { JsonValue } from './input/json.js';
 import type { Prompter } from './io/prompter.js';
 import { createUi, type Ui } from './io/ui.js';
 import { paint, type Paint } from './output/color.js';
@@ -103,6 +106,16 @@ export class Context {
     return this.settings().region;
   }
 
+  /** The partition of the region (`aws`, `aws-cn`, ...): the one every ARN of this run is in. */
+  get partition(): string {
+    return partitionOf(this.region);
+  }
+
+  /** ARNs of a document in another partition than the region's (none checked offline: the region is unknown). */
+  wrongPartition(value: JsonValue): InputIssue[] {
+    return this.offline ? [] : partitionIssues(value, this.partition);
+  }
+
   /** The region, or undefined where none is configured (only a dry run gets that far). */
   get knownRegion(): string | undefined {
     try {
@@ -131,7 +144,7 @@ export class Context {
 
   /** The values of a document's placeholders in this run; an unknown account is left unfilled. */
   placeholders(account: string | undefined): PlaceholderValues {
-    return { account: account && account !== UNKNOWN_ACCOUNT ? account : undefined, region: this.region, stack: this.stack };
+    return { account: account && account !== UNKNOWN_ACCOUNT ? account : undefined, region: this.region, partition: this.partition, stack: this.stack };
   }
 
   aws(): AwsClients {

@@ -1,6 +1,10 @@
-/** The AWS partition of a region: the first field after `arn:` of every ARN made there. */
+/**
+ * The AWS partition of a region (`aws`, `aws-cn`, `aws-us-gov`, the ISO and EU sovereign
+ * partitions): the first field after `arn:` of every ARN made there. From the SDK's own partition
+ * data, which knows every region and the naming rule of each partition's future ones.
+ */
+import { partition } from '@aws-sdk/core/client';
+
 export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
+  return partition(region).name;
 }

@@ -70,7 +70,7 @@ function regionFromConfigFile(env: NodeJS.ProcessEnv, profile: string): string |
   return undefined;
 }
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 
 /** What a plan shows where the region is not known (a dry run with no AWS configuration). */
 export const UNKNOWN_REGION = '<region>';

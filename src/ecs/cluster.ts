@@ -12,6 +12,7 @@ import { executePlan } from '../plan/engine.js';
 import { type Report, type Step, unknownStateStep } from '../plan/types.js';
 import type { ClusterInfo } from '../aws/ecs-types.js';
 import { ecsArn } from './arn.js';
+import { retryWhileRolePropagates } from './propagation.js';
 import { type ClusterContents, clusterDeleteStep, isServiceTask, readClusterContents, resolveEcs, serviceDeleteSteps, stopTasksStep } from './steps.js';
 import { parseWaitTimeout } from './launch.js';
 import { validateClusterName } from './names.js';
@@ -55,7 +56,7 @@ export function clusterCreateStep(ctx: Context, name: string, info: ClusterInfo 
     run: async (rt) => {
       const ops = await ctx.ecs();
       rt.record('intent', { type: 'ecs-cluster', name });
-      const c = await ops.createCluster({ name, tags: all });
+      const c = await retryWhileRolePropagates(ctx, 'CreateCluster', () => ops.createCluster({ name, tags: all }));
       rt.record('created', { type: 'ecs-cluster', name, arn: c.arn });
       return { arn: c.arn };
     },

@@ -38,7 +38,7 @@ export interface TaskDefinitionRef {
   arn?: string;
 }
 
-const TASK_DEF_ARN_RE = /^arn:aws(?:-[a-z]+)*:ecs:([a-z]{2}(?:-[a-z]+)+-\d{1,2}):(\d{12}):task-definition\/([^:]*)(?::(.*))?$/;
+const TASK_DEF_ARN_RE = /^arn:aws(?:-[a-z]+)*:ecs:([a-z]{2,4}(?:-[a-z]+)+-\d{1,2}):(\d{12}):task-definition\/([^:]*)(?::(.*))?$/;
 const REF_FORMS = 'FAMILY, FAMILY:REVISION (e.g. my-app:3) or a task definition ARN (arn:aws:ecs:REGION:ACCOUNT:task-definition/FAMILY:REVISION)';
 
 /** Parses `family`, `family:3` or `arn:aws:ecs:REGION:ACCOUNT:task-definition/family:3`. */

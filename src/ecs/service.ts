@@ -99,7 +99,7 @@ async function checkServiceDocument(ctx: Context, o: ServiceCreateOptions, warni
   const raw = await readDocument(ctx, o.document, '--document');
   const value = fillDocument(raw, ctx.placeholders(PROBE_ACCOUNT)) as Obj;
   const v = validateServiceDocument(value as EcsJson, raw.source, { launchType: o.launchType });
-  const issues: InputIssue[] = [...v.issues];
+  const issues: InputIssue[] = [...v.issues, ...ctx.wrongPartition(value)];
   warnings.push(...v.warnings);
   if (typeof value === 'object' && value && !Array.isArray(value)) {
     const given: Record<string, unknown> = { cluster: o.cluster, serviceName: o.name, taskDefinition: o.taskDefinition };

@@ -100,10 +100,11 @@ export async function runTaskRegister(o: TaskRegisterOptions, ctx: Context): Pro
   const raw = await readDocument(ctx, o.document ?? defaultDocument('task-definition.json'), '--document');
   const warnings: string[] = [];
   // Validate everything offline, with stand-ins for what AWS will tell (account, role ARNs).
-  const probeRole = (r: RoleRef | undefined) => (r ? (r.kind === 'arn' ? r.arn : `arn:aws:iam::${PROBE_ACCOUNT}:role/${r.name}`) : undefined);
+  const probeRole = (r: RoleRef | undefined) => (r ? (r.kind === 'arn' ? r.arn : roleArn(ctx, PROBE_ACCOUNT, r.name, '/')) : undefined);
   const probeDoc = withRoles(fillDocument(raw, ctx.placeholders(PROBE_ACCOUNT)), { executionRoleArn: probeRole(execRef), taskRoleArn: probeRole(taskRef) });
   const probe = validateTaskDefinition(probeDoc as EcsJson, raw.source);
-  if (probe.issues.length) throw new InputError(raw.source, probe.issues);
+  const issues = [...probe.issues, ...ctx.wrongPartition(probeDoc)];
+  if (issues.length) throw new InputError(raw.source, issues);
   warnings.push(...probe.warnings);
   const original = raw.value as Obj;
   if (execRef && typeof original === 'object' && original && 'executionRoleArn' in original) warnings.push(`--execution-role replaces the document's executionRoleArn.`);

@@ -137,8 +137,10 @@ export async function runTaskRun(o: TaskRunOptions, ctx: Context): Promise<Repor
   if (o.overrides !== undefined) {
     const doc = await readDocument(ctx, o.overrides, '--overrides');
     overridesSource = doc.source;
-    const v = validateOverrides(fillDocument(doc, ctx.placeholders(PROBE_ACCOUNT)), doc.source);
-    if (v.issues.length) throw new InputError(doc.source, v.issues);
+    const filled = fillDocument(doc, ctx.placeholders(PROBE_ACCOUNT));
+    const v = validateOverrides(filled, doc.source);
+    const issues = [...v.issues, ...ctx.wrongPartition(filled)];
+    if (issues.length) throw new InputError(doc.source, issues);
     warnings.push(...v.warnings);
     overrides = v.overrides;
   }

@@ -9,20 +9,15 @@
  *
  * Ctrl-C stops the waiting, never the resources: the error says how to resume waiting.
  *
- * Time is injectable (`clock`) so tests run without real sleeps; ECSPRIMER_POLL_MS sets a fixed
- * poll interval (for end-to-end tests against a local server).
+ * Time is injectable (`clock`, see plan/retry.ts) so tests run without real sleeps;
+ * ECSPRIMER_POLL_MS sets a fixed poll interval (for end-to-end tests against a local server).
  */
 import type { Context } from '../context.js';
 import { EcsprimerError, InterruptedError, RuntimeError } from '../errors.js';
 import type { EcsOps } from '../aws/ecs-ops.js';
+import { backoff, contextClock, pollOverride, type WaitClock } from '../plan/retry.js';
 import { stopExplanation, taskOutcome } from './outcome.js';
 import type { ServiceEventInfo, ServiceInfo, TaskInfo } from '../aws/ecs-types.js';
-
-export interface WaitClock {
-  now(): number;
-  /** Resolves false when interrupted (Ctrl-C) before the time is up. */
-  sleep(ms: number): Promise<boolean>;
-}
 
 export interface WaitOptions {
   /** Give up after this long (default 600 s, --wait-timeout). */
@@ -47,17 +42,6 @@ interface Settings {
   clock: WaitClock;
 }
 
-/** The clock of a context: real time, sleeps that end early on Ctrl-C. */
-export function contextClock(ctx: Context): WaitClock {
-  return { now: () => Date.now(), sleep: (ms) => ctx.sleep(ms) };
-}
-
-/** ECSPRIMER_POLL_MS, when set to a positive number of milliseconds. */
-export function pollOverride(env: NodeJS.ProcessEnv): number | undefined {
-  const n = Number(env.ECSPRIMER_POLL_MS);
-  return Number.isFinite(n) && n > 0 ? Math.floor(n) : undefined;
-}
-
 export function waitSettings(ctx: Context, o: WaitOptions = {}): Settings {
   const fixed = pollOverride(ctx.env);
   return {
@@ -66,15 +50,6 @@ export function waitSettings(ctx: Context, o: WaitOptions = {}): Settings {
     maxDelayMs: o.maxDelayMs ?? fixed ?? MAX_POLL_MS,
     clock: o.clock ?? contextClock(ctx),
   };
-}
-
-/** Poll intervals: first, ×1.5 each time, capped at max. */
-export function* backoff(firstMs: number, maxMs: number): Generator<number, never> {
-  let d = firstMs;
-  for (;;) {
-    yield Math.min(d, maxMs);
-    d = Math.min(maxMs, Math.ceil(d * 1.5));
-  }
 }
 
 function seconds(ms: number): string {

@@ -15,7 +15,6 @@ import { accountAndJournal, readOrAssume } from '../plan/resolve.js';
 import { type Plan, type Report, type Step, unknownStateStep } from '../plan/types.js';
 import { defaultDocument } from '../paths.js';
 import type { TrackedResource } from '../state/journal.js';
-import { partitionOf } from '../aws/partition.js';
 import { defaultPolicyName, defaultRoleName, policyArn } from './arn.js';
 import {
   attachStep,
@@ -113,9 +112,10 @@ async function checkDocument(
 ): Promise<CheckedDocument> {
   const raw = await readDocument(ctx, spec ?? defaultDocument(fallback), option);
   // Validate with a stand-in account so that nothing is sent before the document is known good.
-  const probe = fillDocument(raw, { account: PROBE_ACCOUNT, region: ctx.region, stack: ctx.stack });
+  const probe = fillDocument(raw, ctx.placeholders(PROBE_ACCOUNT));
   const result = kind === 'permissions' ? validatePermissionsPolicy(probe, raw.source) : validateTrustPolicy(probe, raw.source);
-  if (result.issues.length) throw new InputError(raw.source, result.issues);
+  const issues = [...result.issues, ...ctx.wrongPartition(probe)];
+  if (issues.length) throw new InputError(raw.source, issues);
   warnings.push(...result.warnings.map((w) => `${raw.source}: ${w}`));
   warnings.push(...checkFindings(kind, probe, raw.source, flags, ctx).map((w) => `${raw.source}: ${w}`));
   return { raw, needsAccount: raw.needsAccount, fill: (account) => fillDocument(raw, ctx.placeholders(account)) };
@@ -127,7 +127,7 @@ async function checkTrust(ctx: Context, o: { trustPolicy?: string; trustPrincipa
   if (o.trustPrincipal) {
     const p = parseTrustPrincipal(o.trustPrincipal, '--trust-principal');
     if (p.kind === 'me') return { principalMe: true };
-    const doc = trustPolicyFor(p);
+    const doc = trustPolicyFor(p, { partition: ctx.partition });
     return { principalMe: false, principal: doc };
   }
   return { principalMe: false, doc: await checkDocument(ctx, o.trustPolicy, 'trust-policy.json', '--trust-policy', 'trust', o, warnings) };
@@ -167,7 +167,7 @@ async function callerPrincipal(ctx: Context): Promise<string> {
     try {
       return await callerArn(ctx);
     } catch {
-      return `arn:aws:iam::${UNKNOWN_ACCOUNT}:user/<you>`;
+      return `arn:${ctx.partition}:iam::${UNKNOWN_ACCOUNT}:user/<you>`;
     }
   }
   return callerArn(ctx);
@@ -195,7 +195,7 @@ async function callerArn(ctx: Context): Promise<string> {
 async function trustDocument(ctx: Context, t: { doc?: CheckedDocument; principalMe: boolean; principal?: JsonValue }, account: string): Promise<JsonValue> {
   if (t.doc) return t.doc.fill(account);
   if (t.principal) return t.principal;
-  return trustPolicyFor({ kind: 'arn', arn: await callerPrincipal(ctx) });
+  return trustPolicyFor({ kind: 'arn', arn: await callerPrincipal(ctx) }, { partition: ctx.partition });
 }
 
 export async function runIamCreate(o: IamCreateOptions, ctx: Context): Promise<Report> {
@@ -265,7 +265,7 @@ function attachmentRefs(o: { role: string; policy: string }): ReturnType<typeof 
 async function findPolicy(ctx: Context, ops: IamOps, ref: ReturnType<typeof parsePolicyRef>, account: string, resources: TrackedResource[]): Promise<PolicyInfo | undefined> {
   if (ref.kind === 'arn') return ops.getPolicy(ref.arn);
   const mine = tracked(resources, 'iam-policy', ref.name);
-  const p = `arn:${partitionOf(ctx.region)}:iam::`;
+  const p = `arn:${ctx.partition}:iam::`;
   const candidates = [
     ...(mine?.arn ? [mine.arn] : []),
     policyArn(ctx, account, ref.name),

@@ -25,6 +25,7 @@ export interface RawDocument {
 export interface PlaceholderValues {
   account?: string;
   region: string;
+  partition: string;
   stack: string;
 }
 
@@ -41,5 +42,5 @@ export async function readDocument(reader: DocumentReader, spec: string, option:
 
 /** Fills the placeholders of a parsed document. */
 export function fillDocument(doc: RawDocument, values: PlaceholderValues): JsonValue {
-  return fillPlaceholders(doc.value, { accountId: values.account, region: values.region, stack: values.stack });
+  return fillPlaceholders(doc.value, { accountId: values.account, region: values.region, partition: values.partition, stack: values.stack });
 }

@@ -107,3 +107,22 @@ export function child(path: string, key: string | number): string {
   const part = jsonPathOf([key]);
   return path === '' ? part : part.startsWith('[') ? `${path}${part}` : `${path}.${part}`;
 }
+
+/**
+ * ARNs in `value` (string values that start with `arn:`) whose partition is not `partition`: AWS
+ * refuses them (an `arn:aws:` ARN means nothing in cn-north-1), an emulator may not.
+ */
+export function partitionIssues(value: JsonValue, partition: string, path: Path = []): InputIssue[] {
+  const out: InputIssue[] = [];
+  const walk = (v: JsonValue, p: Array<string | number>) => {
+    if (typeof v === 'string') {
+      const m = /^arn:(aws(?:-[a-z]+)*):/.exec(v);
+      if (m && m[1] !== partition) {
+        out.push(issue(p, `${quote(v, 80)} is an ARN of the partition ${m[1]}, but this region is in ${partition}`, `write arn:${partition}:${v.slice(m[0].length)}, or \${AWS::Partition}, which ecsprimer fills in`));
+      }
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...p, i]));
+    else if (v && typeof v === 'object') for (const k of Object.keys(v)) walk(v[k], [...p, k]);
+  };
+  walk(value, [...path]);
+  return out;
+}

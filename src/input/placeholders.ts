@@ -1,7 +1,7 @@
 /**
- * Placeholders in documents: `${AWS::AccountId}`, `${AWS::Region}` and `${ecsprimer:stack}` are
- * filled in string values after parsing and before validation, so one policy file works in every
- * account, region and stack.
+ * Placeholders in documents: `${AWS::AccountId}`, `${AWS::Region}`, `${AWS::Partition}` and
+ * `${ecsprimer:stack}` are filled in string values after parsing and before validation, so one
+ * policy file works in every account, region, partition and stack.
  *
  * IAM policy variables (`${aws:username}`, `${aws:PrincipalTag/team}`, `${*}`...) use one colon
  * and are left for IAM to evaluate. Anything that starts like ours (`${AWS::...}`, any case, or
@@ -11,9 +11,9 @@
 import { InputError, type InputIssue } from '../errors.js';
 import { isJsonObject, jsonPathOf, setOwn, type JsonValue } from './json.js';
 
-export type PlaceholderName = 'AWS::AccountId' | 'AWS::Region' | 'ecsprimer:stack';
+export type PlaceholderName = 'AWS::AccountId' | 'AWS::Region' | 'AWS::Partition' | 'ecsprimer:stack';
 
-export const PLACEHOLDER_NAMES: readonly PlaceholderName[] = ['AWS::AccountId', 'AWS::Region', 'ecsprimer:stack'];
+export const PLACEHOLDER_NAMES: readonly PlaceholderName[] = ['AWS::AccountId', 'AWS::Region', 'AWS::Partition', 'ecsprimer:stack'];
 
 const SUPPORTED = PLACEHOLDER_NAMES.map((n) => `\${${n}}`).join(', ');
 
@@ -101,12 +101,13 @@ export function placeholdersUsed(value: JsonValue, source: string): Set<Placehol
 /**
  * A copy of `value` with the supported placeholders replaced in string values (not keys).
  * A missing accountId fills `<account-id>`, a missing region `<region>` (for previews before the
- * caller is known). Other `${...}` sequences are left as they are.
+ * caller is known), a missing partition `aws`. Other `${...}` sequences are left as they are.
  */
-export function fillPlaceholders(value: JsonValue, values: { accountId?: string; region?: string; stack: string }): JsonValue {
+export function fillPlaceholders(value: JsonValue, values: { accountId?: string; region?: string; partition?: string; stack: string }): JsonValue {
   const replacements: Record<PlaceholderName, string> = {
     'AWS::AccountId': values.accountId ?? '<account-id>',
     'AWS::Region': values.region ?? '<region>',
+    'AWS::Partition': values.partition ?? 'aws',
     'ecsprimer:stack': values.stack,
   };
   const fill = (s: string): string =>

@@ -6,6 +6,9 @@
  * - It adds latency (the benchmark's stand-in for a real network round trip).
  * - It answers chosen requests itself with AWS-shaped errors (throttling, expired token, ...),
  *   HTTP 500/503, a dropped connection or a stalled one, without forwarding them.
+ * - It rewrites chosen answers of the JSON services (ECS): the request goes to moto, and its
+ *   answer is changed as AWS would have given it (defaults filled in, a deployment rolled back, a
+ *   task's stopped reason). test/support/aws-behaviours.ts names these behaviours.
  *
  * Wire protocols of @aws-sdk/client-* 3.1142.0 (checked in their dist-cjs):
  * - IAM, STS: awsQuery  — POST form body `Action=CreateRole&Version=...`; errors are
@@ -30,7 +33,7 @@ import { randomUUID } from 'node:crypto';
  * `slow-response` forwards it at once and holds the target's answer for `stallMs` before relaying
  * it (the window in which the change is made but the client has not heard of it).
  */
-export type FaultKind = 'throttle' | 'http500' | 'http503' | 'drop' | 'drop-response' | 'slow-response' | 'stall' | 'error';
+export type FaultKind = 'throttle' | 'http500' | 'http503' | 'drop' | 'drop-response' | 'slow-response' | 'stall' | 'error' | 'rewrite';
 
 export interface FaultRule {
   kind: FaultKind;
@@ -58,6 +61,11 @@ export interface FaultRule {
   errorMessage?: string;
   /** HTTP status of 'error' / 'throttle' answers (defaults: 400; 503 for EC2 throttling). */
   httpStatus?: number;
+  /**
+   * For 'rewrite' (JSON services only): the answer moto gave to the request, as parsed JSON, and
+   * the request's own body; returns the answer AWS would give. Only successful answers are given.
+   */
+  rewrite?: (answer: Record<string, unknown>, request: Record<string, unknown>) => Record<string, unknown>;
 }
 
 export interface ProxyCounts {
@@ -307,7 +315,7 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
   const timers = new Set<NodeJS.Timeout>();
   let stopping = false;
 
-  const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, dropAnswer = false, holdAnswerMs = 0) => {
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, dropAnswer = false, holdAnswerMs = 0, rewrite?: FaultRule['rewrite']) => {
     // Only the path and query of the request line are used: an absolute-form URL
     // ("GET http://elsewhere/ HTTP/1.1") cannot steer the proxy anywhere but its target.
     const incoming = new URL(req.url ?? '/', 'http://proxy.invalid');
@@ -327,6 +335,26 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
           upstreamRes.resume();
           upstreamRes.on('end', () => req.socket.destroy());
           upstreamRes.on('error', () => req.socket.destroy());
+          return;
+        }
+        if (rewrite && (upstreamRes.statusCode ?? 500) < 300) {
+          const chunks: Buffer[] = [];
+          upstreamRes.on('data', (c: Buffer) => chunks.push(c));
+          upstreamRes.on('error', () => res.destroy());
+          upstreamRes.on('end', () => {
+            if (stopping || res.destroyed) return;
+            let out: string;
+            try {
+              const request = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
+              out = JSON.stringify(rewrite(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>, request));
+            } catch (e) {
+              res.writeHead(500, { 'content-type': 'text/plain' });
+              res.end(`ecsprimer test proxy: rewrite failed: ${(e as Error).message}`);
+              return;
+            }
+            res.writeHead(upstreamRes.statusCode ?? 200, { 'content-type': upstreamRes.headers['content-type'] ?? 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(out) });
+            res.end(out);
+          });
           return;
         }
         const relay = () => {
@@ -389,6 +417,9 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
         return;
       case 'slow-response':
         forward(req, res, body, false, rule.stallMs ?? 60_000);
+        return;
+      case 'rewrite':
+        forward(req, res, body, false, 0, rule.rewrite);
         return;
       case 'stall': {
         const timer = setTimeout(() => {

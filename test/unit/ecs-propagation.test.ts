@@ -15,7 +15,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { AwsError, InterruptedError } from '../../src/errors.js';
 import { EcsOps } from '../../src/aws/ecs-ops.js';
 import { isRolePropagationError, retryWhileRolePropagates } from '../../src/ecs/propagation.js';
-import type { WaitClock } from '../../src/ecs/waiters.js';
+import type { WaitClock } from '../../src/plan/retry.js';
 import { testContext, useCliEnv } from '../support/in-process.js';
 
 const ecs = mockClient(ECSClient);

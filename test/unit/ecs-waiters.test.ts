@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EcsprimerError, InterruptedError, RuntimeError } from '../../src/errors.js';
-import { backoff, isServiceStable, waitForService, waitForTasks, type WaitClock } from '../../src/ecs/waiters.js';
+import { isServiceStable, waitForService, waitForTasks } from '../../src/ecs/waiters.js';
+import { backoff, type WaitClock } from '../../src/plan/retry.js';
 import type { ServiceInfo, TaskInfo } from '../../src/aws/ecs-types.js';
 import { testContext, useCliEnv } from '../support/in-process.js';
 

@@ -473,12 +473,16 @@ describe('the example documents in json/', () => {
 
   it('json/policy.json is a valid, least-privilege permissions policy', () => {
     const doc = load('policy.json');
-    expect([...placeholdersUsed(doc, 'file json/policy.json')].sort()).toEqual(['AWS::AccountId', 'AWS::Region', 'ecsprimer:stack']);
+    // No ${AWS::Region}: one policy serves the stack in every region (IAM is global).
+    expect([...placeholdersUsed(doc, 'file json/policy.json')].sort()).toEqual(['AWS::AccountId', 'AWS::Partition', 'ecsprimer:stack']);
     for (const filled of [fillPlaceholders(doc, values), fillPlaceholders(doc, { stack: 'demo' })]) {
       expect(validatePermissionsPolicy(filled, 'file json/policy.json')).toEqual({ issues: [], warnings: [] });
       expect(securityFindings('permissions', filled)).toEqual({ refusals: [], warnings: [] });
     }
-    expect(JSON.stringify(fillPlaceholders(doc, values))).toContain('arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/demo*');
+    expect(JSON.stringify(fillPlaceholders(doc, values))).toContain('arn:aws:logs:*:123456789012:log-group:/ecs/demo*');
+    const china = JSON.stringify(fillPlaceholders(doc, { ...values, region: 'cn-north-1', partition: 'aws-cn' }));
+    expect(china).toContain('arn:aws-cn:logs:*:123456789012:log-group:/ecs/demo*');
+    expect(china).not.toContain('arn:aws:');
   });
 
   it('json/trust-policy.json lets ECS tasks of this account assume the role', () => {
@@ -492,7 +496,7 @@ describe('the example documents in json/', () => {
           Effect: 'Allow',
           Principal: { Service: 'ecs-tasks.amazonaws.com' },
           Action: 'sts:AssumeRole',
-          Condition: { ArnLike: { 'aws:SourceArn': 'arn:aws:ecs:eu-west-1:123456789012:*' }, StringEquals: { 'aws:SourceAccount': '123456789012' } },
+          Condition: { ArnLike: { 'aws:SourceArn': 'arn:aws:ecs:*:123456789012:*' }, StringEquals: { 'aws:SourceAccount': '123456789012' } },
         },
       ],
     });

@@ -22,7 +22,7 @@ describe('placeholdersUsed', () => {
 
   it.each([
     // [value, field, message part, fix part]
-    { value: { Resource: 'arn:aws:s3:::${AWS::Partition}' }, field: 'Resource', message: 'unknown placeholder ${AWS::Partition}', fix: '${AWS::AccountId}, ${AWS::Region}, ${ecsprimer:stack}' },
+    { value: { Resource: 'arn:aws:s3:::${AWS::StackName}' }, field: 'Resource', message: 'unknown placeholder ${AWS::StackName}', fix: '${AWS::AccountId}, ${AWS::Region}, ${AWS::Partition}, ${ecsprimer:stack}' },
     { value: { Statement: [{ Resource: ['x', '${ecsprimer:cluster}'] }] }, field: 'Statement[0].Resource[1]', message: 'unknown placeholder ${ecsprimer:cluster}', fix: 'supported placeholders are' },
     { value: { a: '${AWS::accountid}' }, field: 'a', message: 'unknown placeholder ${AWS::accountid}', fix: 'Did you mean ${AWS::AccountId}?' },
     { value: { a: '${aws::Region}' }, field: 'a', message: 'unknown placeholder', fix: 'Did you mean ${AWS::Region}?' },
