@@ -33,6 +33,16 @@ const HINTS: Record<string, string> = {
   DeleteConflict: 'The resource is still in use: detach or delete what depends on it first (ecsprimer teardown does this in order).',
 };
 
+/** Creates that tag what they create (the stack tag): AWS authorizes the tagging as its own action. */
+const TAG_ON_CREATE: Record<string, string> = {
+  'ecs:CreateCluster': 'ecs:TagResource',
+  'ecs:RegisterTaskDefinition': 'ecs:TagResource',
+  'ecs:CreateService': 'ecs:TagResource',
+  'ecs:RunTask': 'ecs:TagResource',
+  'iam:CreateRole': 'iam:TagRole',
+  'iam:CreatePolicy': 'iam:TagPolicy',
+};
+
 interface SdkLikeError {
   name?: string;
   code?: string;
@@ -42,6 +52,7 @@ interface SdkLikeError {
 }
 
 export function errorName(e: unknown): string {
+  if (e instanceof AwsError) return e.awsCode;
   const err = e as SdkLikeError;
   return err?.name || err?.code || 'Error';
 }
@@ -72,6 +83,15 @@ export function translateAwsError(operation: string, e: unknown, endpoint?: stri
       operation,
       'EndpointUnreachable',
       `${operation}: could not reach ${endpoint ?? 'AWS'} (${sysCode || name}: ${message}). Check --endpoint-url / AWS_ENDPOINT_URL, the network and the region; run again when it is reachable (the command resumes where it stopped).`,
+      { cause: e },
+    );
+  }
+  const tagAction = TAG_ON_CREATE[operation];
+  if (tagAction && (name === 'AccessDenied' || name === 'AccessDeniedException')) {
+    return new AwsError(
+      operation,
+      name,
+      `${operation} failed: ${name}: ${sentence(message)} ecsprimer creates it tagged with its stack, which needs ${tagAction} as well as ${operation} (tagging on create is authorized separately): add both to the caller's policy.`,
       { cause: e },
     );
   }

@@ -12,6 +12,8 @@ import type { EcsOps } from '../aws/ecs-ops.js';
 import type { ClusterInfo, ServiceInfo, TaskDefinitionSummary, TaskInfo } from '../aws/ecs-types.js';
 import { notOursNote } from '../plan/render.js';
 import { resolveState, type Resolved } from '../plan/resolve.js';
+import { retryWhile } from '../plan/retry.js';
+import { errorName } from '../aws/errors.js';
 import { absentStep, type Step, type StepRuntime } from '../plan/types.js';
 import { waitForService, waitForTasks, type WaitOptions } from './waiters.js';
 
@@ -42,16 +44,23 @@ export interface ClusterContents {
 
 /**
  * What keeps a cluster from being deleted: its services (ListServices + DescribeServices, 10 per
- * call) and its tasks not yet STOPPED (ListTasks + DescribeTasks, 100 per call). Two round trips,
- * O(contents of the cluster). The task states come from DescribeTasks, not from ListTasks'
- * desiredStatus filter alone (moto keeps desiredStatus RUNNING on tasks that stopped by themselves).
+ * call) and its tasks not yet STOPPED, whatever their desired status (ListTasks of both + DescribeTasks,
+ * 100 per call). Two round trips, O(contents of the cluster). The task states come from
+ * DescribeTasks, not from ListTasks' desiredStatus filter alone (moto keeps desiredStatus RUNNING on
+ * tasks that stopped by themselves; a task stopping has desiredStatus STOPPED).
  */
 export async function readClusterContents(ops: EcsOps, cluster: string): Promise<ClusterContents> {
-  const [serviceArns, taskArns] = await Promise.all([ops.listServices(cluster), ops.listTasks(cluster, { desiredStatus: 'RUNNING' }).catch((e) => {
-    if ((e as AwsError).awsCode === 'ClusterNotFoundException') return [] as string[];
+  const gone = (e: unknown): string[] => {
+    if (errorName(e) === 'ClusterNotFoundException') return [];
     throw e;
-  })]);
-  const [services, tasks] = await Promise.all([ops.describeServices(cluster, serviceArns), ops.describeTasks(cluster, taskArns)]);
+  };
+  // A task asked to stop has desiredStatus STOPPED but still blocks the delete until it is.
+  const [serviceArns, running, stopping] = await Promise.all([
+    ops.listServices(cluster),
+    ops.listTasks(cluster, { desiredStatus: 'RUNNING' }).catch(gone),
+    ops.listTasks(cluster, { desiredStatus: 'STOPPED' }).catch(gone),
+  ]);
+  const [services, tasks] = await Promise.all([ops.describeServices(cluster, serviceArns), ops.describeTasks(cluster, [...new Set([...running, ...stopping])])]);
   return { services: services.filter((s) => s.status !== 'INACTIVE'), tasks: tasks.filter((t) => t.lastStatus !== 'STOPPED') };
 }
 
@@ -108,9 +117,20 @@ export function clusterDeleteStep(ctx: Context, name: string, info: ClusterInfo 
       const ops = await ctx.ecs();
       let gone: ClusterInfo | undefined;
       try {
-        gone = await ops.deleteCluster(name);
+        // Right after the last services and tasks went, ECS may still count them for a while.
+        gone = await retryWhile(
+          ctx,
+          {
+            operation: 'ecs:DeleteCluster',
+            transient: (e) => /^(ClusterContainsServicesException|ClusterContainsTasksException|UpdateInProgressException)$/.test(errorName(e)),
+            waitingFor: `ECS to see that cluster ${name} is empty`,
+            accepted: `cluster ${name} deleted`,
+            giveUp: 'ECS still counted services or tasks in it after {waited}.',
+          },
+          () => ops.deleteCluster(name),
+        );
       } catch (e) {
-        const code = (e as AwsError).awsCode ?? '';
+        const code = errorName(e);
         if (/ClusterContains(Services|Tasks|ContainerInstances)/.test(code)) {
           const what = code.includes('Services') ? 'services' : code.includes('Tasks') ? 'tasks' : 'registered container instances';
           throw new AwsError('ecs:DeleteCluster', code, `Cluster ${name} still has ${what}, so ECS refuses to delete it. ${what === 'registered container instances' ? 'Deregister its container instances (terminate the EC2 instances or run aws ecs deregister-container-instance) and run again.' : `Run \`ecsprimer cluster delete --name ${name} --force\` to remove them first.`}`, { cause: e });

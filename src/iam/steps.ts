@@ -15,7 +15,9 @@ import type { IamOps, PolicyInfo, RoleInfo } from '../aws/iam-ops.js';
 import { canonicalJson, type JsonValue } from '../input/json.js';
 import { stackOf, stackTags, STACK_TAG } from '../input/tags.js';
 import { lineDiff } from '../output/diff.js';
+import { errorName } from '../aws/errors.js';
 import { notOursNote } from '../plan/render.js';
+import { retryWhile, type RetrySpec } from '../plan/retry.js';
 import { absentStep, type Step, type StepRuntime, unchangedStep } from '../plan/types.js';
 import { resourceKey, type TrackedResource } from '../state/journal.js';
 import { iamPath, policyArn, roleArn } from './arn.js';
@@ -230,7 +232,7 @@ export function attachStep(
       if (a.adopt?.policy) rt.record('adopted', { type: 'iam-policy', name: a.adopt.policy, arn });
       // An intent first: a kill between IAM's answer and the next line still leaves the attachment named.
       rt.record('intent', { type: 'iam-attachment', name: key, parent: a.role, arn });
-      await o.attachRolePolicy(a.role, arn);
+      await retryWhile(ctx, iamSettling('AttachRolePolicy', 'NoSuchEntity', `IAM to know role ${a.role} and the policy (just created)`), () => o.attachRolePolicy(a.role, arn));
       rt.record('attached', { type: 'iam-attachment', name: key, parent: a.role, arn });
       return { arn };
     },
@@ -253,6 +255,24 @@ export function detachStep(ctx: Context, a: { role: string; policyArn: string; p
       rt.record('detached', { type: 'iam-attachment', name: `${a.role}|${a.policyArn}`, parent: a.role, arn: a.policyArn });
       return done ? {} : { status: 'absent', action: 'none' };
     },
+  };
+}
+
+/**
+ * IAM is eventually consistent: right after a create, AttachRolePolicy may answer NoSuchEntity;
+ * right after the detaches, DeleteRole and DeletePolicy may answer DeleteConflict. Those answers
+ * are waited out (visibly, for up to a minute), so a delete never stops on DeleteConflict.
+ */
+function iamSettling(operation: string, code: 'NoSuchEntity' | 'DeleteConflict', waitingFor: string): RetrySpec {
+  return {
+    operation: `iam:${operation}`,
+    transient: (e) => errorName(e) === code || errorName(e) === `${code}Exception`,
+    waitingFor,
+    accepted: `iam:${operation} accepted`,
+    giveUp:
+      code === 'DeleteConflict'
+        ? 'IAM still refused it after {waited}: something else holds it (a policy attached outside the stack, an instance profile): see aws iam list-entities-for-policy / list-instance-profiles-for-role.'
+        : 'IAM still does not know the role or the policy after {waited}: check that both exist (aws iam get-role, aws iam get-policy).',
   };
 }
 
@@ -313,7 +333,7 @@ export function policyDeleteStep(ctx: Context, name: string, state: PolicyDelete
         ...state.entities.groups.map((g) => o.detachGroupPolicy(g, arn)),
         ...state.versions.map((v) => o.deletePolicyVersion(arn, v)),
       ]);
-      const deleted = await o.deletePolicy(arn);
+      const deleted = await retryWhile(ctx, iamSettling('DeletePolicy', 'DeleteConflict', `IAM to settle the detaches of policy ${name}`), () => o.deletePolicy(arn));
       rt.record('deleted', { type: 'iam-policy', name, arn });
       return deleted ? { arn } : { arn, status: 'absent', action: 'none' };
     },
@@ -361,7 +381,7 @@ export function roleDeleteStep(ctx: Context, name: string, state: RoleDeleteStat
         ...state.inline.map((p) => o.deleteRolePolicy(name, p)),
         ...state.profiles.map((p) => o.removeRoleFromInstanceProfile(name, p)),
       ]);
-      const deleted = await o.deleteRole(name);
+      const deleted = await retryWhile(ctx, iamSettling('DeleteRole', 'DeleteConflict', `IAM to settle the detaches of role ${name}`), () => o.deleteRole(name));
       rt.record('deleted', { type: 'iam-role', name, arn: state.info.arn });
       return deleted ? { arn: state.info.arn } : { arn: state.info.arn, status: 'absent', action: 'none' };
     },

@@ -6,7 +6,7 @@
  * the last "not yet" one, is thrown (the last with what to check). Ctrl-C stops the waiting.
  *
  * Time is injectable (`clock`) so tests run without real sleeps; ECSPRIMER_POLL_MS sets a fixed
- * interval (end-to-end tests against a local server).
+ * interval and ECSPRIMER_RETRY_MAX_MS the bound (end-to-end tests against a local server).
  */
 import type { Context } from '../context.js';
 import { errorName } from '../aws/errors.js';
@@ -70,7 +70,7 @@ function messageOf(e: unknown): string {
 export async function retryWhile<T>(ctx: Context, spec: RetrySpec, fn: () => Promise<T>): Promise<T> {
   const clock = spec.clock ?? contextClock(ctx);
   const fixed = pollOverride(ctx.env);
-  const maxWait = spec.maxWaitMs ?? RETRY_MAX_MS;
+  const maxWait = spec.maxWaitMs ?? (Number(ctx.env.ECSPRIMER_RETRY_MAX_MS) > 0 ? Number(ctx.env.ECSPRIMER_RETRY_MAX_MS) : RETRY_MAX_MS);
   const delays = backoff(spec.firstDelayMs ?? fixed ?? 2_000, spec.maxDelayMs ?? fixed ?? 10_000);
   const start = clock.now();
   let line: ReturnType<Context['ui']['status']> | undefined;

@@ -1,0 +1,165 @@
+/**
+ * What AWS does and moto does not (test/support/aws-behaviours.ts), played through the proxy in
+ * front of moto, against the built CLI: each behaviour is survived, reported, and the server ends
+ * in the expected state. test/RELIABILITY.md lists them.
+ */
+import { DescribeClustersCommand } from '@aws-sdk/client-ecs';
+import { GetRoleCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  clusterStillCountsItsTasks,
+  ecsServiceLinkedRoleBeingCreated,
+  iamCreatesNotVisibleYet,
+  iamDetachesNotSettled,
+  mayNotTagOnCreate,
+} from '../support/aws-behaviours.js';
+import { makeStateDir, runCli, type CliResult } from '../support/cli.js';
+import { describeE2E, requireMotoUrl } from '../support/e2e.js';
+import { startProxy, type FaultRule, type Proxy } from '../support/proxy.js';
+import { countsOf, EMPTY_COUNTS, readStackState, sdkClients, uniqueStack } from '../support/stack-state.js';
+
+describeE2E('AWS behaviours moto never shows (built CLI → behaviour proxy → moto)', () => {
+  let motoUrl: string;
+  const proxies: Proxy[] = [];
+  beforeAll(() => {
+    motoUrl = requireMotoUrl();
+  });
+  afterAll(async () => {
+    await Promise.all(proxies.map((p) => p.stop()));
+  });
+
+  async function proxy(rules: FaultRule[]): Promise<Proxy> {
+    const p = await startProxy({ target: motoUrl, faults: rules });
+    proxies.push(p);
+    return p;
+  }
+
+  /** A CLI bound to one stack, state directory and endpoint; retries and polls are fast. */
+  function cli(endpoint: string, o: { stack?: string; env?: Record<string, string> } = {}) {
+    const stack = o.stack ?? uniqueStack('bhv');
+    const state = makeStateDir();
+    const run = (args: string[], extra: string[] = ['--yes']): Promise<CliResult> =>
+      runCli([...args, '--stack', stack, '--endpoint-url', endpoint, ...extra], {
+        env: { ECSPRIMER_STATE_DIR: state, ECSPRIMER_POLL_MS: '50', ...o.env },
+        timeoutMs: 90_000,
+      });
+    return { stack, state, run };
+  }
+
+  const ok = (r: CliResult, what: string) => expect(r.code, `${what}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`).toBe(0);
+
+  describe("ECS's first use in an account (its service-linked role is being created)", () => {
+    it('CreateCluster is retried, visibly, until ECS accepts it', async () => {
+      const p = await proxy(ecsServiceLinkedRoleBeingCreated(2, ['CreateCluster']));
+      const { stack, run } = cli(p.url);
+      const r = await run(['cluster', 'create', '--name', `${stack}-c`]);
+      ok(r, 'cluster create');
+      expect(r.stderr).toContain("waiting for ECS to create its service-linked role (ECS's first use in this account)");
+      expect(p.counts().byOperation['ecs:CreateCluster']).toBe(3);
+      const { ecs } = sdkClients(motoUrl);
+      const c = (await ecs.send(new DescribeClustersCommand({ clusters: [`${stack}-c`] }))).clusters?.[0];
+      ecs.destroy();
+      expect(c?.status).toBe('ACTIVE');
+    });
+
+    it('CreateService is retried with the same client token, and the service is created once', async () => {
+      const setup = cli(motoUrl);
+      ok(await setup.run(['cluster', 'create', '--name', `${setup.stack}-c`]), 'cluster create');
+      ok(await setup.run(['task', 'register']), 'task register');
+      const p = await proxy(ecsServiceLinkedRoleBeingCreated(2, ['CreateService']));
+      const { run } = cli(p.url, { stack: setup.stack });
+      const r = await run(['service', 'create', '--cluster', `${setup.stack}-c`, '--name', 'web', '--task-definition', `${setup.stack}-web`]);
+      ok(r, 'service create');
+      expect(r.stderr).toContain('waiting for ECS to create its service-linked role');
+      expect(p.counts().byOperation['ecs:CreateService']).toBe(3);
+      const s = await readStackState(motoUrl, setup.stack, { clusters: [`${setup.stack}-c`] });
+      expect(s.services).toEqual([{ cluster: `${setup.stack}-c`, name: 'web', status: 'ACTIVE', desiredCount: 1 }]);
+    });
+
+    it('gives up after the bound with what to do (exit 1)', async () => {
+      const p = await proxy(ecsServiceLinkedRoleBeingCreated(1000, ['CreateCluster']));
+      const { stack, run } = cli(p.url, { env: { ECSPRIMER_RETRY_MAX_MS: '300' } });
+      const r = await run(['cluster', 'create', '--name', `${stack}-c`]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('Unable to assume the service linked role');
+      expect(r.stderr).toContain('aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com');
+    });
+  });
+
+  describe('DeleteCluster right after the last tasks stopped', () => {
+    it.each([
+      { code: 'ClusterContainsTasksException' },
+      { code: 'ClusterContainsServicesException' },
+      { code: 'UpdateInProgressException' },
+    ])('$code is retried, visibly, until the cluster is deleted', async ({ code }) => {
+      const setup = cli(motoUrl);
+      ok(await setup.run(['cluster', 'create', '--name', `${setup.stack}-c`]), 'cluster create');
+      const p = await proxy(clusterStillCountsItsTasks(2, code));
+      const { run } = cli(p.url, { stack: setup.stack });
+      const r = await run(['cluster', 'delete', '--name', `${setup.stack}-c`]);
+      ok(r, 'cluster delete');
+      expect(r.stderr).toContain(`waiting for ECS to see that cluster ${setup.stack}-c is empty`);
+      expect(p.counts().byOperation['ecs:DeleteCluster']).toBe(3);
+      const { ecs } = sdkClients(motoUrl);
+      const c = (await ecs.send(new DescribeClustersCommand({ clusters: [`${setup.stack}-c`] }))).clusters?.[0];
+      ecs.destroy();
+      expect(c?.status).toBe('INACTIVE');
+    });
+  });
+
+  describe('IAM is eventually consistent', () => {
+    it('iam delete waits out DeleteConflict on DeleteRole and DeletePolicy after the detach: both are deleted', async () => {
+      const setup = cli(motoUrl);
+      ok(await setup.run(['iam', 'create']), 'iam create');
+      const p = await proxy(iamDetachesNotSettled(2));
+      const { run } = cli(p.url, { stack: setup.stack });
+      const r = await run(['iam', 'delete']);
+      ok(r, 'iam delete');
+      expect(r.stderr).toContain(`waiting for IAM to settle the detaches of role ${setup.stack}-role`);
+      expect(p.counts().byOperation['iam:DeleteRole']).toBe(3);
+      expect(p.counts().byOperation['iam:DeletePolicy']).toBe(3);
+      expect(countsOf(await readStackState(motoUrl, setup.stack))).toEqual(EMPTY_COUNTS);
+    });
+
+    it('teardown waits out DeleteConflict too, and ends with nothing of the stack', async () => {
+      const setup = cli(motoUrl);
+      ok(await setup.run(['iam', 'create']), 'iam create');
+      ok(await setup.run(['cluster', 'create', '--name', `${setup.stack}-c`]), 'cluster create');
+      const p = await proxy(iamDetachesNotSettled(3));
+      const r = await cli(p.url, { stack: setup.stack }).run(['teardown']);
+      // A new state directory: the teardown finds the stack by its tags and IAM path.
+      ok(r, 'teardown');
+      expect(countsOf(await readStackState(motoUrl, setup.stack, { clusters: [`${setup.stack}-c`] }))).toEqual(EMPTY_COUNTS);
+    });
+
+    it('iam create waits out NoSuchEntity on AttachRolePolicy right after the creates: the policy is attached', async () => {
+      const p = await proxy(iamCreatesNotVisibleYet(2));
+      const { stack, run } = cli(p.url);
+      const r = await run(['iam', 'create']);
+      ok(r, 'iam create');
+      expect(r.stderr).toContain(`waiting for IAM to know role ${stack}-role and the policy (just created)`);
+      expect(p.counts().byOperation['iam:AttachRolePolicy']).toBe(3);
+      const { iam } = sdkClients(motoUrl);
+      const role = await iam.send(new GetRoleCommand({ RoleName: `${stack}-role` }));
+      const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: `${stack}-role` }));
+      iam.destroy();
+      expect(role.Role?.RoleName).toBe(`${stack}-role`);
+      expect(attached.AttachedPolicies?.map((a) => a.PolicyName)).toEqual([`${stack}-policy`]);
+    });
+  });
+
+  describe('permissions a create needs', () => {
+    it.each([
+      { service: 'ecs' as const, operation: 'CreateCluster', action: 'ecs:TagResource', args: (s: string) => ['cluster', 'create', '--name', `${s}-c`] },
+      { service: 'iam' as const, operation: 'CreateRole', action: 'iam:TagRole', args: () => ['iam', 'role', 'create', '--name', 'tagless', '--trust-principal', 'ecs-tasks.amazonaws.com'] },
+      { service: 'iam' as const, operation: 'CreatePolicy', action: 'iam:TagPolicy', args: () => ['iam', 'policy', 'create', '--name', 'tagless'] },
+    ])('AccessDenied for $action on $operation says that a tagged create needs it (exit 1)', async ({ service, operation, action, args }) => {
+      const p = await proxy(mayNotTagOnCreate(service, operation, action));
+      const { stack, run } = cli(p.url);
+      const r = await run(args(stack));
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`${action}`);
+      expect(r.stderr).toContain(`ecsprimer creates it tagged with its stack, which needs ${action} as well as ${service}:${operation}`);
+    });
+  });
+});

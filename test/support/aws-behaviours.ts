@@ -1,0 +1,176 @@
+/**
+ * What AWS does and moto does not, played by the proxy (test/support/proxy.ts) on top of moto:
+ * one function per behaviour, named after it, giving the proxy rules that play it. Errors are
+ * answered in the service's wire format without reaching moto (the first `times` requests of the
+ * operation); rewrites let moto answer and change the answer as AWS would give it.
+ * test/RELIABILITY.md lists each behaviour and what ecsprimer does about it.
+ */
+import type { FaultRule } from './proxy.js';
+
+type Json = Record<string, unknown>;
+
+/**
+ * ECS's first use in an account: while it creates its service-linked role, CreateCluster and
+ * CreateService answer InvalidParameterException "Unable to assume the service linked role".
+ */
+export function ecsServiceLinkedRoleBeingCreated(times = 2, operations: string[] = ['CreateCluster', 'CreateService']): FaultRule[] {
+  return operations.map((operation) => ({
+    kind: 'error',
+    limit: times,
+    match: { service: 'ecs', operation },
+    errorCode: 'InvalidParameterException',
+    errorMessage: 'Unable to assume the service linked role. Please verify that the ECS service linked role exists.',
+  }));
+}
+
+/**
+ * DeleteCluster right after the last services and tasks were stopped: ECS still counts them for
+ * a while (ClusterContainsTasksException, ClusterContainsServicesException, or
+ * UpdateInProgressException while a capacity provider update runs).
+ */
+export function clusterStillCountsItsTasks(times = 2, errorCode = 'ClusterContainsTasksException'): FaultRule[] {
+  return [
+    {
+      kind: 'error',
+      limit: times,
+      match: { service: 'ecs', operation: 'DeleteCluster' },
+      errorCode,
+      errorMessage: 'The Cluster cannot be deleted while Tasks are active.',
+    },
+  ];
+}
+
+/** IAM right after the detaches: DeleteRole and DeletePolicy answer DeleteConflict (HTTP 409) for a while. */
+export function iamDetachesNotSettled(times = 2, operations: string[] = ['DeleteRole', 'DeletePolicy']): FaultRule[] {
+  return operations.map((operation) => ({
+    kind: 'error',
+    limit: times,
+    match: { service: 'iam', operation },
+    errorCode: 'DeleteConflict',
+    errorMessage: 'Cannot delete entity, must detach all policies first.',
+    httpStatus: 409,
+  }));
+}
+
+/** IAM right after CreatePolicy and CreateRole: AttachRolePolicy answers NoSuchEntity (HTTP 404) for a while. */
+export function iamCreatesNotVisibleYet(times = 2): FaultRule[] {
+  return [
+    {
+      kind: 'error',
+      limit: times,
+      match: { service: 'iam', operation: 'AttachRolePolicy' },
+      errorCode: 'NoSuchEntity',
+      errorMessage: 'The role with name x cannot be found.',
+      httpStatus: 404,
+    },
+  ];
+}
+
+/** A call refused because the caller may not tag on create (e.g. no ecs:TagResource). */
+export function mayNotTagOnCreate(service: 'ecs' | 'iam', operation: string, action: string): FaultRule[] {
+  return [
+    {
+      kind: 'error',
+      match: { service, operation },
+      errorCode: service === 'ecs' ? 'AccessDeniedException' : 'AccessDenied',
+      errorMessage: `User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ${action} on resource: * because no identity-based policy allows the ${action} action`,
+      httpStatus: service === 'ecs' ? 400 : 403,
+    },
+  ];
+}
+
+/** Rewrites the answers of one ECS operation. */
+function rewriteEcs(operation: string, rewrite: (answer: Json, request: Json) => Json): FaultRule {
+  return { kind: 'rewrite', match: { service: 'ecs', operation }, rewrite };
+}
+
+/**
+ * DescribeTaskDefinition as AWS answers it: the defaults it fills in (container cpu 0, port
+ * mappings' hostPort and protocol, healthCheck interval 30, timeout 5, retries 3, empty lists of
+ * what the document left out).
+ */
+export function taskDefinitionWithAwsDefaults(): FaultRule[] {
+  return [
+    rewriteEcs('DescribeTaskDefinition', (answer) => {
+      const td = answer.taskDefinition as Json | undefined;
+      if (!td) return answer;
+      const networkMode = (td.networkMode as string) ?? 'bridge';
+      const containers = ((td.containerDefinitions as Json[]) ?? []).map((c) => ({
+        cpu: 0,
+        environment: [],
+        mountPoints: [],
+        volumesFrom: [],
+        systemControls: [],
+        ...c,
+        portMappings: ((c.portMappings as Json[]) ?? []).map((p) => ({ protocol: 'tcp', ...p, hostPort: p.hostPort ?? (networkMode === 'bridge' ? 0 : p.containerPort) })),
+        ...(c.healthCheck ? { healthCheck: { interval: 30, timeout: 5, retries: 3, ...(c.healthCheck as Json) } } : {}),
+      }));
+      return { ...answer, taskDefinition: { volumes: [], placementConstraints: [], ...td, containerDefinitions: containers } };
+    }),
+  ];
+}
+
+/**
+ * ListTaskDefinitions with status INACTIVE lists a revision only while something still
+ * references it: here, never.
+ */
+export function inactiveRevisionsUnlisted(): FaultRule[] {
+  return [rewriteEcs('ListTaskDefinitions', (answer, request) => (request.status === 'INACTIVE' ? { ...answer, taskDefinitionArns: [] } : answer))];
+}
+
+export interface FailedTask {
+  stoppedReason: string;
+  stopCode?: string;
+  /** The essential container's exit code, if it ran. */
+  exitCode?: number;
+}
+
+/**
+ * A deployment circuit breaker rolling a service back: the deployment ecsprimer started (the
+ * service's current one) FAILED, and a new PRIMARY deployment runs `previous` (the task
+ * definition ARN before). ListTasks/DescribeTasks give the failed tasks with their stopped reasons.
+ */
+export function circuitBreakerRollback(o: { cluster: string; service: string; previous: string; failed: FailedTask[] }): FaultRule[] {
+  const taskArn = (i: number) => `arn:aws:ecs:us-east-1:123456789012:task/${o.cluster}/f${String(i).padStart(31, '0')}`;
+  const ours = (request: Json) => request.cluster === o.cluster;
+  return [
+    rewriteEcs('DescribeServices', (answer, request) => {
+      if (!ours(request)) return answer;
+      const services = ((answer.services as Json[]) ?? []).map((s) => {
+        if (s.serviceName !== o.service) return s;
+        const started = ((s.deployments as Json[]) ?? [])[0] ?? {};
+        const failed = { ...started, status: 'ACTIVE', rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.', failedTasks: o.failed.length, runningCount: 0 };
+        const rollback = { ...started, id: 'ecs-svc/9999999999999999999', status: 'PRIMARY', taskDefinition: o.previous, rolloutState: 'IN_PROGRESS', rolloutStateReason: 'ECS deployment circuit breaker: rolling back to the previous deployment.' };
+        return {
+          ...s,
+          taskDefinition: o.previous,
+          deployments: [rollback, failed],
+          events: [{ id: 'rollback', createdAt: new Date().toISOString(), message: `(service ${o.service}) rolling back to deployment ecs-svc/9999999999999999999.` }, ...((s.events as Json[]) ?? [])],
+        };
+      });
+      return { ...answer, services };
+    }),
+    rewriteEcs('ListTasks', (answer, request) => (ours(request) && request.serviceName === o.service && request.desiredStatus === 'STOPPED' ? { ...answer, taskArns: o.failed.map((_, i) => taskArn(i)) } : answer)),
+    rewriteEcs('DescribeTasks', (answer, request) => {
+      const wanted = (request.tasks as string[]) ?? [];
+      const fake = o.failed.flatMap((f, i) =>
+        wanted.includes(taskArn(i))
+          ? [
+              {
+                taskArn: taskArn(i),
+                clusterArn: `arn:aws:ecs:us-east-1:123456789012:cluster/${o.cluster}`,
+                taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/failed:0',
+                lastStatus: 'STOPPED',
+                desiredStatus: 'STOPPED',
+                group: `service:${o.service}`,
+                stoppedReason: f.stoppedReason,
+                ...(f.stopCode ? { stopCode: f.stopCode } : {}),
+                containers: [{ name: 'web', lastStatus: 'STOPPED', ...(f.exitCode !== undefined ? { exitCode: f.exitCode } : {}) }],
+              },
+            ]
+          : [],
+      );
+      return fake.length ? { ...answer, tasks: [...((answer.tasks as Json[]) ?? []), ...fake], failures: [] } : answer;
+    }),
+  ];
+}
