@@ -87,15 +87,13 @@ export function translateAwsError(operation: string, e: unknown, endpoint?: stri
     );
   }
   const tagAction = TAG_ON_CREATE[operation];
-  if (tagAction && (name === 'AccessDenied' || name === 'AccessDeniedException')) {
-    return new AwsError(
-      operation,
-      name,
-      `${operation} failed: ${name}: ${sentence(message)} ecsprimer creates it tagged with its stack, which needs ${tagAction} as well as ${operation} (tagging on create is authorized separately): add both to the caller's policy.`,
-      { cause: e },
-    );
+  const denied = name === 'AccessDenied' || name === 'AccessDeniedException';
+  const tagging = tagAction && denied ? `ecsprimer creates it tagged with its stack, which needs ${tagAction} as well as ${operation} (tagging on create is authorized separately)` : undefined;
+  // The message names the action refused: the tagging one gets the tagging explanation alone.
+  if (tagging && message.includes(tagAction)) {
+    return new AwsError(operation, name, `${operation} failed: ${name}: ${sentence(message)} ${tagging}: add both to the caller's policy.`, { cause: e });
   }
-  const hint = HINTS[name];
+  const hint = [HINTS[name], tagging && `${tagging[0].toUpperCase()}${tagging.slice(1)}.`].filter(Boolean).join(' ');
   return new AwsError(operation, name, `${operation} failed: ${name}: ${hint ? `${sentence(message)} ${hint}` : message}`, { cause: e });
 }
 

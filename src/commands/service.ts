@@ -17,7 +17,7 @@ export const serviceCommands = group('service', 'ECS services (long-running task
     .option('--launch-type <type>', 'FARGATE or EC2 (default FARGATE)');
   addPlacementOptions(addNetworkOptions(create, 'tasks'))
     .option('--document <src>', 'any other CreateService members (healthCheckGracePeriodSeconds, loadBalancers, deploymentConfiguration, ...): inline JSON, file://PATH, PATH or -')
-    .option('--wait', 'wait until the service is stable: running = desired, nothing pending, one deployment')
+    .option('--wait', 'wait until its deployment completes (running = desired, the only deployment); a rollback exits 1')
     .addOption(waitTimeout())
     .addOption(tagOption())
     .action(act(load, 'runServiceCreate'));
@@ -26,7 +26,7 @@ export const serviceCommands = group('service', 'ECS services (long-running task
     .option('--desired-count <n>', 'tasks to keep running, 0–5000')
     .option('--task-definition <family[:rev]|arn>', 'task definition to deploy (family alone: its latest ACTIVE revision)')
     .option('--force-new-deployment', 'replace the tasks even if nothing changed (e.g. to pull a new image for the same tag)')
-    .option('--wait', 'wait until the service is stable')
+    .option('--wait', 'wait until the deployment it starts completes; a circuit-breaker rollback exits 1')
     .addOption(waitTimeout())
     .action(act(load, 'runServiceUpdate'));
 

@@ -31,6 +31,11 @@ import { waitForService, type ServiceWaitTarget } from './waiters.js';
 
 type Obj = { [k: string]: JsonValue };
 
+/** The deployment a CreateService/UpdateService answer started (its PRIMARY one): what --wait follows. */
+export function startedDeployment(s: ServiceInfo | undefined): string | undefined {
+  return s?.deployments.find((d) => d.status === 'PRIMARY')?.id;
+}
+
 /** What `--output json` shows of a service. */
 export function serviceData(s: ServiceInfo): Record<string, unknown> {
   return {
@@ -51,9 +56,9 @@ function resumeWait(ctx: Context, cluster: string, name: string, until: ServiceW
 }
 
 /** Waits after a plan ran; a failure carries the report (main prints what was done with the error). */
-async function waitAfter(ctx: Context, report: Report, cluster: string, name: string, until: ServiceWaitTarget, timeoutMs: number | undefined): Promise<Report> {
+async function waitAfter(ctx: Context, report: Report, cluster: string, name: string, until: ServiceWaitTarget, timeoutMs: number | undefined, deployment?: string): Promise<Report> {
   try {
-    const svc = await waitForService(ctx, await ctx.ecs(), cluster, name, until, { timeoutMs, resume: resumeWait(ctx, cluster, name, until) });
+    const svc = await waitForService(ctx, await ctx.ecs(), cluster, name, until, { timeoutMs, deployment, resume: resumeWait(ctx, cluster, name, until) });
     if (svc) report.data = { ...report.data, service: serviceData(svc) };
     return report;
   } catch (e) {
@@ -205,7 +210,7 @@ export async function runServiceCreate(o: ServiceCreateOptions, ctx: Context): P
     if (service.desiredCount !== desiredCount) changes.push(`desiredCount ${service.desiredCount} → ${desiredCount}`);
     step = changes.length === 0
       ? unchangedStep({ id, type: 'ecs-service', name: o.name, arn: service.arn, reason: `exists with this task definition and desired count (network, placement and document settings are not compared)` })
-      : serviceUpdateStep(ctx, o.cluster, service, { taskDefinition: td && service.taskDefinition !== td.arn ? td.arn : undefined, desiredCount: service.desiredCount !== desiredCount ? desiredCount : undefined }, changes);
+      : serviceUpdateStep(ctx, o.cluster, service, { taskDefinition: td && service.taskDefinition !== td.arn ? td.arn : undefined, desiredCount: service.desiredCount !== desiredCount ? desiredCount : undefined }, changes, (s) => (created = s));
   } else {
     step = {
       id,
@@ -240,14 +245,21 @@ export async function runServiceCreate(o: ServiceCreateOptions, ctx: Context): P
     ...(network ? { network: { subnets: network.subnets, securityGroups: network.securityGroups, assignPublicIp: network.assignPublicIp ?? 'DISABLED', chosen: network.source } } : {}),
   };
   if (!o.wait) return report;
-  return waitAfter(ctx, report, o.cluster, o.name, 'stable', timeoutMs);
+  return waitAfter(ctx, report, o.cluster, o.name, 'stable', timeoutMs, startedDeployment(created));
 }
 
 // ---------------------------------------------------------------------------------------------
 // service update
 
 /** UpdateService on an ACTIVE service (any owner: the user named it); journals `updated`. */
-export function serviceUpdateStep(ctx: Context, cluster: string, service: ServiceInfo, u: { taskDefinition?: string; desiredCount?: number; forceNewDeployment?: boolean }, changes: string[]): Step {
+export function serviceUpdateStep(
+  ctx: Context,
+  cluster: string,
+  service: ServiceInfo,
+  u: { taskDefinition?: string; desiredCount?: number; forceNewDeployment?: boolean },
+  changes: string[],
+  answered?: (s: ServiceInfo) => void,
+): Step {
   return {
     id: `service:${cluster}/${service.name}`,
     type: 'ecs-service',
@@ -266,6 +278,7 @@ export function serviceUpdateStep(ctx: Context, cluster: string, service: Servic
         ...(u.forceNewDeployment ? { forceNewDeployment: true } : {}),
       });
       if (!s) throw new AwsError('ecs:UpdateService', 'ServiceNotActiveException', `Service ${service.name} in cluster ${cluster} is no longer ACTIVE (it was deleted meanwhile).`);
+      answered?.(s);
       rt.record('updated', {
         type: 'ecs-service',
         name: service.name,
@@ -308,6 +321,7 @@ export async function runServiceUpdate(o: ServiceUpdateOptions, ctx: Context): P
   );
   const { service, td } = value;
   let step: Step;
+  let updated: ServiceInfo | undefined;
   if (!known) {
     const changes = [
       ...(launch.desiredCount !== undefined ? [`desiredCount → ${launch.desiredCount}`] : []),
@@ -327,13 +341,13 @@ export async function runServiceUpdate(o: ServiceUpdateOptions, ctx: Context): P
     if (newCount !== undefined) changes.push(`desiredCount ${service.desiredCount} → ${newCount}`);
     if (o.forceNewDeployment) changes.push('force a new deployment (tasks are replaced)');
     step = changes.length
-      ? serviceUpdateStep(ctx, o.cluster, service, { taskDefinition: newTd, desiredCount: newCount, forceNewDeployment: o.forceNewDeployment }, changes)
+      ? serviceUpdateStep(ctx, o.cluster, service, { taskDefinition: newTd, desiredCount: newCount, forceNewDeployment: o.forceNewDeployment }, changes, (s) => (updated = s))
       : unchangedStep({ id: 'service', type: 'ecs-service', name: o.name, arn: service.arn, reason: 'already has this task definition and desired count' });
     if (changes.length) step.detail = notOursNote(ctx, 'service', service.tags);
   }
   const report = await executePlan(ctx, { command: ctx.command, account, warnings: [], steps: [step] });
   if (report.dryRun || !o.wait) return report;
-  return waitAfter(ctx, report, o.cluster, o.name, 'stable', timeoutMs);
+  return waitAfter(ctx, report, o.cluster, o.name, 'stable', timeoutMs, startedDeployment(updated));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -61,8 +61,8 @@ interface Judgement {
   status: string;
   /** Lines to print above the status (service events). */
   log?: string[];
-  /** A failure: stop waiting with this error. */
-  fail?: EcsprimerError;
+  /** A failure: stop waiting with this error (built after a further read, when it is a function). */
+  fail?: EcsprimerError | (() => Promise<EcsprimerError>);
 }
 
 interface PollSpec<T> {
@@ -94,10 +94,13 @@ async function poll<T>(ctx: Context, o: WaitOptions, spec: PollSpec<T>, initial?
     line.update(ctx.io.stderr.isTTY ? `${j.status} (${seconds(s.clock.now() - start)})` : j.status);
     return j;
   };
+  const failure = async (f: NonNullable<Judgement['fail']>): Promise<never> => {
+    throw typeof f === 'function' ? await f() : f;
+  };
   try {
     if (value !== undefined) {
       const j = observe(value);
-      if (j.fail) throw j.fail;
+      if (j.fail) await failure(j.fail);
       if (j.done) {
         line.done(spec.final?.(value) ?? j.status);
         return value;
@@ -119,7 +122,7 @@ async function poll<T>(ctx: Context, o: WaitOptions, spec: PollSpec<T>, initial?
       value = await spec.read();
       if (ctx.interrupted) throw interrupted(ctx, spec.what, last, resume);
       const j = observe(value);
-      if (j.fail) throw j.fail;
+      if (j.fail) await failure(j.fail);
       if (j.done) {
         line.done(spec.final?.(value) ?? j.status);
         return value;
@@ -242,22 +245,62 @@ export function isServiceStable(svc: ServiceInfo): boolean {
   return svc.status === 'ACTIVE' && svc.deployments.length === 1 && svc.runningCount === svc.desiredCount && svc.pendingCount === 0;
 }
 
+/** `family:revision` of a task definition ARN. */
+function revisionOf(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1);
+}
+
+export interface FollowOptions extends WaitOptions {
+  /**
+   * The deployment to follow (its id from the CreateService/UpdateService answer); by default the
+   * PRIMARY deployment at the first look.
+   */
+  deployment?: string;
+}
+
+type ServiceWaitOps = Pick<EcsOps, 'describeService' | 'listTasks' | 'describeTasks'>;
+
+/**
+ * Why the tasks of a deployment stopped: the service's STOPPED tasks of its task definition
+ * (ListTasks + DescribeTasks, one round trip each), at most `n`, one sentence each.
+ */
+async function failedTaskReasons(ops: ServiceWaitOps, cluster: string, name: string, taskDefinition: string | undefined, n = 3): Promise<string> {
+  try {
+    const arns = await ops.listTasks(cluster, { serviceName: name, desiredStatus: 'STOPPED' });
+    const tasks = (await ops.describeTasks(cluster, arns.slice(0, 100))).filter((t) => !taskDefinition || t.taskDefinitionArn === taskDefinition);
+    if (tasks.length === 0) return ' ECS lists no stopped task of it any more (it keeps them about an hour).';
+    const shown = tasks.slice(0, n).map((t) => stopExplanation(taskOutcome(t)));
+    return ` Failed tasks: ${shown.join(' | ')}${tasks.length > n ? ` (and ${tasks.length - n} more)` : ''}.`;
+  } catch {
+    return '';
+  }
+}
+
 /**
  * Waits until a service is stable, or INACTIVE (after DeleteService), streaming its new events.
- * `stable` fails at once when the service is not ACTIVE or its deployment's rollout FAILED
- * (circuit breaker), with the rollout reason and the last events.
+ *
+ * `stable` follows one deployment (o.deployment, else the PRIMARY one at the first look) and
+ * succeeds only when that deployment is the only one, its rollout COMPLETED (when ECS reports a
+ * rollout state: the ECS deployment controller does) and running = desired. It fails at once,
+ * with the failed tasks' stopped reasons and the last events, when the service is not ACTIVE,
+ * when the deployment's rollout FAILED, or when another deployment replaced it: a circuit
+ * breaker's rollback is reported as `rolled back to <family:revision>`, never as success.
  */
 export async function waitForService(
   ctx: Context,
-  ops: Pick<EcsOps, 'describeService'>,
+  ops: ServiceWaitOps,
   cluster: string,
   name: string,
   until: ServiceWaitTarget,
-  o: WaitOptions = {},
+  o: FollowOptions = {},
   initial?: ServiceInfo,
 ): Promise<ServiceInfo | undefined> {
   const seen = new Set<string>();
-  const what = `service ${name} in ${cluster} to be ${until === 'stable' ? 'stable (running = desired, one deployment)' : 'INACTIVE'}`;
+  let followed = o.deployment;
+  let followedTd: string | undefined;
+  const what = `service ${name} in ${cluster} to be ${until === 'stable' ? 'stable (its deployment completed, running = desired)' : 'INACTIVE'}`;
+  const failedWith = (code: string, head: (reasons: string) => string, svc: ServiceInfo) => async () =>
+    new RuntimeError(code, `${head(await failedTaskReasons(ops, cluster, name, followedTd))} ${lastEvents(svc)}`);
   const result = await poll<{ svc?: ServiceInfo }>(
     ctx,
     o,
@@ -276,18 +319,37 @@ export async function waitForService(
           return { done: false, status, log, fail: new RuntimeError('ServiceNotActive', `Service ${name} is ${svc.status}, so it will not become stable (it is being deleted). ${lastEvents(svc)}`) };
         }
         const primary = svc.deployments.find((d) => d.status === 'PRIMARY');
-        if (primary?.rolloutState === 'FAILED') {
+        followed ??= primary?.id;
+        const mine = svc.deployments.find((d) => d.id === followed);
+        if (mine) followedTd = mine.taskDefinition;
+        const label = `deployment ${followed ?? '(none)'}${followedTd ? ` of ${revisionOf(followedTd)}` : ''}`;
+        if (primary && followed && primary.id !== followed) {
+          // Another deployment is PRIMARY: the circuit breaker rolled back, or someone deployed.
+          const rolledBack = mine?.rolloutState === 'FAILED' || svc.events.some((e) => /rolling back/i.test(e.message)) || (followedTd !== undefined && primary.taskDefinition !== followedTd);
+          const reason = mine?.rolloutStateReason ? ` (${mine.rolloutStateReason.replace(/\.$/, '')})` : '';
           return {
             done: false,
             status,
             log,
-            fail: new RuntimeError(
+            fail: rolledBack
+              ? failedWith('DeploymentRolledBack', (r) => `The ${label} failed${reason} and ECS rolled back to ${revisionOf(primary.taskDefinition)} (deployment ${primary.id}, rollout ${primary.rolloutState ?? 'in progress'}).${r}`, svc)
+              : failedWith('DeploymentReplaced', () => `The ${label} was replaced by deployment ${primary.id} of ${revisionOf(primary.taskDefinition)}, which this command did not start.`, svc),
+          };
+        }
+        if (mine?.rolloutState === 'FAILED') {
+          return {
+            done: false,
+            status,
+            log,
+            fail: failedWith(
               'DeploymentFailed',
-              `The deployment of service ${name} failed${primary.rolloutStateReason ? `: ${primary.rolloutStateReason}` : ''} (${primary.failedTasks} task(s) failed to start). ${lastEvents(svc)}`,
+              (r) => `The ${label} of service ${name} failed${mine.rolloutStateReason ? `: ${mine.rolloutStateReason}` : ''} (${mine.failedTasks} task(s) failed to start; with the circuit breaker's rollback on, ECS now rolls back).${r}`,
+              svc,
             ),
           };
         }
-        return { done: isServiceStable(svc), status, log };
+        const completed = mine !== undefined && mine.status === 'PRIMARY' && (mine.rolloutState === undefined || mine.rolloutState === 'COMPLETED');
+        return { done: completed && isServiceStable(svc), status, log };
       },
       timeoutDetail: ({ svc }) => lastEvents(svc),
       final: ({ svc }) => (until === 'inactive' ? `service ${name} ${svc?.status ?? 'gone'}` : `service ${name} stable: running ${svc?.runningCount} of ${svc?.desiredCount}`),

@@ -7,6 +7,7 @@ import { DescribeClustersCommand } from '@aws-sdk/client-ecs';
 import { GetRoleCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  circuitBreakerRollback,
   clusterStillCountsItsTasks,
   ecsServiceLinkedRoleBeingCreated,
   iamCreatesNotVisibleYet,
@@ -145,6 +146,40 @@ describeE2E('AWS behaviours moto never shows (built CLI → behaviour proxy → 
       iam.destroy();
       expect(role.Role?.RoleName).toBe(`${stack}-role`);
       expect(attached.AttachedPolicies?.map((a) => a.PolicyName)).toEqual([`${stack}-policy`]);
+    });
+  });
+
+  describe("a deployment circuit breaker's rollback", () => {
+    it('service update --wait exits 1: rolled back to the revision before, with the failed tasks\' stopped reasons', async () => {
+      const setup = cli(motoUrl);
+      const c = `${setup.stack}-c`;
+      ok(await setup.run(['cluster', 'create', '--name', c]), 'cluster create');
+      ok(await setup.run(['task', 'register']), 'task register');
+      ok(await setup.run(['service', 'create', '--cluster', c, '--name', 'web', '--task-definition', `${setup.stack}-web`]), 'service create');
+      const v2 = JSON.stringify({
+        family: `${setup.stack}-web`,
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [{ name: 'web', image: 'public.ecr.aws/nginx/nginx:broken', essential: true }],
+      });
+      ok(await setup.run(['task', 'register', '--document', v2]), 'task register (revision 2)');
+      const p = await proxy(
+        circuitBreakerRollback({
+          cluster: c,
+          service: 'web',
+          failed: [{ stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s): not found', stopCode: 'TaskFailedToStart' }],
+        }),
+      );
+      const r = await cli(p.url, { stack: setup.stack }).run(['service', 'update', '--cluster', c, '--name', 'web', '--task-definition', `${setup.stack}-web:2`, '--wait']);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`and ECS rolled back to ${setup.stack}-web:1`);
+      expect(r.stderr).toContain('CannotPullContainerError: pull image manifest has been retried 5 time(s): not found (TaskFailedToStart)');
+      expect(r.stderr).not.toMatch(/stable: running/);
+      // The update itself was made (and journalled); only the deployment failed.
+      const s = await readStackState(motoUrl, setup.stack, { clusters: [c] });
+      expect(s.services).toEqual([{ cluster: c, name: 'web', status: 'ACTIVE', desiredCount: 1 }]);
     });
   });
 

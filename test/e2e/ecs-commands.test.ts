@@ -15,7 +15,9 @@ import {
   ListTaskDefinitionsCommand,
 } from '@aws-sdk/client-ecs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { deploymentsComplete } from '../support/aws-behaviours.js';
 import { makeStateDir, runCli } from '../support/cli.js';
+import { startProxy } from '../support/proxy.js';
 import { describeE2E, requireMotoUrl } from '../support/e2e.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -45,10 +47,10 @@ describeE2E('ecs commands (e2e against moto)', () => {
     ecs = new ECSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   });
 
-  const runner = (stack: string, state = makeStateDir()) => ({
+  const runner = (stack: string, state = makeStateDir(), via?: string) => ({
     state,
     cli: (args: string[], env: Record<string, string | undefined> = {}) =>
-      runCli([...args, '--stack', stack, '--endpoint-url', endpoint], { env: { ECSPRIMER_STATE_DIR: state, ECSPRIMER_POLL_MS: '20', ...env } }),
+      runCli([...args, '--stack', stack, '--endpoint-url', via ?? endpoint], { env: { ECSPRIMER_STATE_DIR: state, ECSPRIMER_POLL_MS: '20', ...env } }),
   });
 
   const familyCount = async (family: string) => {
@@ -203,11 +205,13 @@ describeE2E('ecs commands (e2e against moto)', () => {
     const stack = unique('su');
     const cluster = `${stack}-c`;
     const family = `${stack}-fam`;
-    const { cli } = runner(stack);
+    const { cli, state } = runner(stack);
     await cli(['cluster', 'create', '--name', cluster, '--yes']);
     await cli(['task', 'register', '--document', JSON.stringify(fargateDoc(family)), '--yes']);
     expect((await cli(['service', 'create', '--cluster', cluster, '--name', 'web', '--task-definition', family, '--desired-count', '1', '--yes'])).code).toBe(0);
-    const up = await cli(['service', 'update', '--cluster', cluster, '--name', 'web', '--desired-count', '3', '--wait', '--yes', '-o', 'json']);
+    // --wait needs the deployment's rollout COMPLETED, which moto never reports after an update.
+    const proxy = await startProxy({ target: endpoint, faults: deploymentsComplete() });
+    const up = await runner(stack, state, proxy.url).cli(['service', 'update', '--cluster', cluster, '--name', 'web', '--desired-count', '3', '--wait', '--yes', '-o', 'json']).finally(() => proxy.stop());
     expect(up.code, up.stderr).toBe(0);
     expect(JSON.parse(up.stdout).service).toMatchObject({ desiredCount: 3, runningCount: 3 });
     const s = await ecs.send(new DescribeServicesCommand({ cluster, services: ['web'] }));

@@ -126,31 +126,42 @@ export interface FailedTask {
 }
 
 /**
- * A deployment circuit breaker rolling a service back: the deployment ecsprimer started (the
- * service's current one) FAILED, and a new PRIMARY deployment runs `previous` (the task
- * definition ARN before). ListTasks/DescribeTasks give the failed tasks with their stopped reasons.
+ * A deployment circuit breaker rolling a service back after an UpdateService: from then on the
+ * deployment the update started (the service's current one) is FAILED, and a new PRIMARY
+ * deployment runs the task definition from before the update. ListTasks/DescribeTasks add the
+ * failed tasks (of the new task definition) with their stopped reasons and exit codes.
  */
-export function circuitBreakerRollback(o: { cluster: string; service: string; previous: string; failed: FailedTask[] }): FaultRule[] {
+export function circuitBreakerRollback(o: { cluster: string; service: string; failed: FailedTask[] }): FaultRule[] {
   const taskArn = (i: number) => `arn:aws:ecs:us-east-1:123456789012:task/${o.cluster}/f${String(i).padStart(31, '0')}`;
   const ours = (request: Json) => request.cluster === o.cluster;
+  let previous: string | undefined;
+  let started: string | undefined;
   return [
+    rewriteEcs('UpdateService', (answer, request) => {
+      if (ours(request) && request.service === o.service) started = (answer.service as Json | undefined)?.taskDefinition as string;
+      return answer;
+    }),
     rewriteEcs('DescribeServices', (answer, request) => {
       if (!ours(request)) return answer;
       const services = ((answer.services as Json[]) ?? []).map((s) => {
         if (s.serviceName !== o.service) return s;
-        const started = ((s.deployments as Json[]) ?? [])[0] ?? {};
-        const failed = { ...started, status: 'ACTIVE', rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.', failedTasks: o.failed.length, runningCount: 0 };
-        const rollback = { ...started, id: 'ecs-svc/9999999999999999999', status: 'PRIMARY', taskDefinition: o.previous, rolloutState: 'IN_PROGRESS', rolloutStateReason: 'ECS deployment circuit breaker: rolling back to the previous deployment.' };
+        if (!started) {
+          previous = s.taskDefinition as string;
+          return s;
+        }
+        const current = ((s.deployments as Json[]) ?? [])[0] ?? {};
+        const failed = { ...current, taskDefinition: started, status: 'ACTIVE', rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.', failedTasks: o.failed.length, runningCount: 0 };
+        const rollback = { ...current, id: 'ecs-svc/9999999999999999999', status: 'PRIMARY', taskDefinition: previous, rolloutState: 'IN_PROGRESS', rolloutStateReason: 'ECS deployment circuit breaker: rolling back to the previous deployment.' };
         return {
           ...s,
-          taskDefinition: o.previous,
+          taskDefinition: previous,
           deployments: [rollback, failed],
-          events: [{ id: 'rollback', createdAt: new Date().toISOString(), message: `(service ${o.service}) rolling back to deployment ecs-svc/9999999999999999999.` }, ...((s.events as Json[]) ?? [])],
+          events: [{ id: 'rollback', createdAt: Date.now() / 1000, message: `(service ${o.service}) rolling back to deployment ecs-svc/9999999999999999999.` }, ...((s.events as Json[]) ?? [])],
         };
       });
       return { ...answer, services };
     }),
-    rewriteEcs('ListTasks', (answer, request) => (ours(request) && request.serviceName === o.service && request.desiredStatus === 'STOPPED' ? { ...answer, taskArns: o.failed.map((_, i) => taskArn(i)) } : answer)),
+    rewriteEcs('ListTasks', (answer, request) => (started && ours(request) && request.serviceName === o.service && request.desiredStatus === 'STOPPED' ? { ...answer, taskArns: o.failed.map((_, i) => taskArn(i)) } : answer)),
     rewriteEcs('DescribeTasks', (answer, request) => {
       const wanted = (request.tasks as string[]) ?? [];
       const fake = o.failed.flatMap((f, i) =>
@@ -159,7 +170,7 @@ export function circuitBreakerRollback(o: { cluster: string; service: string; pr
               {
                 taskArn: taskArn(i),
                 clusterArn: `arn:aws:ecs:us-east-1:123456789012:cluster/${o.cluster}`,
-                taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/failed:0',
+                taskDefinitionArn: started,
                 lastStatus: 'STOPPED',
                 desiredStatus: 'STOPPED',
                 group: `service:${o.service}`,
@@ -173,4 +184,23 @@ export function circuitBreakerRollback(o: { cluster: string; service: string; pr
       return fake.length ? { ...answer, tasks: [...((answer.tasks as Json[]) ?? []), ...fake], failures: [] } : answer;
     }),
   ];
+}
+
+/**
+ * A deployment that finishes: AWS keeps a deployment's counts and task definition current and
+ * marks its rollout COMPLETED once it runs the desired count (moto's deployment record never
+ * changes after CreateService, so an update or scale-up would look IN_PROGRESS for ever).
+ */
+export function deploymentsComplete(): FaultRule[] {
+  const complete = (s: Json): Json => {
+    const running = s.runningCount as number;
+    const steady = s.status === 'ACTIVE' && running === s.desiredCount && s.pendingCount === 0;
+    const deployments = ((s.deployments as Json[]) ?? []).map((d) =>
+      d.status === 'PRIMARY'
+        ? { ...d, taskDefinition: s.taskDefinition, desiredCount: s.desiredCount, runningCount: running, pendingCount: s.pendingCount, ...(steady ? { rolloutState: 'COMPLETED', rolloutStateReason: `ECS deployment ${d.id as string} completed.` } : {}) }
+        : d,
+    );
+    return { ...s, deployments };
+  };
+  return [rewriteEcs('DescribeServices', (answer) => ({ ...answer, services: ((answer.services as Json[]) ?? []).map(complete) }))];
 }

@@ -71,10 +71,32 @@ function service(extra: Partial<ServiceInfo> = {}): ServiceInfo {
   };
 }
 
-function serviceOps(states: Array<ServiceInfo | undefined>) {
+/** describeService answering each state in turn; `stopped` are the service's STOPPED tasks. */
+function serviceOps(states: Array<ServiceInfo | undefined>, stopped: TaskInfo[] = []) {
   let i = 0;
-  return { describeService: async () => states[Math.min(i++, states.length - 1)] };
+  const listed: Array<Record<string, unknown>> = [];
+  return {
+    listed,
+    describeService: async () => states[Math.min(i++, states.length - 1)],
+    listTasks: async (_cluster: string, filter: Record<string, unknown> = {}) => {
+      listed.push(filter);
+      return stopped.map((t) => t.arn);
+    },
+    describeTasks: async (_cluster: string, arns: string[]) => stopped.filter((t) => arns.includes(t.arn)),
+  };
 }
+
+const deployment = (extra: Partial<ServiceInfo['deployments'][number]> = {}): ServiceInfo['deployments'][number] => ({
+  id: 'd1',
+  status: 'PRIMARY',
+  taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:2',
+  desiredCount: 2,
+  runningCount: 0,
+  pendingCount: 2,
+  failedTasks: 0,
+  rolloutState: 'IN_PROGRESS',
+  ...extra,
+});
 
 describe('backoff', () => {
   it('starts at 2 s, grows by half, and is capped at 15 s', () => {
@@ -180,7 +202,7 @@ describe('waitForService', () => {
     const ops = serviceOps([
       service({ events: [e1] }),
       service({ runningCount: 1, pendingCount: 1, events: [e2, e1] }),
-      service({ runningCount: 2, pendingCount: 0, events: [e3, e2, e1] }),
+      service({ runningCount: 2, pendingCount: 0, events: [e3, e2, e1], deployments: [deployment({ rolloutState: 'COMPLETED', runningCount: 2, pendingCount: 0 })] }),
     ]);
     const out = await waitForService(ctx, ops, 'c', 'web', 'stable', { clock: fakeClock() });
     expect(out?.runningCount).toBe(2);
@@ -201,6 +223,61 @@ describe('waitForService', () => {
     expect((err as RuntimeError).code).toBe('DeploymentFailed');
     expect((err as Error).message).toContain('circuit breaker: tasks failed to start');
     expect((err as Error).message).toContain('failed container health checks');
+  });
+
+  it('running = desired is not enough: it waits until the rollout is COMPLETED', async () => {
+    const { ctx } = testContext();
+    const counted = service({ runningCount: 2, pendingCount: 0, deployments: [deployment({ runningCount: 2, pendingCount: 0 })] });
+    const done = service({ runningCount: 2, pendingCount: 0, deployments: [deployment({ runningCount: 2, pendingCount: 0, rolloutState: 'COMPLETED' })] });
+    const clock = fakeClock();
+    const out = await waitForService(ctx, serviceOps([counted, counted, done]), 'c', 'web', 'stable', { clock, deployment: 'd1' });
+    expect(out?.deployments[0].rolloutState).toBe('COMPLETED');
+    expect(clock.slept).toHaveLength(2);
+  });
+
+  it('without a rollout state (not the ECS deployment controller) the counts decide', async () => {
+    const { ctx } = testContext();
+    const { rolloutState: _r, ...plain } = deployment({ runningCount: 2, pendingCount: 0 });
+    const out = await waitForService(ctx, serviceOps([service({ runningCount: 2, pendingCount: 0, deployments: [plain] })]), 'c', 'web', 'stable', { clock: fakeClock(), deployment: 'd1' });
+    expect(out?.runningCount).toBe(2);
+  });
+
+  it("a circuit breaker's rollback fails (exit 1): rolled back to the previous revision, with the failed tasks' stopped reasons", async () => {
+    const { ctx } = testContext();
+    const rolledBack = service({
+      runningCount: 2,
+      pendingCount: 0,
+      taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:1',
+      deployments: [
+        deployment({ id: 'd2', taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:1', rolloutState: 'IN_PROGRESS' }),
+        deployment({ status: 'ACTIVE', rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.', failedTasks: 2 }),
+      ],
+      events: [ev('8', '(service web) rolling back to deployment d2.', '40')],
+    });
+    const stopped = [
+      task('STOPPED', { arn: 'arn:aws:ecs:us-east-1:123456789012:task/c/f1', id: 'f1', taskDefinitionArn: deployment().taskDefinition, stoppedReason: 'Essential container in task exited', stopCode: 'EssentialContainerExited', containers: [{ name: 'web', exitCode: 137 }] }),
+      task('STOPPED', { arn: 'arn:aws:ecs:us-east-1:123456789012:task/c/old', id: 'old', stoppedReason: 'Scaling activity initiated by (deployment d0)' }),
+    ];
+    const ops = serviceOps([rolledBack], stopped);
+    const err = await waitForService(ctx, ops, 'c', 'web', 'stable', { clock: fakeClock(), deployment: 'd1' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RuntimeError);
+    expect((err as RuntimeError).exitCode).toBe(1);
+    expect((err as RuntimeError).code).toBe('DeploymentRolledBack');
+    const m = (err as Error).message;
+    expect(m).toContain('The deployment d1 of web:2 failed (ECS deployment circuit breaker: tasks failed to start) and ECS rolled back to web:1 (deployment d2, rollout IN_PROGRESS)');
+    expect(m).toContain('task f1 stopped: Essential container in task exited (EssentialContainerExited); container web exit code 137');
+    // Only the failed deployment's tasks: not those of the revision before.
+    expect(m).not.toContain('Scaling activity');
+    expect(ops.listed).toEqual([{ serviceName: 'web', desiredStatus: 'STOPPED' }]);
+  });
+
+  it('another deployment that replaced the followed one is a failure, not a success', async () => {
+    const { ctx } = testContext();
+    const replaced = service({ runningCount: 2, pendingCount: 0, deployments: [deployment({ id: 'd9', taskDefinition: deployment().taskDefinition, runningCount: 2, pendingCount: 0, rolloutState: 'COMPLETED' })] });
+    const first = service({ deployments: [deployment()] });
+    const err = await waitForService(ctx, serviceOps([first, replaced]), 'c', 'web', 'stable', { clock: fakeClock(), deployment: 'd1' }).catch((e: unknown) => e);
+    expect((err as RuntimeError).code).toBe('DeploymentReplaced');
+    expect((err as Error).message).toContain('was replaced by deployment d9 of web:2, which this command did not start');
   });
 
   it('times out with the last events', async () => {
