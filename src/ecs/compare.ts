@@ -5,7 +5,8 @@
  * Only the fields RegisterTaskDefinition takes are compared (tags apart: they are not part of a
  * revision), after normalising both sides for what AWS adds or rewrites in DescribeTaskDefinition:
  *   - defaults: container `essential` true, `cpu` 0, port mapping `protocol` "tcp", task
- *     `networkMode` "bridge", `versionConsistency` "enabled";
+ *     `networkMode` "bridge", `versionConsistency` "enabled", healthCheck `interval` 30,
+ *     `timeout` 5 and `retries` 3;
  *   - empty arrays/objects, null and false (the default of every boolean but `essential`);
  *   - task `cpu`/`memory` as numbers or in vCPU/GB ("1 vCPU" is 1024, "2 GB" is 2048);
  *   - `hostPort` 0, and `hostPort` equal to `containerPort` with awsvpc or host networking;
@@ -61,6 +62,12 @@ function container(c: unknown, networkMode: string): unknown {
       if (p.hostPort === 0 || ((networkMode === 'awsvpc' || networkMode === 'host') && p.hostPort === p.containerPort)) delete p.hostPort;
       return p;
     });
+  }
+  // ECS fills in a health check's interval 30, timeout 5 and retries 3 (startPeriod has none).
+  if (isObj(c.healthCheck)) {
+    const h: Obj = { interval: 30, timeout: 5, retries: 3, ...c.healthCheck };
+    if (h.startPeriod === 0) delete h.startPeriod;
+    out.healthCheck = h;
   }
   if (Array.isArray(c.environment)) out.environment = [...c.environment].sort(byName);
   if (Array.isArray(c.secrets)) out.secrets = [...c.secrets].sort(byName);

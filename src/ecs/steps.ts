@@ -9,10 +9,11 @@
 import type { Context } from '../context.js';
 import { AwsError, RuntimeError } from '../errors.js';
 import type { EcsOps } from '../aws/ecs-ops.js';
-import type { ClusterInfo, ServiceInfo, TaskDefinitionSummary, TaskInfo } from '../aws/ecs-types.js';
+import type { ClusterInfo, ServiceInfo, TaskDefinitionInfo, TaskDefinitionSummary, TaskInfo } from '../aws/ecs-types.js';
 import { notOursNote } from '../plan/render.js';
 import { resolveState, type Resolved } from '../plan/resolve.js';
 import { retryWhile } from '../plan/retry.js';
+import { DESCRIBE_CONCURRENCY, mapLimit } from '../aws/concurrency.js';
 import { errorName } from '../aws/errors.js';
 import { absentStep, type Step, type StepRuntime } from '../plan/types.js';
 import { waitForService, waitForTasks, type WaitOptions } from './waiters.js';
@@ -64,11 +65,23 @@ export async function readClusterContents(ops: EcsOps, cluster: string): Promise
   return { services: services.filter((s) => s.status !== 'INACTIVE'), tasks: tasks.filter((t) => t.lastStatus !== 'STOPPED') };
 }
 
-/** The ACTIVE and INACTIVE revisions of exactly `family` (two concurrent, paged lists). */
-export async function readTaskDefinitionRevisions(ops: EcsOps, family: string): Promise<TaskDefinitionSummary[]> {
-  const [active, inactive] = await Promise.all([ops.listTaskDefinitions(family, 'ACTIVE'), ops.listTaskDefinitions(family, 'INACTIVE')]);
-  return [...active, ...inactive].sort((a, b) => a.revision - b.revision);
+/**
+ * The ACTIVE and INACTIVE revisions of exactly `family`: two concurrent, paged lists, plus the
+ * `known` revisions (ARNs or family:revision, from the journal and tags) they left out, each
+ * described (at most 10 at a time). ListTaskDefinitions lists an INACTIVE revision only while
+ * something still references it, so the lists alone miss most of them.
+ */
+export async function readTaskDefinitionRevisions(ops: EcsOps, family: string, known: string[] | Promise<string[]> = []): Promise<TaskDefinitionSummary[]> {
+  const [active, inactive, more] = await Promise.all([ops.listTaskDefinitions(family, 'ACTIVE'), ops.listTaskDefinitions(family, 'INACTIVE'), known]);
+  const listed = new Set([...active, ...inactive].map((r) => r.revision));
+  const missing = [...new Set(more.map((k) => Number(k.slice(k.lastIndexOf(':') + 1))))].filter((n) => Number.isInteger(n) && n > 0 && !listed.has(n));
+  const described = await mapLimit(missing, DESCRIBE_CONCURRENCY, (n) => ops.describeTaskDefinition(`${family}:${n}`));
+  const found = described
+    .filter((td): td is TaskDefinitionInfo => td !== undefined && td.family === family && (td.status === 'ACTIVE' || td.status === 'INACTIVE'))
+    .map((td): TaskDefinitionSummary => ({ arn: td.arn, family, revision: td.revision, status: td.status }));
+  return [...active, ...inactive, ...found].sort((a, b) => a.revision - b.revision);
 }
+
 
 // ---------------------------------------------------------------------------------------------
 // Delete steps
@@ -79,19 +92,6 @@ export interface StepPlacement {
   dependsOn?: string[];
 }
 
-/** Runs `fn` over `items`, at most `limit` at a time. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  });
-  await Promise.all(workers);
-  return out;
-}
 
 /**
  * Deletes a cluster. `info` is its DescribeClusters answer (undefined or INACTIVE: "already

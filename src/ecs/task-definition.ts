@@ -192,6 +192,22 @@ export interface TaskDeregisterOptions {
   keepInactive?: boolean;
 }
 
+/**
+ * The revisions of `family` this stack registered, from its journal and the stack tag (the
+ * tagging API; when it is denied or fails, the journal alone).
+ */
+async function stackRevisions(ctx: Context, family: string): Promise<string[]> {
+  const ofFamily = (ref: string) => ref.slice(ref.lastIndexOf('/') + 1).startsWith(`${family}:`);
+  const [journal, tagged] = await Promise.all([
+    ctx.journalIfKnown().then((j) => (j?.resources() ?? []).filter((r) => r.type === 'ecs-task-definition' && r.present).map((r) => r.arn ?? r.name)),
+    ctx
+      .discovery()
+      .then((d) => d.taggedEcsArns(STACK_TAG, ctx.stack))
+      .catch(() => [] as string[]),
+  ]);
+  return [...journal, ...tagged.filter((a) => a.includes(':task-definition/'))].filter(ofFamily);
+}
+
 export async function runTaskDeregister(o: TaskDeregisterOptions, ctx: Context): Promise<Report> {
   const ref = parseTaskDefinitionRef(o.family, '--family');
   if (ref.revision !== undefined || ref.arn) {
@@ -207,7 +223,7 @@ export async function runTaskDeregister(o: TaskDeregisterOptions, ctx: Context):
   const { account, value: revisions, known } = await resolveEcs(
     ctx,
     async (ops) => {
-      if (revision === undefined) return readTaskDefinitionRevisions(ops, family);
+      if (revision === undefined) return readTaskDefinitionRevisions(ops, family, stackRevisions(ctx, family));
       const td = await ops.describeTaskDefinition(`${family}:${revision}`);
       return td && (td.status === 'ACTIVE' || td.status === 'INACTIVE') ? [{ arn: td.arn, family, revision, status: td.status } as TaskDefinitionSummary] : [];
     },

@@ -13,6 +13,7 @@ import type { DiscoveryOps } from '../aws/discovery-ops.js';
 import type { IamOps } from '../aws/iam-ops.js';
 import type { EcsOps } from '../aws/ecs-ops.js';
 import type { ClusterInfo, ServiceInfo, TaskDefinitionInfo, TaskInfo } from '../aws/ecs-types.js';
+import { concurrencyLimit, DESCRIBE_CONCURRENCY } from '../aws/concurrency.js';
 import { isServiceTask, startedByFor } from '../ecs/steps.js';
 import { iamPath, policyArn } from '../iam/arn.js';
 import { readPolicyForDelete, readRoleForDelete, type PolicyDeleteState, type RoleDeleteState } from '../iam/steps.js';
@@ -123,7 +124,8 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
   // in sequence when the journal knows everything, a second only for what discovery adds.
   const fromJournal = c.all();
   const seen = new Set(fromJournal.map(keyOf));
-  const firstReads = readLive(ctx, iamP, ecsP, account, fromJournal);
+  const limit = concurrencyLimit(DESCRIBE_CONCURRENCY);
+  const firstReads = readLive(ctx, iamP, ecsP, account, fromJournal, limit);
   firstReads.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
 
   const discovery = await ctx.discovery();
@@ -148,7 +150,7 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
   if (tagged.fallback) await ecsFallback(ctx, discovery, await ecsP, c);
 
   // Live state of what discovery added (nothing, when the journal is complete).
-  const [early, late] = await Promise.all([firstReads, readLive(ctx, iamP, ecsP, account, c.all().filter((x) => !seen.has(keyOf(x))))]);
+  const [early, late] = await Promise.all([firstReads, readLive(ctx, iamP, ecsP, account, c.all().filter((x) => !seen.has(keyOf(x))), limit)]);
   const live = new Map([...early, ...late]);
   const iam = await iamP;
   const build = <L>(type: TrackedResource['type']): Item<L>[] =>
@@ -215,17 +217,32 @@ interface Live {
   arn?: string;
 }
 
-/** Reads the live state of candidates, everything concurrently, ECS reads batched per cluster. */
-async function readLive(ctx: Context, iamP: Promise<IamOps>, ecsP: Promise<EcsOps>, account: string, cands: Cand[]): Promise<Map<string, Live>> {
+type Limit = ReturnType<typeof concurrencyLimit>;
+
+/**
+ * Reads the live state of candidates concurrently: ECS clusters, services and tasks batched (per
+ * cluster), the per-resource reads (policies, roles, task definitions) at most
+ * `limit` at a time (shared by every readLive of one inventory), so a large stack does not
+ * throttle itself.
+ */
+async function readLive(ctx: Context, iamP: Promise<IamOps>, ecsP: Promise<EcsOps>, account: string, cands: Cand[], limit: Limit): Promise<Map<string, Live>> {
   const out = new Map<string, Live>();
   const of = (type: TrackedResource['type']) => cands.filter((x) => x.key.type === type);
   const byCluster = (xs: Cand[]) => [...groupBy(xs, (x) => x.key.parent ?? 'default')];
-  await Promise.all([
-    ...of('iam-policy').map(async (p) => out.set(keyOf(p), await readPolicyLive(ctx, await iamP, account, p))),
-    ...of('iam-role').map(async (r) => {
+  const oneByOne: Array<() => Promise<unknown>> = [
+    ...of('iam-policy').map((p) => async () => out.set(keyOf(p), await readPolicyLive(ctx, await iamP, account, p))),
+    ...of('iam-role').map((r) => async () => {
       const live = await readRoleForDelete(await iamP, r.key.name);
       out.set(keyOf(r), { live, tags: live?.info.tags, arn: live?.info.arn });
     }),
+    ...of('ecs-task-definition').map((t) => async () => {
+      const live = await (await ecsP).describeTaskDefinition(t.arn ?? t.key.name);
+      const exists = Boolean(live && (live.status === 'ACTIVE' || live.status === 'INACTIVE'));
+      out.set(keyOf(t), { live: exists ? live : undefined, tags: live?.tags, arn: live?.arn ?? t.arn });
+    }),
+  ];
+  await Promise.all([
+    ...oneByOne.map((read) => limit(read)),
     (async () => {
       const cands = of('ecs-cluster');
       if (cands.length === 0) return;
@@ -248,11 +265,6 @@ async function readLive(ctx: Context, iamP: Promise<IamOps>, ecsP: Promise<EcsOp
         const t = live.find((l) => l.id === g.key.name);
         out.set(keyOf(g), { live: t && t.lastStatus !== 'STOPPED' ? t : undefined, tags: t?.tags, arn: t?.arn ?? g.arn });
       }
-    }),
-    ...of('ecs-task-definition').map(async (t) => {
-      const live = await (await ecsP).describeTaskDefinition(t.arn ?? t.key.name);
-      const exists = Boolean(live && (live.status === 'ACTIVE' || live.status === 'INACTIVE'));
-      out.set(keyOf(t), { live: exists ? live : undefined, tags: live?.tags, arn: live?.arn ?? t.arn });
     }),
   ]);
   return out;

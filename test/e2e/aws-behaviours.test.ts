@@ -3,7 +3,7 @@
  * front of moto, against the built CLI: each behaviour is survived, reported, and the server ends
  * in the expected state. test/RELIABILITY.md lists them.
  */
-import { DescribeClustersCommand } from '@aws-sdk/client-ecs';
+import { DescribeClustersCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { GetRoleCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,7 +12,9 @@ import {
   ecsServiceLinkedRoleBeingCreated,
   iamCreatesNotVisibleYet,
   iamDetachesNotSettled,
+  inactiveRevisionsUnlisted,
   mayNotTagOnCreate,
+  taskDefinitionWithAwsDefaults,
 } from '../support/aws-behaviours.js';
 import { makeStateDir, runCli, type CliResult } from '../support/cli.js';
 import { describeE2E, requireMotoUrl } from '../support/e2e.js';
@@ -180,6 +182,80 @@ describeE2E('AWS behaviours moto never shows (built CLI → behaviour proxy → 
       // The update itself was made (and journalled); only the deployment failed.
       const s = await readStackState(motoUrl, setup.stack, { clusters: [c] });
       expect(s.services).toEqual([{ cluster: c, name: 'web', status: 'ACTIVE', desiredCount: 1 }]);
+    });
+  });
+
+  describe('what AWS fills in and what it no longer lists', () => {
+    const withHealthCheck = (stack: string) =>
+      JSON.stringify({
+        family: `${stack}-web`,
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [{ name: 'web', image: 'public.ecr.aws/nginx/nginx:stable-alpine', essential: true, healthCheck: { command: ['CMD-SHELL', 'wget -q -O- http://localhost/ || exit 1'] } }],
+      });
+
+    it("a health check's defaults (interval 30, timeout 5, retries 3) in DescribeTaskDefinition leave a re-registration unchanged", async () => {
+      const setup = cli(motoUrl);
+      ok(await setup.run(['task', 'register', '--document', withHealthCheck(setup.stack)]), 'task register');
+      const p = await proxy(taskDefinitionWithAwsDefaults());
+      const r = await cli(p.url, { stack: setup.stack }).run(['task', 'register', '--document', withHealthCheck(setup.stack)]);
+      ok(r, 'task register again');
+      expect(r.stdout + r.stderr).toMatch(/unchanged/);
+      expect(p.counts().byOperation['ecs:RegisterTaskDefinition']).toBeUndefined();
+      expect((await readStackState(motoUrl, setup.stack)).taskDefinitions).toEqual([`${setup.stack}-web:1`]);
+    });
+
+    it('task deregister finds the INACTIVE revisions ListTaskDefinitions no longer lists (journal): every revision is deleted', async () => {
+      const { stack, state, run } = cli(motoUrl);
+      ok(await run(['task', 'register']), 'task register');
+      ok(await run(['task', 'register', '--document', withHealthCheck(stack)]), 'task register (revision 2)');
+      ok(await run(['task', 'deregister', '--family', `${stack}-web`, '--revision', '1', '--keep-inactive']), 'deregister revision 1, kept INACTIVE');
+      const p = await proxy(inactiveRevisionsUnlisted());
+      const r = await runCli(['task', 'deregister', '--family', `${stack}-web`, '--stack', stack, '--endpoint-url', p.url, '--yes'], { env: { ECSPRIMER_STATE_DIR: state } });
+      ok(r, 'task deregister');
+      expect(r.stderr).toMatch(/DeleteTaskDefinitions +\S+-web:1, \S+-web:2/);
+      expect(p.counts().byOperation['ecs:DeleteTaskDefinitions']).toBe(1);
+      expect((await readStackState(motoUrl, stack)).taskDefinitions).toEqual([]);
+    });
+
+    it('teardown finds them too, from the stack tag when the journal is lost', async () => {
+      const setup = cli(motoUrl);
+      ok(await setup.run(['task', 'register']), 'task register');
+      ok(await setup.run(['task', 'deregister', '--family', `${setup.stack}-web`, '--keep-inactive']), 'deregister, kept INACTIVE');
+      const p = await proxy(inactiveRevisionsUnlisted());
+      const r = await cli(p.url, { stack: setup.stack }).run(['teardown']);
+      ok(r, 'teardown');
+      expect(r.stdout).toContain(`${setup.stack}-web`);
+      expect((await readStackState(motoUrl, setup.stack)).taskDefinitions).toEqual([]);
+    });
+  });
+
+  describe('a large stack', () => {
+    it('teardown reads its task definitions at most 10 at a time, and removes all 30', async () => {
+      const stack = uniqueStack('big');
+      const { ecs } = sdkClients(motoUrl);
+      const families = Array.from({ length: 30 }, (_, i) => `${stack}-f${i}`);
+      await Promise.all(
+        families.map((family) =>
+          ecs.send(
+            new RegisterTaskDefinitionCommand({
+              family,
+              containerDefinitions: [{ name: 'app', image: 'busybox', memory: 64 }],
+              tags: [{ key: 'ecsprimer:stack', value: stack }],
+            }),
+          ),
+        ),
+      );
+      ecs.destroy();
+      const p = await proxy([{ kind: 'slow-response', match: { service: 'ecs', operation: 'DescribeTaskDefinition' }, stallMs: 50 }]);
+      ok(await cli(p.url, { stack }).run(['teardown']), 'teardown');
+      const c = p.counts();
+      expect(c.byOperation['ecs:DescribeTaskDefinition']).toBeGreaterThanOrEqual(30);
+      expect(c.maxInFlight['ecs:DescribeTaskDefinition']).toBeLessThanOrEqual(10);
+      expect(c.maxInFlight['ecs:DescribeTaskDefinition']).toBeGreaterThan(1);
+      expect((await readStackState(motoUrl, stack, { families })).taskDefinitions).toEqual([]);
     });
   });
 

@@ -75,6 +75,8 @@ export interface ProxyCounts {
   byOperation: Record<string, number>;
   /** How many of `total` the proxy answered with a fault instead of forwarding. */
   faulted: number;
+  /** Per `service:Operation`, the most requests that were open at the same time. */
+  maxInFlight: Record<string, number>;
 }
 
 export interface ProxyLogEntry {
@@ -265,7 +267,8 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
   let latencyMs = opts.latencyMs ?? 0;
   let rules: Array<{ rule: FaultRule; seen: number; fired: number }> = [];
   const random = mulberry32(opts.seed ?? 1);
-  let counts: ProxyCounts = { total: 0, byOperation: {}, faulted: 0 };
+  let counts: ProxyCounts = { total: 0, byOperation: {}, faulted: 0, maxInFlight: {} };
+  const inFlight: Record<string, number> = {};
   let entries: ProxyLogEntry[] = [];
 
   const setFaults = (next: FaultRule[]) => {
@@ -450,6 +453,9 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
         counts.total += 1;
         counts.byOperation[key] = (counts.byOperation[key] ?? 0) + 1;
         if (fault) counts.faulted += 1;
+        inFlight[key] = (inFlight[key] ?? 0) + 1;
+        counts.maxInFlight[key] = Math.max(counts.maxInFlight[key] ?? 0, inFlight[key]);
+        res.once('close', () => (inFlight[key] -= 1));
         entries.push({
           service: id.service,
           operation: id.operation,
@@ -497,10 +503,10 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
       await closed;
     },
     counts() {
-      return { total: counts.total, byOperation: { ...counts.byOperation }, faulted: counts.faulted };
+      return { total: counts.total, byOperation: { ...counts.byOperation }, faulted: counts.faulted, maxInFlight: { ...counts.maxInFlight } };
     },
     resetCounts() {
-      counts = { total: 0, byOperation: {}, faulted: 0 };
+      counts = { total: 0, byOperation: {}, faulted: 0, maxInFlight: {} };
       entries = [];
     },
     setFaults,

@@ -69,6 +69,7 @@ function asAwsDescribes(doc: RegisterTaskDefinitionCommandInput, revision = 3): 
       systemControls: [],
       ...c,
       portMappings: (c.portMappings ?? []).map((p) => ({ protocol: 'tcp', ...p, hostPort: p.hostPort ?? (awsvpc ? p.containerPort : 0) })),
+      ...(c.healthCheck ? { healthCheck: { interval: 30, timeout: 5, retries: 3, ...c.healthCheck } } : {}),
     })),
   };
 }
@@ -91,6 +92,18 @@ describe('comparableTaskDefinition / taskDefinitionDifferences', () => {
       differs: [],
     },
     { case: 'requiresCompatibilities in another order', desired: { ...base, requiresCompatibilities: ['FARGATE', 'EC2'] }, current: asAwsDescribes({ ...base, requiresCompatibilities: ['EC2', 'FARGATE'] }), differs: [] },
+    {
+      case: 'a health check with only its command: AWS fills in interval 30, timeout 5, retries 3',
+      desired: { ...base, containerDefinitions: [{ ...base.containerDefinitions![0], healthCheck: { command: ['CMD-SHELL', 'wget -q -O- localhost || exit 1'] } }] },
+      current: asAwsDescribes({ ...base, containerDefinitions: [{ ...base.containerDefinitions![0], healthCheck: { command: ['CMD-SHELL', 'wget -q -O- localhost || exit 1'] } }] }),
+      differs: [],
+    },
+    {
+      case: 'a health check whose retries changed from the default',
+      desired: { ...base, containerDefinitions: [{ ...base.containerDefinitions![0], healthCheck: { command: ['CMD-SHELL', 'true'], retries: 5 } }] },
+      current: asAwsDescribes({ ...base, containerDefinitions: [{ ...base.containerDefinitions![0], healthCheck: { command: ['CMD-SHELL', 'true'] } }] }),
+      differs: ['containerDefinitions'],
+    },
     { case: 'task memory changed', desired: { ...base, memory: '1024' }, current: asAwsDescribes(base), differs: ['memory'] },
     {
       case: 'image changed',
