@@ -139,6 +139,7 @@ export function toServiceInfo(s: Service): ServiceInfo {
     ...counts(s),
     taskDefinition: s.taskDefinition ?? '',
     ...(s.launchType ? { launchType: s.launchType } : {}),
+    ...(s.capacityProviderStrategy?.length ? { capacityProviderStrategy: s.capacityProviderStrategy.map((c) => ({ capacityProvider: c.capacityProvider ?? '' })) } : {}),
     deployments: (s.deployments ?? []).map((d) => ({
       id: d.id ?? '',
       status: d.status ?? '',

@@ -90,6 +90,8 @@ export interface ServiceInfo {
   pendingCount: number;
   taskDefinition: string;
   launchType?: string;
+  /** When the service runs on capacity providers instead of a launch type. */
+  capacityProviderStrategy?: Array<{ capacityProvider: string }>;
   deployments: DeploymentInfo[];
   /** Newest first, as ECS returns them. */
   events: ServiceEventInfo[];

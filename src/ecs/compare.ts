@@ -125,7 +125,14 @@ export function taskDefinitionRefText(ref: { family: string; revision?: number; 
  * Throws unless `td` can start tasks with `launchType`: it exists, is ACTIVE, and is compatible
  * with the launch type (AWS would refuse otherwise, less clearly).
  */
-export function assertUsableTaskDefinition(td: TaskDefinitionInfo | undefined, ref: { family: string; revision?: number; arn?: string }, launchType: string | undefined, option = '--task-definition'): asserts td is TaskDefinitionInfo {
+export function assertUsableTaskDefinition(
+  td: TaskDefinitionInfo | undefined,
+  ref: { family: string; revision?: number; arn?: string },
+  launchType: string | undefined,
+  option = '--task-definition',
+  /** What chose the launch type, for the message (default `--launch-type X`). */
+  launchSource = `--launch-type ${launchType}`,
+): asserts td is TaskDefinitionInfo {
   const text = taskDefinitionRefText(ref);
   const familyOnly = ref.revision === undefined && !ref.arn;
   if (!td || (familyOnly && td.status !== 'ACTIVE')) {
@@ -142,10 +149,17 @@ export function assertUsableTaskDefinition(td: TaskDefinitionInfo | undefined, r
     const compat = td.definition.compatibilities?.length ? td.definition.compatibilities : td.requiresCompatibilities.length ? td.requiresCompatibilities : ['EC2'];
     if (!compat.includes(launchType)) {
       throw new UsageError(
-        `--launch-type ${launchType}: task definition ${td.family}:${td.revision} is not compatible with ${launchType} (it supports ${compat.join(', ')}). Use --launch-type ${compat[0]}, or register a revision with "requiresCompatibilities": ["${launchType}"].`,
+        `${launchSource}: task definition ${td.family}:${td.revision} is not compatible with ${launchType} (it supports ${compat.join(', ')}). ${otherPlatform(launchSource, compat[0])}register a revision with "requiresCompatibilities": ["${launchType}"].`,
       );
     }
   }
+}
+
+/** The first half of the fix for an incompatible task definition: run it elsewhere, when the caller chooses where. */
+function otherPlatform(launchSource: string, supported: string): string {
+  if (launchSource.startsWith('--launch-type')) return `Use --launch-type ${supported}, or `;
+  if (launchSource.startsWith('capacityProviderStrategy')) return `Use ${supported === 'FARGATE' ? 'the FARGATE or FARGATE_SPOT capacity provider' : 'an Auto Scaling group capacity provider'}, or `;
+  return 'Give a revision that is compatible, or ';
 }
 
 /** Throws unless the cluster exists and is ACTIVE. */

@@ -26,7 +26,7 @@ import { retryWhileRolePropagates } from './propagation.js';
 import { resolveEcs, serviceDeleteStep } from './steps.js';
 import { parseWaitTimeout, sharedLaunchOptions, validateLaunchOptions } from './launch.js';
 import { parseTaskDefinitionRef, validateClusterName, validateServiceName } from './names.js';
-import { validateServiceDocument, type JsonValue as EcsJson } from './validate.js';
+import { strategyPlatform, validateServiceDocument, type JsonValue as EcsJson } from './validate.js';
 import { waitForService, type ServiceWaitTarget } from './waiters.js';
 
 type Obj = { [k: string]: JsonValue };
@@ -140,12 +140,15 @@ export async function runServiceCreate(o: ServiceCreateOptions, ctx: Context): P
   const doc = await checkServiceDocument(ctx, o, warnings);
   const rest = doc?.rest ?? {};
   const docLaunchType = rest.launchType;
-  const launch = validateLaunchOptions({ command: 'service', launchType: o.launchType ?? docLaunchType, desiredCount: o.desiredCount ?? rest.desiredCount ?? 1, ...sharedLaunchOptions(o) });
+  const byStrategy = o.launchType || docLaunchType ? undefined : strategyPlatform(rest.capacityProviderStrategy);
+  const launch = validateLaunchOptions({ command: 'service', launchType: o.launchType ?? docLaunchType ?? byStrategy, desiredCount: o.desiredCount ?? rest.desiredCount ?? 1, ...sharedLaunchOptions(o) });
   const timeoutMs = parseWaitTimeout(o.waitTimeout);
   const tags = { ...(doc?.tags ?? {}), ...parseTags(o.tag) };
-  // A capacity provider strategy in the document replaces the launch type.
+  // A capacity provider strategy in the document replaces the launch type; one of FARGATE and
+  // FARGATE_SPOT runs on Fargate (awsvpc, a public IP on the default VPC), any other on EC2.
   const launchType = o.launchType || docLaunchType || !rest.capacityProviderStrategy ? launch.launchType : undefined;
-  refusePublicIpOnEc2(launchType, o.assignPublicIp);
+  const platform = launchType ?? byStrategy;
+  refusePublicIpOnEc2(platform, o.assignPublicIp);
   const desiredCount = launch.desiredCount ?? 1;
   const refText = taskDefinitionRefText(ref);
   ctx.requireConfirmable();
@@ -153,8 +156,9 @@ export async function runServiceCreate(o: ServiceCreateOptions, ctx: Context): P
   const target: TargetRequest = {
     cluster: o.cluster,
     ref,
-    launchType,
-    network: { subnets: launch.subnets, securityGroups: launch.securityGroups, assignPublicIp: o.assignPublicIp, launchType },
+    launchType: platform,
+    ...(launchType ? {} : { launchSource: `capacityProviderStrategy (${(rest.capacityProviderStrategy ?? []).map((c) => c.capacityProvider).join(', ')})` }),
+    network: { subnets: launch.subnets, securityGroups: launch.securityGroups, assignPublicIp: o.assignPublicIp, launchType: platform },
     networkGiven: rest.networkConfiguration !== undefined,
   };
   const { account, value, known } = await resolveState(
@@ -167,7 +171,7 @@ export async function runServiceCreate(o: ServiceCreateOptions, ctx: Context): P
   );
   const { td, service, network } = value;
   if (known) checkTarget(target, value);
-  const notes = network ? [networkNote(network, launchType)] : [];
+  const notes = network ? [networkNote(network, platform)] : [];
   const taskDefinition = td?.arn ?? refText;
   const tdLabel = td ? `${td.family}:${td.revision}` : refText;
   const allTags = stackTags(ctx.stack, tags);
@@ -222,7 +226,7 @@ export async function runServiceCreate(o: ServiceCreateOptions, ctx: Context): P
         {
           operation: 'CreateService',
           target: `service ${o.name} in ${o.cluster}`,
-          reason: `run ${desiredCount} × ${tdLabel}${launchType ? ` on ${launchType}` : ''}, tagged ${STACK_TAG}=${ctx.stack} (propagated to its tasks)${o.wait ? ', then wait until stable' : ''}`,
+          reason: `run ${desiredCount} × ${tdLabel}${launchType ? ` on ${launchType}` : rest.capacityProviderStrategy ? ` on ${rest.capacityProviderStrategy.map((c) => c.capacityProvider).join('/')}` : ''}, tagged ${STACK_TAG}=${ctx.stack} (propagated to its tasks)${o.wait ? ', then wait until stable' : ''}`,
         },
       ],
       reason: service ? 'only an INACTIVE (deleted) service has this name' : 'does not exist yet',
@@ -333,7 +337,11 @@ export async function runServiceUpdate(o: ServiceUpdateOptions, ctx: Context): P
     if (!service || service.status !== 'ACTIVE') {
       throw new AwsError('ecs:DescribeServices', 'ServiceNotFoundException', `Service ${o.name} ${service ? `is ${service.status}` : 'does not exist'} in cluster ${o.cluster}: create it with ecsprimer service create.`);
     }
-    if (ref) assertUsableTaskDefinition(td, ref, service.launchType);
+    if (ref) {
+      const runsOn = service.launchType ?? strategyPlatform(service.capacityProviderStrategy);
+      const source = service.launchType ? `service ${o.name} runs on ${service.launchType}` : `service ${o.name}'s capacityProviderStrategy`;
+      assertUsableTaskDefinition(td, ref, runsOn, '--task-definition', source);
+    }
     const changes: string[] = [];
     const newTd = td && td.arn !== service.taskDefinition ? td.arn : undefined;
     const newCount = launch.desiredCount !== undefined && launch.desiredCount !== service.desiredCount ? launch.desiredCount : undefined;

@@ -16,8 +16,10 @@ import { resolveNetwork, unknownNetwork, type NetworkRequest } from './network.j
 export interface TargetRequest {
   cluster: string;
   ref: TaskDefinitionRef;
-  /** Undefined when a capacity provider strategy decides. */
+  /** Where the tasks run: the launch type, or what a capacity provider strategy runs on (undefined: unknown). */
   launchType?: LaunchType;
+  /** What chose it, for messages (default `--launch-type X`). */
+  launchSource?: string;
   network: NetworkRequest;
   /** The network is given another way (a service document's networkConfiguration): none is looked up. */
   networkGiven?: boolean;
@@ -53,7 +55,7 @@ export function assumedTarget(req: TargetRequest): Target {
 /** Throws unless tasks can start there: an ACTIVE cluster, a usable task definition, awsvpc options only for awsvpc. */
 export function checkTarget(req: TargetRequest, t: Target): asserts t is Target & { cluster: ClusterInfo; td: TaskDefinitionInfo } {
   assertActiveCluster(req.cluster, t.cluster);
-  assertUsableTaskDefinition(t.td, req.ref, req.launchType);
+  assertUsableTaskDefinition(t.td, req.ref, req.launchType, '--task-definition', req.launchSource);
   const n = req.network;
   if (t.td.networkMode !== 'awsvpc' && (n.subnets.length || n.securityGroups.length || n.assignPublicIp !== undefined)) {
     throw new UsageError(

@@ -633,6 +633,21 @@ export interface ServiceDocumentValidation {
   normalized: Partial<CreateServiceCommandInput>;
 }
 
+/** The capacity providers that run tasks on Fargate; every other one is an Auto Scaling group's (EC2). */
+export const FARGATE_PROVIDERS: ReadonlySet<string> = new Set(['FARGATE', 'FARGATE_SPOT']);
+
+/**
+ * Where a capacity provider strategy runs tasks: FARGATE when every provider is FARGATE or
+ * FARGATE_SPOT, EC2 when none is, undefined when it mixes them (ECS refuses that) or is empty.
+ */
+export function strategyPlatform(strategy: unknown): 'FARGATE' | 'EC2' | undefined {
+  if (!Array.isArray(strategy) || strategy.length === 0) return undefined;
+  const names = strategy.map((item: unknown) => (isJsonObject(item) ? getOwn(item, 'capacityProvider') : undefined));
+  if (names.some((n) => typeof n !== 'string')) return undefined;
+  const fargate = names.filter((n) => FARGATE_PROVIDERS.has(n as string)).length;
+  return fargate === names.length ? 'FARGATE' : fargate === 0 ? 'EC2' : undefined;
+}
+
 /**
  * Validates the optional `service create --document`: an object of CreateService input members.
  * `opts.launchType` is the launch type the command will send (from --launch-type).
@@ -649,24 +664,36 @@ export function validateServiceDocument(value: JsonValue, source: string, opts: 
 
   const docLaunchType = getOwn(value, 'launchType');
   const launchType = typeof docLaunchType === 'string' ? docLaunchType : typeof opts.launchType === 'string' ? opts.launchType.toUpperCase() : undefined;
-  const ltSource = typeof docLaunchType === 'string' ? '"launchType" in the document' : '--launch-type';
+  let ltSource = typeof docLaunchType === 'string' ? '"launchType" in the document is FARGATE' : '--launch-type is FARGATE';
 
   const cps = getOwn(value, 'capacityProviderStrategy');
   if (cps !== undefined && launchType !== undefined) {
     issues.push(issue('capacityProviderStrategy',
-      `cannot be combined with a launch type (${ltSource} is ${launchType}); a service uses either a launch type or a capacity provider strategy`,
+      `cannot be combined with a launch type (${typeof docLaunchType === 'string' ? '"launchType" in the document' : '--launch-type'} is ${launchType}); a service uses either a launch type or a capacity provider strategy`,
       typeof docLaunchType === 'string' ? 'remove "launchType" or "capacityProviderStrategy" from the document' : 'remove "capacityProviderStrategy" from the document'));
   }
+  // A strategy of FARGATE/FARGATE_SPOT runs on Fargate, with Fargate's rules.
+  let platform = launchType;
+  if (launchType === undefined && Array.isArray(cps) && cps.length > 0) {
+    platform = strategyPlatform(cps);
+    ltSource = 'capacityProviderStrategy uses FARGATE/FARGATE_SPOT';
+    const names = cps.map((c) => (isJsonObject(c) ? getOwn(c, 'capacityProvider') : undefined));
+    if (platform === undefined && names.every((n) => typeof n === 'string')) {
+      issues.push(issue('capacityProviderStrategy',
+        `mixes Fargate capacity providers (FARGATE, FARGATE_SPOT) with Auto Scaling group ones (${names.filter((n) => !FARGATE_PROVIDERS.has(n as string)).map((n) => quote(n as string)).join(', ')}); ECS refuses a strategy that mixes them`,
+        'use only FARGATE and FARGATE_SPOT, or only Auto Scaling group capacity providers'));
+    }
+  }
 
-  if (launchType === 'FARGATE') {
+  if (platform === 'FARGATE') {
     for (const k of ['placementConstraints', 'placementStrategy'] as const) {
       const v = getOwn(value, k);
       if (Array.isArray(v) && v.length > 0) {
-        issues.push(issue(k, `placement strategies and constraints are EC2-only (${ltSource} is FARGATE)`, `remove "${k}" or use --launch-type EC2`));
+        issues.push(issue(k, `placement strategies and constraints are EC2-only (${ltSource})`, `remove "${k}"${launchType === undefined ? '' : ' or use --launch-type EC2'}`));
       }
     }
     if (getOwn(value, 'schedulingStrategy') === 'DAEMON') {
-      issues.push(issue('schedulingStrategy', `"DAEMON" is not supported on Fargate (${ltSource} is FARGATE); use "REPLICA"`, 'remove "schedulingStrategy" or set it to "REPLICA"'));
+      issues.push(issue('schedulingStrategy', `"DAEMON" is not supported on Fargate (${ltSource}); use "REPLICA"`, 'remove "schedulingStrategy" or set it to "REPLICA"'));
     }
   }
 

@@ -228,6 +228,37 @@ describeE2E('ecs commands (e2e against moto)', () => {
     expect((await cli(['cluster', 'delete', '--name', cluster, '--force', '--yes'])).code).toBe(0);
   });
 
+  it('a capacity provider strategy of FARGATE_SPOT runs on Fargate: the default VPC with a public IP, no launch type; an EC2-only revision is refused', async () => {
+    const stack = unique('cps');
+    const cluster = `${stack}-c`;
+    const family = `${stack}-fam`;
+    const { cli, state } = runner(stack);
+    expect((await cli(['cluster', 'create', '--name', cluster, '--yes'])).code).toBe(0);
+    expect((await cli(['task', 'register', '--document', JSON.stringify(fargateDoc(family)), '--yes'])).code).toBe(0);
+    const spot = JSON.stringify({ capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] });
+    // Through a proxy that keeps the request bodies: moto fills in launchType EC2 by itself.
+    const proxy = await startProxy({ target: endpoint, captureBodies: true });
+    const r = await runner(stack, state, proxy.url).cli(['service', 'create', '--cluster', cluster, '--name', 'spot', '--task-definition', family, '--document', spot, '--yes']).finally(() => proxy.stop());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('on FARGATE_SPOT');
+    const sent = JSON.parse(proxy.log().find((e) => e.operation === 'CreateService')?.body ?? '{}') as Record<string, unknown>;
+    expect(sent.launchType).toBeUndefined();
+    expect(sent.capacityProviderStrategy).toEqual([{ capacityProvider: 'FARGATE_SPOT', weight: 1 }]);
+    const s = (await ecs.send(new DescribeServicesCommand({ cluster, services: ['spot'] }))).services?.[0];
+    expect(s?.networkConfiguration?.awsvpcConfiguration?.assignPublicIp).toBe('ENABLED');
+    expect(s?.networkConfiguration?.awsvpcConfiguration?.subnets?.length).toBeGreaterThan(0);
+
+    const ec2Family = `${stack}-ec2`;
+    const ec2 = await cli(['task', 'register', '--document', JSON.stringify(fargateDoc(ec2Family, { requiresCompatibilities: ['EC2'], networkMode: 'bridge', cpu: undefined, memory: undefined, containerDefinitions: [{ name: 'app', image: 'busybox', memory: 64 }] })), '--yes']);
+    expect(ec2.code, ec2.stderr).toBe(0);
+    const refused = await cli(['service', 'create', '--cluster', cluster, '--name', 'spot2', '--task-definition', ec2Family, '--document', spot, '--yes']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('capacityProviderStrategy (FARGATE_SPOT): task definition');
+    expect(refused.stderr).toContain('is not compatible with FARGATE');
+    expect((await ecs.send(new DescribeServicesCommand({ cluster, services: ['spot2'] }))).services ?? []).toEqual([]);
+    expect((await cli(['cluster', 'delete', '--name', cluster, '--force', '--yes'])).code).toBe(0);
+  });
+
   it('--dry-run works with no endpoint and no credentials; no TTY without --yes exits 2 before any request', async () => {
     const stack = unique('dry');
     const cluster = `${stack}-c`;

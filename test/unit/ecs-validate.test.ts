@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InputError, type InputIssue } from '../../src/errors.js';
 import { FARGATE_CPU_VALUES, FARGATE_TABLE, describeFargateMemory, fargateCpuChoicesForMemory, fargateMemoryChoices, normalizeCpu, normalizeMemory } from '../../src/ecs/fargate.js';
-import { assertTaskDefinition, validateServiceDocument, validateTaskDefinition, type JsonValue } from '../../src/ecs/validate.js';
+import { assertTaskDefinition, strategyPlatform, validateServiceDocument, validateTaskDefinition, type JsonValue } from '../../src/ecs/validate.js';
 import { findLiteralSecrets } from '../../src/ecs/secrets.js';
 import { parsePlacementConstraint, parsePlacementStrategy, validateLaunchOptions, type LaunchOptionsInput } from '../../src/ecs/launch.js';
 import { parseTaskDefinitionRef, validateClusterName, validateServiceName } from '../../src/ecs/names.js';
@@ -848,6 +848,9 @@ describe('validateServiceDocument', () => {
     { name: 'capacityProviderStrategy vs launchType', doc: { launchType: 'EC2', capacityProviderStrategy: [{ capacityProvider: 'cp' }] }, opts: undefined, field: 'capacityProviderStrategy', fragments: ['"launchType" in the document'] },
     { name: 'capacityProvider missing', doc: { capacityProviderStrategy: [{ weight: 1 }] }, opts: undefined, field: 'capacityProviderStrategy[0].capacityProvider', fragments: ['is required'] },
     { name: 'placement on Fargate', doc: { placementStrategy: [{ type: 'random' }] }, opts: { launchType: 'FARGATE' }, field: 'placementStrategy', fragments: ['EC2-only'] },
+    { name: 'placement with a FARGATE_SPOT strategy', doc: { capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }], placementConstraints: [{ type: 'distinctInstance' }] }, opts: undefined, field: 'placementConstraints', fragments: ['EC2-only', 'capacityProviderStrategy uses FARGATE/FARGATE_SPOT'] },
+    { name: 'DAEMON with a FARGATE strategy', doc: { capacityProviderStrategy: [{ capacityProvider: 'FARGATE' }, { capacityProvider: 'FARGATE_SPOT' }], schedulingStrategy: 'DAEMON' }, opts: undefined, field: 'schedulingStrategy', fragments: ['not supported on Fargate (capacityProviderStrategy uses FARGATE/FARGATE_SPOT)'] },
+    { name: 'strategy mixing Fargate and Auto Scaling group providers', doc: { capacityProviderStrategy: [{ capacityProvider: 'FARGATE' }, { capacityProvider: 'my-asg' }] }, opts: undefined, field: 'capacityProviderStrategy', fragments: ['mixes Fargate capacity providers', '"my-asg"', 'Use only FARGATE and FARGATE_SPOT'] },
     { name: 'binpack field', doc: { placementStrategy: [{ type: 'binpack', field: 'disk' }] }, opts: { launchType: 'EC2' }, field: 'placementStrategy[0].field', fragments: ['"cpu" or "memory"'] },
     { name: 'memberOf expression', doc: { placementConstraints: [{ type: 'memberOf' }] }, opts: { launchType: 'EC2' }, field: 'placementConstraints[0].expression', fragments: ['is required'] },
     { name: 'too many strategies', doc: { placementStrategy: Array(6).fill({ type: 'random' }) }, opts: { launchType: 'EC2' }, field: 'placementStrategy', fragments: ['at most 5'] },
@@ -866,6 +869,21 @@ describe('validateServiceDocument', () => {
       'propagateTags', 'enableECSManagedTags', 'platformVersion', 'capacityProviderStrategy']) {
       expect(i.message).toContain(k);
     }
+  });
+
+  it('an Auto Scaling group strategy runs on EC2: placement is accepted', () => {
+    expect(validateServiceDocument({ capacityProviderStrategy: [{ capacityProvider: 'my-asg', weight: 1 }], placementStrategy: [{ type: 'binpack', field: 'memory' }] }, SSRC).issues).toEqual([]);
+  });
+
+  it.each([
+    { strategy: [{ capacityProvider: 'FARGATE' }], runsOn: 'FARGATE' },
+    { strategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 3 }, { capacityProvider: 'FARGATE', base: 1 }], runsOn: 'FARGATE' },
+    { strategy: [{ capacityProvider: 'asg-a' }, { capacityProvider: 'asg-b' }], runsOn: 'EC2' },
+    { strategy: [{ capacityProvider: 'FARGATE' }, { capacityProvider: 'asg-a' }], runsOn: undefined },
+    { strategy: [], runsOn: undefined },
+    { strategy: undefined, runsOn: undefined },
+  ])('strategyPlatform($strategy) is $runsOn', ({ strategy, runsOn }) => {
+    expect(strategyPlatform(strategy)).toBe(runsOn);
   });
 
   it('accepts a capacity provider strategy when no launch type is sent', () => {

@@ -207,6 +207,14 @@ describe.skipIf(!motoUrl)('proxy in front of moto', () => {
     await proxy.stop();
   });
 
+  it('counts the requests of an operation open at the same time', async () => {
+    proxy.setFaults([{ kind: 'slow-response', match: { service: 'iam', operation: 'ListRoles' }, stallMs: 100 }]);
+    await Promise.all([1, 2, 3].map(() => aws.iam.send(new ListRolesCommand({}))));
+    await aws.iam.send(new ListRolesCommand({}));
+    expect(proxy.counts().byOperation['iam:ListRoles']).toBe(4);
+    expect(proxy.counts().maxInFlight['iam:ListRoles']).toBe(3);
+  });
+
   it('counts operations as service:Operation for IAM, STS, EC2, ECS and tagging', async () => {
     await aws.sts.send(new GetCallerIdentityCommand({}));
     await aws.iam.send(new ListRolesCommand({}));
@@ -234,6 +242,15 @@ describe.skipIf(!motoUrl)('proxy in front of moto', () => {
         'ecs:CreateCluster': 1,
         'tagging:GetResources': 1,
       },
+      // One after the other: never two of an operation open at once.
+      maxInFlight: {
+        'sts:GetCallerIdentity': 1,
+        'iam:ListRoles': 1,
+        'iam:CreatePolicy': 1,
+        'ec2:DescribeSubnets': 1,
+        'ecs:CreateCluster': 1,
+        'tagging:GetResources': 1,
+      },
     });
     expect(proxy.log().map((e) => `${e.service}:${e.operation}`)).toEqual([
       'sts:GetCallerIdentity',
@@ -246,7 +263,7 @@ describe.skipIf(!motoUrl)('proxy in front of moto', () => {
     ]);
 
     proxy.resetCounts();
-    expect(proxy.counts()).toEqual({ total: 0, faulted: 0, byOperation: {} });
+    expect(proxy.counts()).toEqual({ total: 0, faulted: 0, byOperation: {}, maxInFlight: {} });
     expect(proxy.log()).toEqual([]);
   });
 
