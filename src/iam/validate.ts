@@ -19,8 +19,10 @@ type JsonObject = { [key: string]: JsonValue };
 
 /** Largest managed policy, counted without whitespace. */
 export const MAX_MANAGED_POLICY_CHARS = 6144;
-/** Largest role trust policy (default quota), counted without whitespace. */
-export const MAX_TRUST_POLICY_CHARS = 2048;
+/** Largest role trust policy under IAM's default quota, counted without whitespace. */
+export const DEFAULT_TRUST_POLICY_CHARS = 2048;
+/** Largest role trust policy once the quota ("Role trust policy length") is raised as far as it goes. */
+export const MAX_TRUST_POLICY_CHARS = 4096;
 export const MAX_POLICY_NAME = 128;
 export const MAX_ROLE_NAME = 64;
 
@@ -313,9 +315,17 @@ function validateDocument(value: JsonValue, kind: Kind): { issues: InputIssue[];
   if (id !== undefined && typeof id !== 'string') ctx.issues.push(issue(['Id'], `must be a string, not ${typeName(id)}`));
 
   const version = getOwn(value, 'Version');
+  // A role's trust policy may leave Version out or use the 2008 language (IAM then reads it
+  // without policy variables); a managed policy may not: CreatePolicy answers MalformedPolicyDocument
+  // "Policy document must be version 2012-10-17 or greater".
+  const managedNeeds = 'IAM refuses a managed policy in any language but 2012-10-17 (MalformedPolicyDocument: "Policy document must be version 2012-10-17 or greater")';
   if (version === undefined) {
-    if (!standsFor.has('Version')) {
-      ctx.issues.push(issue([], 'Version is missing', 'Add "Version": "2012-10-17" (without it IAM uses the 2008 language, which has no policy variables)'));
+    if (standsFor.has('Version')) {
+      // reported as the misspelt or wrapping key
+    } else if (kind === 'permissions') {
+      ctx.issues.push(issue([], `Version is missing: ${managedNeeds}`, 'Add "Version": "2012-10-17"'));
+    } else {
+      ctx.warnings.push('the trust policy has no Version: IAM then reads it as the 2008-10-17 policy language, which has no policy variables (such as ${aws:username}); add "Version": "2012-10-17"');
     }
   } else if (typeof version !== 'string' || !VERSIONS.includes(version)) {
     ctx.issues.push(
@@ -326,7 +336,8 @@ function validateDocument(value: JsonValue, kind: Kind): { issues: InputIssue[];
       ),
     );
   } else if (version === '2008-10-17') {
-    ctx.warnings.push('Version "2008-10-17" is the old policy language (no policy variables such as ${aws:username}); use "2012-10-17"');
+    if (kind === 'permissions') ctx.issues.push(issue(['Version'], `is "2008-10-17": ${managedNeeds}`, 'Write "Version": "2012-10-17"'));
+    else ctx.warnings.push('Version "2008-10-17" is the old policy language (no policy variables such as ${aws:username}); use "2012-10-17"');
   }
 
   const statement = getOwn(value, 'Statement');
@@ -346,18 +357,48 @@ function validateDocument(value: JsonValue, kind: Kind): { issues: InputIssue[];
 
   const max = kind === 'trust' ? MAX_TRUST_POLICY_CHARS : MAX_MANAGED_POLICY_CHARS;
   const size = minifiedLength(value);
+  const chars = (n: number) => (Number.isFinite(n) ? n.toLocaleString('en-US') : 'too many');
   if (size > max) {
     ctx.issues.push(
       issue(
         [],
-        `is ${Number.isFinite(size) ? size.toLocaleString('en-US') : 'too many'} characters without whitespace; ${kind === 'trust' ? 'a trust policy' : 'a managed policy'} can have at most ${max.toLocaleString('en-US')}`,
+        `is ${chars(size)} characters without whitespace; ${kind === 'trust' ? 'a trust policy' : 'a managed policy'} can have at most ${max.toLocaleString('en-US')}${kind === 'trust' ? ' (with its quota raised as far as it goes)' : ''}`,
         kind === 'trust'
-          ? 'Combine principals into one statement with a list of values (the quota can be raised to 4,096 in Service Quotas)'
+          ? 'Combine principals into one statement with a list of values, or split the role in two'
           : 'Use wildcards in actions (e.g. "s3:Get*"), combine statements, or split it into several policies',
       ),
     );
+  } else if (kind === 'trust' && size > DEFAULT_TRUST_POLICY_CHARS) {
+    ctx.warnings.push(
+      `the trust policy is ${chars(size)} characters without whitespace, above IAM's default quota of ${DEFAULT_TRUST_POLICY_CHARS.toLocaleString('en-US')} ("Role trust policy length", raisable to ${MAX_TRUST_POLICY_CHARS.toLocaleString('en-US')} in Service Quotas): IAM refuses it with LimitExceeded unless this account's quota was raised`,
+    );
   }
+  foreignCharacters(ctx, value, []);
   return { issues: ctx.issues, warnings: ctx.warnings };
+}
+
+/**
+ * IAM accepts in a policy only tab, newline, carriage return and U+0020–U+00FF. The document is
+ * sent as JSON, where control characters are escaped: what IAM refuses is a key or string with a
+ * character above U+00FF (one issue per string, naming the first such character).
+ */
+function foreignCharacters(ctx: Ctx, value: JsonValue, path: Path): void {
+  const check = (text: string, at: Path, what: string) => {
+    const bad = [...text].find((ch) => (ch.codePointAt(0) ?? 0) > 0xff);
+    if (bad !== undefined) {
+      ctx.issues.push(
+        issue(at, `${what} contains ${describeChar(bad)}, a character IAM does not accept in a policy (only tab, newline, carriage return and U+0020–U+00FF)`, `Replace it with plain ASCII (typographic quotes and dashes are the usual culprits)`),
+      );
+    }
+  };
+  if (typeof value === 'string') check(value, path, 'the string');
+  else if (Array.isArray(value)) value.forEach((v, i) => foreignCharacters(ctx, v, [...path, i]));
+  else if (isJsonObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      check(k, [...path, k], 'the key');
+      foreignCharacters(ctx, v, [...path, k]);
+    }
+  }
 }
 
 function validateStatement(ctx: Ctx, s: JsonValue, path: Path, sids: Map<string, string>): void {

@@ -29,6 +29,14 @@ const ACCOUNT = '123456789012';
 let n = 0;
 const uniqueStack = (p: string) => `${p}${Date.now().toString(36)}${n++}`;
 
+/** A trust policy of about `chars` characters without whitespace: one statement trusting many roles. */
+function bigTrust(chars: number): string {
+  const roles: string[] = [];
+  const doc = () => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: roles }, Action: 'sts:AssumeRole' }] });
+  while (JSON.stringify(doc()).length < chars) roles.push(`arn:aws:iam::${ACCOUNT}:role/trusted-${String(roles.length).padStart(4, '0')}`);
+  return JSON.stringify(doc());
+}
+
 describeE2E('iam (e2e against moto)', () => {
   let endpoint: string;
   let iam: IAMClient;
@@ -176,6 +184,22 @@ describeE2E('iam (e2e against moto)', () => {
     expect(missing.stderr).toMatch(/Role "nope-.*" does not exist/);
   });
 
+  it('accepts what IAM accepts: a trust policy without Version, a trust policy above the default quota (warned, sent)', async () => {
+    const stack = uniqueStack('lax');
+    const state = makeStateDir();
+    const noVersion = await cli(['iam', 'role', 'create', '--name', `${stack}-old`, '--trust-policy', '{"Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}', '--yes', '--stack', stack], state);
+    expect(noVersion.code, noVersion.stderr).toBe(0);
+    expect(noVersion.stderr).toContain('the trust policy has no Version: IAM then reads it as the 2008-10-17 policy language');
+    await expect(iam.send(new GetRoleCommand({ RoleName: `${stack}-old` }))).resolves.toMatchObject({ Role: { RoleName: `${stack}-old` } });
+
+    const trust = bigTrust(3000);
+    const large = await cli(['iam', 'role', 'create', '--name', `${stack}-wide`, '--trust-policy', trust, '--yes', '--stack', stack], state);
+    expect(large.code, large.stderr).toBe(0);
+    expect(large.stderr).toMatch(/above IAM's default quota of 2,048 \("Role trust policy length", raisable to 4,096 in Service Quotas\)/);
+    const role = await iam.send(new GetRoleCommand({ RoleName: `${stack}-wide` }));
+    expect(JSON.parse(decodeURIComponent(role.Role!.AssumeRolePolicyDocument!))).toEqual(JSON.parse(trust));
+  });
+
   it('refuses to take over a same-named role it did not create', async () => {
     const stack = uniqueStack('clash');
     await iam.send(new CreateRoleCommand({ RoleName: `${stack}-role`, AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] }) }));
@@ -234,7 +258,9 @@ describeE2E('iam (e2e against moto)', () => {
     { name: 'directory', args: ['iam', 'policy', 'create', '--name', 'x', '--document', dir], message: /directory/ },
     { name: 'missing file', args: ['iam', 'policy', 'create', '--name', 'x', '--document', 'file:///no/such/policy.json'], message: /no\/such\/policy\.json/ },
     { name: 'not an object', args: ['iam', 'policy', 'create', '--name', 'x', '--document', '[1, 2]'], message: /object/ },
-    { name: 'policy without Version', args: ['iam', 'policy', 'create', '--name', 'x', '--document', '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'], message: /Version/ },
+    { name: 'managed policy without Version', args: ['iam', 'policy', 'create', '--name', 'x', '--document', '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'], message: /Version is missing: IAM refuses a managed policy/ },
+    { name: 'a character IAM refuses', args: ['iam', 'policy', 'create', '--name', 'x', '--document', '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/\u2014/*"}]}'], message: /Statement\[0\]\.Resource.*U\+0020–U\+00FF/s },
+    { name: 'trust policy above 4,096 characters', args: ['iam', 'role', 'create', '--name', 'x', '--trust-policy', bigTrust(4200)], message: /at most 4,096/ },
     { name: 'statement without Effect', args: ['iam', 'policy', 'create', '--name', 'x', '--document', '{"Version": "2012-10-17", "Statement": [{"Action": "s3:GetObject", "Resource": "*"}]}'], message: /Statement\[0\]\.Effect/ },
     { name: 'statement without Resource', args: ['iam', 'policy', 'create', '--name', 'x', '--document', '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject"}]}'], message: /Resource/ },
     { name: 'trust statement without Principal', args: ['iam', 'role', 'create', '--name', 'x', '--trust-policy', '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}'], message: /Principal/ },

@@ -128,8 +128,34 @@ describe('validatePermissionsPolicy', () => {
     expect(validatePermissionsPolicy(doc as JsonValue, SRC)).toEqual({ issues: [], warnings: [] });
   });
 
-  it('warns about Version 2008-10-17', () => {
-    const r = validatePermissionsPolicy({ Version: '2008-10-17', Statement: GOOD_STMT }, SRC);
+  it('accepts a trust policy without Version, with a warning: IAM reads it as 2008-10-17, without policy variables', () => {
+    const r = validateTrustPolicy({ Statement: GOOD_TRUST_STMT }, SRC);
+    expect(r.issues).toEqual([]);
+    expect(r.warnings).toEqual(['the trust policy has no Version: IAM then reads it as the 2008-10-17 policy language, which has no policy variables (such as ${aws:username}); add "Version": "2012-10-17"']);
+  });
+
+  it.each([
+    { name: 'without Version', doc: { Statement: GOOD_STMT }, field: undefined, message: 'Version is missing: IAM refuses a managed policy in any language but 2012-10-17' },
+    { name: 'with Version 2008-10-17', doc: { Version: '2008-10-17', Statement: GOOD_STMT }, field: 'Version', message: 'is "2008-10-17": IAM refuses a managed policy in any language but 2012-10-17' },
+  ])('refuses a managed policy $name, as CreatePolicy would (MalformedPolicyDocument)', ({ doc, field, message }) => {
+    expectIssue(validatePermissionsPolicy(doc, SRC).issues, field, message, '"Version": "2012-10-17"');
+  });
+
+  it.each([
+    { name: 'a typographic quote in a condition value', doc: perm({ ...GOOD_STMT, Condition: { StringEquals: { 'aws:PrincipalTag/team': '\u201cweb\u201d' } } }), field: 'Statement[0].Condition.StringEquals["aws:PrincipalTag/team"]', char: '`\u201c`' },
+    { name: 'an emoji in a resource', doc: perm({ ...GOOD_STMT, Resource: ['arn:aws:s3:::bucket/\u{1F600}'] }), field: 'Statement[0].Resource[0]', char: '`\u{1F600}`' },
+    { name: 'a Cyrillic letter in a condition key', doc: perm({ ...GOOD_STMT, Condition: { StringEquals: { 'aws:PrincipalT\u0430g/team': 'a' } } }), field: 'Statement[0].Condition.StringEquals["aws:PrincipalT\u0430g/team"]', char: '`\u0430`' },
+  ])('refuses $name: IAM accepts only tab, newline, return and U+0020–U+00FF', ({ doc, field, char }) => {
+    const { issues } = validatePermissionsPolicy(doc, SRC);
+    expectIssue(issues, field, `contains ${char}, a character IAM does not accept in a policy`, 'plain ASCII');
+  });
+
+  it('accepts Latin-1 letters (U+00E9) and escaped control characters', () => {
+    expect(validatePermissionsPolicy(perm({ ...GOOD_STMT, Condition: { StringEquals: { 'aws:PrincipalTag/note': 'Caf\u00e9 a\tb\nc' } } }), SRC).issues).toEqual([]);
+  });
+
+  it('warns about Version 2008-10-17 in a trust policy', () => {
+    const r = validateTrustPolicy({ Version: '2008-10-17', Statement: GOOD_TRUST_STMT }, SRC);
     expect(r.issues).toEqual([]);
     expect(r.warnings[0]).toContain('use "2012-10-17"');
   });
@@ -139,7 +165,6 @@ describe('validatePermissionsPolicy', () => {
     { name: 'not an object', doc: 'x', field: undefined, message: 'is a string, but a permissions policy is a JSON object', fix: '"Version": "2012-10-17"' },
     { name: 'null', doc: null, field: undefined, message: 'is null', fix: '' },
     { name: 'an array', doc: [GOOD_STMT], field: undefined, message: 'is a JSON array, but a permissions policy is an object', fix: 'Put the statements in an object' },
-    { name: 'Version missing', doc: { Statement: GOOD_STMT }, field: undefined, message: 'Version is missing', fix: 'Add "Version": "2012-10-17"' },
     { name: 'Version a date', doc: { Version: '2024-01-01', Statement: GOOD_STMT }, field: 'Version', message: 'is "2024-01-01", but it must be "2012-10-17" or "2008-10-17"', fix: 'not a date you choose' },
     { name: 'Version a number', doc: { Version: 2012, Statement: GOOD_STMT }, field: 'Version', message: 'is 2012', fix: '' },
     { name: 'Statement missing', doc: { Version: '2012-10-17' }, field: undefined, message: 'Statement is missing', fix: '"Statement": [' },
@@ -245,7 +270,6 @@ describe('validateTrustPolicy', () => {
 
   it.each([
     { name: 'an array', doc: [GOOD_TRUST_STMT], field: undefined, message: 'is a JSON array, but a trust policy is an object', fix: '' },
-    { name: 'Version missing', doc: { Statement: GOOD_TRUST_STMT }, field: undefined, message: 'Version is missing', fix: '' },
     { name: 'Statement missing', doc: { Version: '2012-10-17' }, field: undefined, message: 'Statement is missing', fix: '' },
     { name: 'Principal missing', doc: perm({ Effect: 'Allow', Action: 'sts:AssumeRole' }), field: 'Statement[0].Principal', message: 'is missing', fix: 'ecs-tasks.amazonaws.com' },
     { name: 'Principal and NotPrincipal', doc: perm({ ...GOOD_TRUST_STMT, NotPrincipal: { AWS: '123456789012' } }), field: 'Statement[0]', message: 'has both Principal and NotPrincipal', fix: '' },
@@ -273,16 +297,29 @@ describe('validateTrustPolicy', () => {
     expectIssue(issues, field, message, fix || undefined);
   });
 
-  it('measures the size without whitespace (max 2,048)', () => {
+  it('measures the size without whitespace: up to 2,048 silently, to 4,096 with a warning naming the quota, above refused', () => {
     const principals = (n: number) => Array.from({ length: n }, (_, i) => `arn:aws:iam::123456789012:role/r${String(i).padStart(4, '0')}`);
-    let n = 1;
-    while (minifiedLength(perm({ ...GOOD_TRUST_STMT, Principal: { AWS: principals(n + 1) } })) <= 2048) n++;
-    expect(validateTrustPolicy(perm({ ...GOOD_TRUST_STMT, Principal: { AWS: principals(n) } }), SRC).issues).toEqual([]);
-    const big = perm({ ...GOOD_TRUST_STMT, Principal: { AWS: principals(n + 1) } });
+    const doc = (n: number) => perm({ ...GOOD_TRUST_STMT, Principal: { AWS: principals(n) } });
+    const largest = (limit: number) => {
+      let n = 1;
+      while (minifiedLength(doc(n + 1)) <= limit) n++;
+      return n;
+    };
+    const atDefault = validateTrustPolicy(doc(largest(2048)), SRC);
+    expect(atDefault).toEqual({ issues: [], warnings: [] });
+
+    const aboveDefault = doc(largest(2048) + 1);
+    const warned = validateTrustPolicy(aboveDefault, SRC);
+    expect(warned.issues).toEqual([]);
+    expect(warned.warnings).toEqual([
+      `the trust policy is ${minifiedLength(aboveDefault).toLocaleString('en-US')} characters without whitespace, above IAM's default quota of 2,048 ("Role trust policy length", raisable to 4,096 in Service Quotas): IAM refuses it with LimitExceeded unless this account's quota was raised`,
+    ]);
+    expect(validateTrustPolicy(doc(largest(4096)), SRC).issues).toEqual([]);
+
+    const big = doc(largest(4096) + 1);
     const { issues } = validateTrustPolicy(big, SRC);
     expect(issues).toHaveLength(1);
-    expect(issues[0].message).toContain(`is ${minifiedLength(big).toLocaleString('en-US')} characters without whitespace; a trust policy can have at most 2,048`);
-    expect(issues[0].fix).toContain('4,096');
+    expect(issues[0].message).toBe(`is ${minifiedLength(big).toLocaleString('en-US')} characters without whitespace; a trust policy can have at most 4,096 (with its quota raised as far as it goes)`);
   });
 });
 
