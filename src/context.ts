@@ -166,7 +166,7 @@ export class Context {
   iam(): Promise<IamOps> {
     return this.once('iam', async () => {
       const [{ IamOps }, client, once] = await Promise.all([import('./aws/iam-ops.js'), this.aws().get('iam'), this.aws().get('iam', { retries: false })]);
-      return new IamOps(client, this.settings().endpoint, once, this.settings().maxAttempts);
+      return new IamOps(client, await this.aws().endpoint('iam'), once, this.settings().maxAttempts);
     });
   }
 
@@ -174,7 +174,7 @@ export class Context {
   ecs(): Promise<EcsOps> {
     return this.once('ecs', async () => {
       const [{ EcsOps }, client, once] = await Promise.all([import('./aws/ecs-ops.js'), this.aws().get('ecs'), this.aws().get('ecs', { retries: false })]);
-      return new EcsOps(client, this.settings().endpoint, once, this.settings().maxAttempts);
+      return new EcsOps(client, await this.aws().endpoint('ecs'), once, this.settings().maxAttempts);
     });
   }
 
@@ -182,7 +182,7 @@ export class Context {
   ec2(): Promise<Ec2Ops> {
     return this.once('ec2', async () => {
       const [{ Ec2Ops }, client] = await Promise.all([import('./aws/ec2-ops.js'), this.aws().get('ec2')]);
-      return new Ec2Ops(client, this.settings().endpoint);
+      return new Ec2Ops(client, await this.aws().endpoint('ec2'));
     });
   }
 
@@ -190,7 +190,7 @@ export class Context {
   discovery(): Promise<DiscoveryOps> {
     return this.once('discovery', async () => {
       const { DiscoveryOps } = await import('./aws/discovery-ops.js');
-      return new DiscoveryOps(() => this.aws().get('tagging'), () => this.aws().get('ecs'), this.settings().endpoint);
+      return new DiscoveryOps(() => this.aws().get('tagging'), () => this.aws().get('ecs'), await this.aws().endpoint('tagging'));
     });
   }
 
@@ -223,7 +223,7 @@ export class Context {
     try {
       keyId = await aws.accessKeyId();
     } catch (e) {
-      const err = translateAwsError('loading credentials', e, this.settings().endpoint);
+      const err = translateAwsError('loading credentials', e, await aws.endpoint('sts').catch(() => undefined));
       const profile = this.settings().profile;
       if (profile && err.code === 'CredentialsProviderError') {
         // The generic advice ("pass --profile NAME") would be wrong: a profile was named and gave nothing.
@@ -237,7 +237,7 @@ export class Context {
     }
     const cacheFile = join(this.state, 'identity-cache.json');
     const { createHash } = await import('node:crypto');
-    const fingerprint = createHash('sha256').update(`${keyId}|${this.settings().endpoint ?? 'aws'}`).digest('hex').slice(0, 32);
+    const fingerprint = createHash('sha256').update(`${keyId}|${(await aws.endpoint('sts')) ?? 'aws'}`).digest('hex').slice(0, 32);
     let cache: Record<string, string> = {};
     try {
       cache = JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, string>;
@@ -251,7 +251,7 @@ export class Context {
     try {
       account = (await sts.send(new GetCallerIdentityCommand({}))).Account;
     } catch (e) {
-      throw translateAwsError('sts:GetCallerIdentity', e, this.settings().endpoint);
+      throw translateAwsError('sts:GetCallerIdentity', e, await aws.endpoint('sts'));
     }
     if (!account) throw new CredentialsError('sts:GetCallerIdentity returned no account for these credentials.');
     try {

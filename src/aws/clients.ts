@@ -10,8 +10,9 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { AwsSettings } from './settings.js';
 import type { Ui } from '../io/ui.js';
+import { configFileEndpoints, type Endpoint, type ServiceKind } from './endpoints.js';
 
-export type ServiceKind = 'iam' | 'sts' | 'ecs' | 'ec2' | 'tagging';
+export type { ServiceKind } from './endpoints.js';
 
 export interface CallRecord {
   service: ServiceKind;
@@ -43,6 +44,7 @@ const CLIENTS: { [K in ServiceKind]: (config: object) => Promise<ClientTypes[K]>
 export class AwsClients {
   readonly calls: CallRecord[] = [];
   private readonly made = new Map<ServiceKind, Promise<AnyClient>>();
+  private fromConfigFile?: Promise<Partial<Record<ServiceKind, Endpoint>>>;
 
   constructor(
     readonly settings: AwsSettings,
@@ -65,12 +67,26 @@ export class AwsClients {
     return p as Promise<ClientTypes[K]>;
   }
 
+  /**
+   * Where a service's requests go (see ./endpoints.ts): --endpoint-url, the environment, the
+   * profile in the config file (read once, when the first client needs it), else undefined (AWS's).
+   */
+  async endpoint(kind: ServiceKind): Promise<string | undefined> {
+    const s = this.settings;
+    if (s.endpoint) return s.endpoint;
+    const fromEnv = s.envEndpoints[kind];
+    if (fromEnv) return fromEnv.url;
+    this.fromConfigFile ??= configFileEndpoints(process.env, s.profile || 'default', s.allowInsecureEndpoint);
+    return (await this.fromConfigFile)[kind]?.url;
+  }
+
   private async build(kind: ServiceKind, once = false): Promise<AnyClient> {
     const s = this.settings;
+    const endpoint = await this.endpoint(kind);
     const config = {
       region: s.region,
       ...(s.profile ? { profile: s.profile } : {}),
-      ...(s.endpoint ? { endpoint: s.endpoint } : {}),
+      ...(endpoint ? { endpoint } : {}),
       maxAttempts: once ? 1 : s.maxAttempts,
       retryMode: 'standard',
       // throwOnRequestTimeout: without it, @smithy/node-http-handler 4.x only logs a warning when

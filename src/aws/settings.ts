@@ -6,6 +6,9 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { checkEndpoint, environmentEndpoints, type Endpoint, type ServiceKind } from './endpoints.js';
+
+export { checkEndpoint } from './endpoints.js';
 
 export interface AwsSettings {
   /** The region, or UNKNOWN_REGION when `offline`. */
@@ -13,8 +16,12 @@ export interface AwsSettings {
   /** A dry run with no region configured: nothing can be read, every AWS value is a placeholder. */
   offline?: boolean;
   profile?: string;
-  /** --endpoint-url, else AWS_ENDPOINT_URL (the SDK would honour it too; we resolve it to validate it). */
+  /** --endpoint-url: every service's endpoint. */
   endpoint?: string;
+  /** Each service's endpoint from the environment (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL), checked. */
+  envEndpoints: Partial<Record<ServiceKind, Endpoint>>;
+  /** --allow-insecure-endpoint: plain http off loopback is allowed (for endpoints from the config file too). */
+  allowInsecureEndpoint: boolean;
   maxAttempts: number;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
@@ -25,27 +32,6 @@ export interface SettingsInput {
   profile?: string;
   endpointUrl?: string;
   allowInsecureEndpoint?: boolean;
-}
-
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
-
-/** Throws UsageError for an endpoint that is not an http(s) URL, or plain http off loopback. */
-export function checkEndpoint(raw: string, source: string, allowInsecure: boolean): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`${source}: "${raw}" is not a URL. Give a full URL such as http://127.0.0.1:5000 or https://ecs.eu-west-1.amazonaws.com.`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`${source}: "${raw}" must start with http:// or https://.`);
-  }
-  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname) && !allowInsecure) {
-    throw new UsageError(
-      `${source}: plain http to ${url.hostname} would send signed requests across the network in clear. Use https, a loopback address (127.0.0.1, localhost), or pass --allow-insecure-endpoint.`,
-    );
-  }
-  return raw.replace(/\/+$/, '');
 }
 
 function regionFromConfigFile(env: NodeJS.ProcessEnv, profile: string): string | undefined {
@@ -89,15 +75,18 @@ export function resolveSettings(input: SettingsInput, env: NodeJS.ProcessEnv, op
   if (region && !REGION.test(region)) {
     throw new UsageError(`${input.region ? '--region' : 'AWS_REGION'}: "${region}" is not an AWS region name (like us-east-1 or eu-west-2).`);
   }
-  let endpoint: string | undefined;
-  if (input.endpointUrl !== undefined) endpoint = checkEndpoint(input.endpointUrl, '--endpoint-url', Boolean(input.allowInsecureEndpoint));
-  else if (env.AWS_ENDPOINT_URL) endpoint = checkEndpoint(env.AWS_ENDPOINT_URL, 'AWS_ENDPOINT_URL', Boolean(input.allowInsecureEndpoint));
+  const allowInsecure = Boolean(input.allowInsecureEndpoint);
+  // --endpoint-url overrides every other setting, as in the AWS CLI.
+  const endpoint = input.endpointUrl !== undefined ? checkEndpoint(input.endpointUrl, '--endpoint-url', allowInsecure) : undefined;
+  const envEndpoints = endpoint ? {} : environmentEndpoints(env, allowInsecure);
   const attempts = Number(env.AWS_MAX_ATTEMPTS);
   return {
     region: region || UNKNOWN_REGION,
     ...(region ? {} : { offline: true }),
     profile,
     endpoint,
+    envEndpoints,
+    allowInsecureEndpoint: allowInsecure,
     maxAttempts: Number.isInteger(attempts) && attempts > 0 ? attempts : 6,
     connectTimeoutMs: Number(env.ECSPRIMER_CONNECT_TIMEOUT_MS) || 3000,
     requestTimeoutMs: Number(env.ECSPRIMER_REQUEST_TIMEOUT_MS) || 20000,

@@ -181,7 +181,7 @@ async function callerArn(ctx: Context): Promise<string> {
     arn = (await sts.send(new GetCallerIdentityCommand({}))).Arn ?? '';
   } catch (e) {
     const { translateAwsError } = await import('../aws/errors.js');
-    throw translateAwsError('sts:GetCallerIdentity', e, ctx.settings().endpoint);
+    throw translateAwsError('sts:GetCallerIdentity', e, await ctx.aws().endpoint('sts'));
   }
   const assumed = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(arn);
   if (assumed) {

@@ -5,6 +5,8 @@
  */
 import { DescribeClustersCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { GetRoleCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   circuitBreakerRollback,
@@ -18,8 +20,9 @@ import {
 } from '../support/aws-behaviours.js';
 import { makeStateDir, runCli, type CliResult } from '../support/cli.js';
 import { describeE2E, requireMotoUrl } from '../support/e2e.js';
+import { startMoto, type MotoServer } from '../support/moto.js';
 import { startProxy, type FaultRule, type Proxy } from '../support/proxy.js';
-import { countsOf, EMPTY_COUNTS, readStackState, sdkClients, uniqueStack } from '../support/stack-state.js';
+import { countsOf, EMPTY_COUNTS, readStackState, sdkClients, TEST_ACCOUNT, uniqueStack } from '../support/stack-state.js';
 
 describeE2E('AWS behaviours moto never shows (built CLI → behaviour proxy → moto)', () => {
   let motoUrl: string;
@@ -220,20 +223,31 @@ describeE2E('AWS behaviours moto never shows (built CLI → behaviour proxy → 
       expect((await readStackState(motoUrl, stack)).taskDefinitions).toEqual([]);
     });
 
-    it('teardown finds them too, from the stack tag when the journal is lost', async () => {
-      const setup = cli(motoUrl);
-      ok(await setup.run(['task', 'register']), 'task register');
-      ok(await setup.run(['task', 'deregister', '--family', `${setup.stack}-web`, '--keep-inactive']), 'deregister, kept INACTIVE');
+    it('teardown finds them too (journal): nothing of the stack is left', async () => {
+      const { stack, state, run } = cli(motoUrl);
+      ok(await run(['task', 'register']), 'task register');
+      ok(await run(['task', 'deregister', '--family', `${stack}-web`, '--keep-inactive']), 'deregister, kept INACTIVE');
       const p = await proxy(inactiveRevisionsUnlisted());
-      const r = await cli(p.url, { stack: setup.stack }).run(['teardown']);
+      const r = await runCli(['teardown', '--stack', stack, '--endpoint-url', p.url, '--yes'], { env: { ECSPRIMER_STATE_DIR: state } });
       ok(r, 'teardown');
-      expect(r.stdout).toContain(`${setup.stack}-web`);
-      expect((await readStackState(motoUrl, setup.stack)).taskDefinitions).toEqual([]);
+      expect(r.stdout).toContain(`${stack}-web`);
+      expect((await readStackState(motoUrl, stack)).taskDefinitions).toEqual([]);
     });
   });
 
   describe('a large stack', () => {
+    // Found by its tags (no journal): the tagging API of a moto of its own, because moto answers
+    // GetResources with HTTP 500 while any untagged ECS cluster exists (other files make some).
+    let own: MotoServer;
+    beforeAll(async () => {
+      own = await startMoto();
+    });
+    afterAll(async () => {
+      await own?.stop();
+    });
+
     it('teardown reads its task definitions at most 10 at a time, and removes all 30', async () => {
+      const motoUrl = own.url;
       const stack = uniqueStack('big');
       const { ecs } = sdkClients(motoUrl);
       const families = Array.from({ length: 30 }, (_, i) => `${stack}-f${i}`);
@@ -249,13 +263,50 @@ describeE2E('AWS behaviours moto never shows (built CLI → behaviour proxy → 
         ),
       );
       ecs.destroy();
-      const p = await proxy([{ kind: 'slow-response', match: { service: 'ecs', operation: 'DescribeTaskDefinition' }, stallMs: 50 }]);
+      const p = await startProxy({ target: motoUrl, faults: [{ kind: 'slow-response', match: { service: 'ecs', operation: 'DescribeTaskDefinition' }, stallMs: 50 }] });
+      proxies.push(p);
       ok(await cli(p.url, { stack }).run(['teardown']), 'teardown');
       const c = p.counts();
       expect(c.byOperation['ecs:DescribeTaskDefinition']).toBeGreaterThanOrEqual(30);
       expect(c.maxInFlight['ecs:DescribeTaskDefinition']).toBeLessThanOrEqual(10);
       expect(c.maxInFlight['ecs:DescribeTaskDefinition']).toBeGreaterThan(1);
       expect((await readStackState(motoUrl, stack, { families })).taskDefinitions).toEqual([]);
+    });
+  });
+
+  describe('endpoints per service, as the SDK resolves them', () => {
+    it("AWS_ENDPOINT_URL_ECS sends ECS's requests elsewhere than AWS_ENDPOINT_URL's", async () => {
+      const p = await proxy([]);
+      const stack = uniqueStack('ep');
+      const r = await runCli(['cluster', 'create', '--name', `${stack}-c`, '--stack', stack, '--yes'], { env: { AWS_ENDPOINT_URL: motoUrl, AWS_ENDPOINT_URL_ECS: p.url } });
+      ok(r, 'cluster create');
+      const byOp = p.counts().byOperation;
+      expect(byOp['ecs:CreateCluster']).toBe(1);
+      expect(Object.keys(byOp).every((k) => k.startsWith('ecs:'))).toBe(true);
+      expect((await readStackState(motoUrl, stack)).clusters.map((c) => c.name)).toEqual([`${stack}-c`]);
+    });
+
+    it("a profile's services section and endpoint_url, and its region, are honoured; --endpoint-url overrides them", async () => {
+      const p = await proxy([]);
+      const dir = makeStateDir();
+      const config = join(dir, 'aws-config');
+      writeFileSync(
+        config,
+        ['[profile local]', 'region = eu-west-1', 'aws_access_key_id = test', 'aws_secret_access_key = test', 'services = local', `endpoint_url = ${motoUrl}`, '', '[services local]', 'ecs =', `  endpoint_url = ${p.url}`, ''].join('\n'),
+      );
+      const stack = uniqueStack('prof');
+      const env = { AWS_CONFIG_FILE: config, AWS_PROFILE: 'local', AWS_REGION: undefined, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, ECSPRIMER_STATE_DIR: dir };
+      const r = await runCli(['cluster', 'create', '--name', `${stack}-c`, '--stack', stack, '--yes'], { env });
+      ok(r, 'cluster create');
+      expect(r.stderr).toContain('eu-west-1');
+      expect(p.counts().byOperation['ecs:CreateCluster']).toBe(1);
+      expect(p.counts().byOperation['sts:GetCallerIdentity']).toBeUndefined();
+      expect(existsSync(join(dir, TEST_ACCOUNT, 'eu-west-1'))).toBe(true);
+
+      p.resetCounts();
+      const over = await runCli(['cluster', 'delete', '--name', `${stack}-c`, '--stack', stack, '--yes', '--endpoint-url', motoUrl], { env });
+      ok(over, 'cluster delete with --endpoint-url');
+      expect(p.counts().total).toBe(0);
     });
   });
 

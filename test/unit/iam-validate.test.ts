@@ -138,7 +138,7 @@ describe('validatePermissionsPolicy', () => {
     { name: 'without Version', doc: { Statement: GOOD_STMT }, field: undefined, message: 'Version is missing: IAM refuses a managed policy in any language but 2012-10-17' },
     { name: 'with Version 2008-10-17', doc: { Version: '2008-10-17', Statement: GOOD_STMT }, field: 'Version', message: 'is "2008-10-17": IAM refuses a managed policy in any language but 2012-10-17' },
   ])('refuses a managed policy $name, as CreatePolicy would (MalformedPolicyDocument)', ({ doc, field, message }) => {
-    expectIssue(validatePermissionsPolicy(doc, SRC).issues, field, message, '"Version": "2012-10-17"');
+    expectIssue(validatePermissionsPolicy(doc as JsonValue, SRC).issues, field, message, '"Version": "2012-10-17"');
   });
 
   it.each([
