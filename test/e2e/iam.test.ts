@@ -200,6 +200,21 @@ describeE2E('iam (e2e against moto)', () => {
     expect(JSON.parse(decodeURIComponent(role.Role!.AssumeRolePolicyDocument!))).toEqual(JSON.parse(trust));
   });
 
+  it("a task role's default trust is conditioned on this account's ECS; an execution role's (--trust-principal) is plain, as AWS documents", async () => {
+    const stack = uniqueStack('trust');
+    const state = makeStateDir();
+    expect((await cli(['iam', 'create', '--yes', '--stack', stack], state)).code).toBe(0);
+    const exec = await cli(['iam', 'role', 'create', '--name', `${stack}-exec`, '--trust-principal', 'ecs-tasks.amazonaws.com', '--yes', '--stack', stack], state);
+    expect(exec.code, exec.stderr).toBe(0);
+    const trustOf = async (name: string) => JSON.parse(decodeURIComponent((await iam.send(new GetRoleCommand({ RoleName: name }))).Role!.AssumeRolePolicyDocument!));
+    const task = await trustOf(`${stack}-role`);
+    expect(task.Statement[0].Condition).toEqual({
+      ArnLike: { 'aws:SourceArn': `arn:aws:ecs:*:${ACCOUNT}:*` },
+      StringEquals: { 'aws:SourceAccount': ACCOUNT },
+    });
+    expect(await trustOf(`${stack}-exec`)).toEqual({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+  });
+
   it('refuses to take over a same-named role it did not create', async () => {
     const stack = uniqueStack('clash');
     await iam.send(new CreateRoleCommand({ RoleName: `${stack}-role`, AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] }) }));

@@ -201,11 +201,16 @@ describeE2E('teardown (e2e against moto)', () => {
   it.each([{ script: 'stack-with-teardown.sh' }, { script: 'stack-with-deletes.sh' }])("README's script $script works as written", async ({ script }) => {
     // `service create --wait` needs services that reach their desired count: moto does that only
     // with MOTO_ECS_SERVICE_RUNNING set, so these scripts get a server of their own.
-    const before = process.env.MOTO_ECS_SERVICE_RUNNING;
+    // The scripts attach AWS's AmazonECSTaskExecutionRolePolicy: moto has AWS managed policies
+    // only with MOTO_IAM_LOAD_MANAGED_POLICIES set.
+    const before = { running: process.env.MOTO_ECS_SERVICE_RUNNING, managed: process.env.MOTO_IAM_LOAD_MANAGED_POLICIES };
     process.env.MOTO_ECS_SERVICE_RUNNING = '2';
+    process.env.MOTO_IAM_LOAD_MANAGED_POLICIES = 'true';
     const moto = await startMoto().finally(() => {
-      if (before === undefined) delete process.env.MOTO_ECS_SERVICE_RUNNING;
-      else process.env.MOTO_ECS_SERVICE_RUNNING = before;
+      if (before.running === undefined) delete process.env.MOTO_ECS_SERVICE_RUNNING;
+      else process.env.MOTO_ECS_SERVICE_RUNNING = before.running;
+      if (before.managed === undefined) delete process.env.MOTO_IAM_LOAD_MANAGED_POLICIES;
+      else process.env.MOTO_IAM_LOAD_MANAGED_POLICIES = before.managed;
     });
     try {
       await runScript(script, moto.url);
@@ -231,7 +236,9 @@ describeE2E('teardown (e2e against moto)', () => {
       // The deletes script removes what the first half of the teardown script creates.
       await ok(['iam', 'create', '--yes', '--stack', stack], state);
       await ok(['cluster', 'create', '--name', `${stack}-cluster`, '--yes', '--stack', stack], state);
-      await ok(['task', 'register', '--execution-role', `${stack}-role`, '--yes', '--stack', stack], state);
+      await ok(['iam', 'role', 'create', '--name', `${stack}-exec`, '--trust-principal', 'ecs-tasks.amazonaws.com', '--yes', '--stack', stack], state);
+      await ok(['iam', 'attach', '--role', `${stack}-exec`, '--policy', 'AmazonECSTaskExecutionRolePolicy', '--yes', '--stack', stack], state);
+      await ok(['task', 'register', '--execution-role', `${stack}-exec`, '--task-role', `${stack}-role`, '--yes', '--stack', stack], state);
       await ok(['service', 'create', '--cluster', `${stack}-cluster`, '--name', `${stack}-web`, '--task-definition', `${stack}-web`, '--desired-count', '2', '--launch-type', 'FARGATE', '--yes', '--stack', stack], state);
     }
     const { spawnSync } = await import('node:child_process');
