@@ -27,6 +27,8 @@ import {
   ListRolePoliciesCommand,
   ListRolesCommand,
   RemoveRoleFromInstanceProfileCommand,
+  TagPolicyCommand,
+  TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
   type Tag,
 } from '@aws-sdk/client-iam';
@@ -204,6 +206,16 @@ export class IamOps extends ServiceOps<IAMClient> {
     const r = out?.Role;
     if (!r) return undefined;
     return { arn: r.Arn!, name: r.RoleName!, path: r.Path ?? '/', tags: tagMap(r.Tags), trust: decodeDocument(r.AssumeRolePolicyDocument), description: r.Description };
+  }
+
+  /** Adds or replaces tags of a role (TagRole overwrites a key's value). */
+  async tagRole(name: string, tags: Record<string, string>): Promise<void> {
+    await this.call('TagRole', () => this.client.send(new TagRoleCommand({ RoleName: name, Tags: toTags(tags) })));
+  }
+
+  /** Adds or replaces tags of a customer managed policy. */
+  async tagPolicy(arn: string, tags: Record<string, string>): Promise<void> {
+    await this.call('TagPolicy', () => this.client.send(new TagPolicyCommand({ PolicyArn: arn, Tags: toTags(tags) })));
   }
 
   async updateAssumeRolePolicy(name: string, trust: string): Promise<void> {

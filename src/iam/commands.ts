@@ -12,18 +12,20 @@ import type { JsonValue } from '../input/json.js';
 import { parseTags, stackOf } from '../input/tags.js';
 import { executePlan } from '../plan/engine.js';
 import { accountAndJournal, readOrAssume } from '../plan/resolve.js';
-import { type Plan, type Report, type Step, unknownStateStep } from '../plan/types.js';
+import { type Plan, type Report, type Step, unchangedStep, unknownStateStep } from '../plan/types.js';
 import { defaultDocument } from '../paths.js';
 import type { TrackedResource } from '../state/journal.js';
 import { defaultPolicyName, defaultRoleName, policyArn } from './arn.js';
 import {
   attachStep,
   detachStep,
+  otherRegions,
   policyCreateStep,
   policyDeleteStep,
   readPolicy,
   readPolicyForDelete,
   readRoleForDelete,
+  releaseStep,
   roleCreateStep,
   roleDeleteStep,
   tracked,
@@ -117,6 +119,11 @@ async function checkDocument(
   const issues = [...result.issues, ...ctx.wrongPartition(probe)];
   if (issues.length) throw new InputError(raw.source, issues);
   warnings.push(...result.warnings.map((w) => `${raw.source}: ${w}`));
+  if (JSON.stringify(raw.value).includes('${AWS::Region}')) {
+    warnings.push(
+      `${raw.source}: uses \${AWS::Region}, but IAM is global: with this stack in a second region, iam create there would rewrite it for that region and break the first. Write the region as * (e.g. arn:\${AWS::Partition}:logs:*:\${AWS::AccountId}:*) to keep one document for every region.`,
+    );
+  }
   warnings.push(...checkFindings(kind, probe, raw.source, flags, ctx).map((w) => `${raw.source}: ${w}`));
   return { raw, needsAccount: raw.needsAccount, fill: (account) => fillDocument(raw, ctx.placeholders(account)) };
 }
@@ -365,6 +372,18 @@ export async function runIamDelete(o: IamDeleteOptions, ctx: Context): Promise<R
   }
   const pArn = pState?.info.arn;
   const attached = Boolean(pArn && rState?.attached.includes(pArn));
+  // IAM is global: while the stack uses its role and policy in another region, this region only
+  // releases them (see teardown).
+  const ours = [rState?.info, pState?.info].filter((i) => i && stackOf(i.tags) === ctx.stack);
+  const elsewhere = [...new Set(ours.flatMap((i) => otherRegions(ctx, i!.tags)))].sort();
+  if (elsewhere.length > 0) {
+    const steps = [
+      unchangedStep({ id: 'detach', type: 'iam-attachment', name: `${roleName} ← ${policyName}`, arn: pArn, reason: `kept with the role: stack ${ctx.stack} still uses it in ${elsewhere.join(', ')}` }),
+      ...(rState && stackOf(rState.info.tags) === ctx.stack ? [releaseStep(ctx, { type: 'iam-role', name: roleName, arn: rState.info.arn, tags: rState.info.tags }, elsewhere, { id: 'role' })] : []),
+      ...(pState && stackOf(pState.info.tags) === ctx.stack ? [releaseStep(ctx, { type: 'iam-policy', name: policyName, arn: pState.info.arn, tags: pState.info.tags }, elsewhere, { id: 'policy' })] : []),
+    ];
+    return executePlan(ctx, { command: ctx.command, account, warnings: [], steps });
+  }
   const detach = detachStep(ctx, { role: roleName, policyArn: pArn ?? policyArn(ctx, account, policyName), policyName, attached });
   const deps = attached ? ['detach'] : [];
   const role = roleDeleteStep(ctx, roleName, rState, { dependsOn: deps, skipPolicies: pArn ? [pArn] : [], warnNotOurs: true });

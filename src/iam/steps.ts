@@ -13,7 +13,7 @@ import { UNKNOWN_ACCOUNT } from '../context.js';
 import { AwsError } from '../errors.js';
 import type { IamOps, PolicyInfo, RoleInfo } from '../aws/iam-ops.js';
 import { canonicalJson, type JsonValue } from '../input/json.js';
-import { stackOf, stackTags, STACK_TAG } from '../input/tags.js';
+import { regionsOf, regionsTag, REGIONS_TAG, stackOf, stackTags, STACK_TAG } from '../input/tags.js';
 import { lineDiff } from '../output/diff.js';
 import { errorName } from '../aws/errors.js';
 import { notOursNote } from '../plan/render.js';
@@ -78,26 +78,93 @@ async function newPolicyVersion(rt: StepRuntime, ops: IamOps, arn: string, name:
   return versionId;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Regions (IAM is global; a stack may use its role and policy from several regions)
+
+/** The tags of a role or policy this run creates: the stack's, and this region as its only user. */
+function createTags(ctx: Context, extra: Record<string, string>): Record<string, string> {
+  return { ...stackTags(ctx.stack, extra), [REGIONS_TAG]: ctx.region };
+}
+
+/** True when the role or policy is not yet tagged as used in this run's region. */
+function regionMissing(ctx: Context, tags: Record<string, string> | undefined): boolean {
+  return !regionsOf(tags).includes(ctx.region);
+}
+
+/** Adds this run's region to the tag of a role or policy (TagRole/TagPolicy), journalled. */
+async function addRegion(ctx: Context, rt: StepRuntime, ops: IamOps, r: { type: 'iam-role' | 'iam-policy'; name: string; arn: string; tags: Record<string, string> }): Promise<void> {
+  if (!regionMissing(ctx, r.tags)) return;
+  const value = regionsTag([...regionsOf(r.tags), ctx.region]);
+  if (r.type === 'iam-role') await ops.tagRole(r.name, { [REGIONS_TAG]: value });
+  else await ops.tagPolicy(r.arn, { [REGIONS_TAG]: value });
+  rt.record('updated', { type: r.type, name: r.name, arn: r.arn, data: { regions: value } });
+}
+
+/** The call that records this run's region on an existing role or policy, for the plan. */
+function regionCall(ctx: Context, type: 'iam-role' | 'iam-policy', target: string) {
+  return { operation: type === 'iam-role' ? 'TagRole' : 'TagPolicy', target, reason: `record in ${REGIONS_TAG} that stack ${ctx.stack} uses it in ${ctx.region} too (IAM is global: teardown keeps it while another region uses it)` };
+}
+
+/** The regions other than this run's that the stack uses a role or policy in (from its tag). */
+export function otherRegions(ctx: Context, tags: Record<string, string> | undefined): string[] {
+  return regionsOf(tags).filter((r) => r !== ctx.region);
+}
+
+/**
+ * Instead of deleting a role or policy the stack still uses in another region: this region is
+ * removed from its tag (TagRole/TagPolicy) and it is kept; the teardown of the last region deletes
+ * it. This region's journal stops tracking it.
+ */
+export function releaseStep(ctx: Context, r: { type: 'iam-role' | 'iam-policy'; name: string; arn: string; tags: Record<string, string> }, others: string[], opts: { id: string; dependsOn?: string[] }): Step {
+  const where = others.join(', ');
+  const keptReason = `kept: stack ${ctx.stack} still uses it in ${where} (IAM is global; the teardown there deletes it)`;
+  if (regionMissing(ctx, r.tags)) return unchangedStep({ id: opts.id, type: r.type, name: r.name, arn: r.arn, reason: keptReason, dependsOn: opts.dependsOn });
+  const target = `${r.type === 'iam-role' ? 'role' : 'policy'} ${r.name}`;
+  return {
+    id: opts.id,
+    type: r.type,
+    name: r.name,
+    arn: r.arn,
+    action: 'update',
+    calls: [{ operation: r.type === 'iam-role' ? 'TagRole' : 'TagPolicy', target, reason: `remove ${ctx.region} from ${REGIONS_TAG}; ${keptReason}` }],
+    reason: keptReason,
+    dependsOn: opts.dependsOn,
+    run: async (rt) => {
+      const o = await ctx.iam();
+      const value = regionsTag(others);
+      if (r.type === 'iam-role') await o.tagRole(r.name, { [REGIONS_TAG]: value });
+      else await o.tagPolicy(r.arn, { [REGIONS_TAG]: value });
+      rt.record('deleted', { type: r.type, name: r.name, arn: r.arn, data: { releasedRegion: ctx.region, keptFor: value } });
+      return { arn: r.arn, note: `kept for ${where}` };
+    },
+  };
+}
+
 export function policyCreateStep(ctx: Context, d: PolicyDesire, account: string, now: PolicyNow | undefined, id = 'policy'): Step {
   const arn = policyArn(ctx, account, d.name);
   const target = `policy ${d.name}`;
   if (now?.info) {
-    if (documentsEqual(now.doc as JsonValue, d.doc)) {
-      return unchangedStep({ id, type: 'iam-policy', name: d.name, arn: now.info.arn, reason: 'exists with the same document' });
-    }
+    const info = now.info;
+    const same = documentsEqual(now.doc as JsonValue, d.doc);
+    const tagRegion = regionMissing(ctx, info.tags);
+    if (same && !tagRegion) return unchangedStep({ id, type: 'iam-policy', name: d.name, arn: info.arn, reason: 'exists with the same document' });
     return {
       id,
       type: 'iam-policy',
       name: d.name,
-      arn: now.info.arn,
+      arn: info.arn,
       action: 'update',
-      calls: [{ operation: 'CreatePolicyVersion', target, reason: 'the document differs: add it as the new default version (the oldest non-default version is deleted if 5 exist)' }],
-      reason: 'the document differs',
-      detail: docDiff(now.doc, d.doc),
+      calls: [
+        ...(same ? [] : [{ operation: 'CreatePolicyVersion', target, reason: 'the document differs: add it as the new default version (the oldest non-default version is deleted if 5 exist)' }]),
+        ...(tagRegion ? [regionCall(ctx, 'iam-policy', target)] : []),
+      ],
+      reason: same ? `exists with the same document; not yet tagged as used in ${ctx.region}` : 'the document differs',
+      ...(same ? {} : { detail: docDiff(now.doc, d.doc) }),
       run: async (rt) => {
         const o = await ctx.iam();
-        const versionId = await newPolicyVersion(rt, o, now.info!.arn, d.name, d.doc);
-        return { arn: now.info!.arn, note: `new default version ${versionId}` };
+        const versionId = same ? undefined : await newPolicyVersion(rt, o, info.arn, d.name, d.doc);
+        await addRegion(ctx, rt, o, { type: 'iam-policy', name: d.name, arn: info.arn, tags: info.tags });
+        return { arn: info.arn, ...(versionId ? { note: `new default version ${versionId}` } : {}) };
       },
     };
   }
@@ -112,7 +179,7 @@ export function policyCreateStep(ctx: Context, d: PolicyDesire, account: string,
     run: async (rt) => {
       const o = await ctx.iam();
       rt.record('intent', { type: 'iam-policy', name: d.name, arn });
-      const r = await o.createPolicy({ name: d.name, path: iamPath(ctx.stack), document: JSON.stringify(d.doc), description: d.description, tags: stackTags(ctx.stack, d.tags) });
+      const r = await o.createPolicy({ name: d.name, path: iamPath(ctx.stack), document: JSON.stringify(d.doc), description: d.description, tags: createTags(ctx, d.tags) });
       if ('arn' in r) {
         rt.record('created', { type: 'iam-policy', name: d.name, arn: r.arn });
         return { arn: r.arn };
@@ -123,6 +190,8 @@ export function policyCreateStep(ctx: Context, d: PolicyDesire, account: string,
         throw notOursError('policy', d.name, ctx.stack, found.info ? stackOf(found.info.tags) : null, 'Choose another name (--policy-name / --name), or use the existing policy with `ecsprimer iam attach`.');
       }
       rt.record('created', { type: 'iam-policy', name: d.name, arn: found.info.arn, data: { recovered: true } });
+      // Another region of the stack (or a run that lost its journal) made it: this region uses it too.
+      await addRegion(ctx, rt, o, { type: 'iam-policy', name: d.name, arn: found.info.arn, tags: found.info.tags });
       if (documentsEqual(found.doc as JsonValue, d.doc)) return { arn: found.info.arn, status: 'unchanged', action: 'none', note: 'exists with the same document' };
       const ok = await rt.confirm(`Policy ${d.name} exists with a different document. Replace its default version?`, docDiff(found.doc, d.doc));
       if (!ok) return { arn: found.info.arn, status: 'unchanged', action: 'none', note: 'exists with a different document; update declined' };
@@ -143,21 +212,25 @@ export function roleCreateStep(ctx: Context, d: RoleDesire, account: string, now
   const target = `role ${d.name}`;
   const arn = roleArn(ctx, account, d.name);
   if (now) {
-    if (documentsEqual(now.trust as JsonValue, d.trust)) {
-      return unchangedStep({ id, type: 'iam-role', name: d.name, arn: now.arn, reason: 'exists with the same trust policy' });
-    }
+    const same = documentsEqual(now.trust as JsonValue, d.trust);
+    const tagRegion = regionMissing(ctx, now.tags);
+    if (same && !tagRegion) return unchangedStep({ id, type: 'iam-role', name: d.name, arn: now.arn, reason: 'exists with the same trust policy' });
     return {
       id,
       type: 'iam-role',
       name: d.name,
       arn: now.arn,
       action: 'update',
-      calls: [{ operation: 'UpdateAssumeRolePolicy', target, reason: 'the trust policy differs: replace it' }],
-      reason: 'the trust policy differs',
-      detail: docDiff(now.trust, d.trust),
+      calls: [...(same ? [] : [{ operation: 'UpdateAssumeRolePolicy', target, reason: 'the trust policy differs: replace it' }]), ...(tagRegion ? [regionCall(ctx, 'iam-role', target)] : [])],
+      reason: same ? `exists with the same trust policy; not yet tagged as used in ${ctx.region}` : 'the trust policy differs',
+      ...(same ? {} : { detail: docDiff(now.trust, d.trust) }),
       run: async (rt) => {
-        await (await ctx.iam()).updateAssumeRolePolicy(d.name, JSON.stringify(d.trust));
-        rt.record('updated', { type: 'iam-role', name: d.name, arn: now.arn, data: { trust: 'replaced' } });
+        const o = await ctx.iam();
+        if (!same) {
+          await o.updateAssumeRolePolicy(d.name, JSON.stringify(d.trust));
+          rt.record('updated', { type: 'iam-role', name: d.name, arn: now.arn, data: { trust: 'replaced' } });
+        }
+        await addRegion(ctx, rt, o, { type: 'iam-role', name: d.name, arn: now.arn, tags: now.tags });
         return { arn: now.arn };
       },
     };
@@ -173,7 +246,7 @@ export function roleCreateStep(ctx: Context, d: RoleDesire, account: string, now
     run: async (rt) => {
       const o = await ctx.iam();
       rt.record('intent', { type: 'iam-role', name: d.name });
-      const r = await o.createRole({ name: d.name, path: iamPath(ctx.stack), trust: JSON.stringify(d.trust), description: d.description, tags: stackTags(ctx.stack, d.tags) });
+      const r = await o.createRole({ name: d.name, path: iamPath(ctx.stack), trust: JSON.stringify(d.trust), description: d.description, tags: createTags(ctx, d.tags) });
       if ('arn' in r) {
         rt.record('created', { type: 'iam-role', name: d.name, arn: r.arn });
         return { arn: r.arn };
@@ -183,6 +256,7 @@ export function roleCreateStep(ctx: Context, d: RoleDesire, account: string, now
         throw notOursError('role', d.name, ctx.stack, found ? stackOf(found.tags) : undefined, 'Choose another name (--role-name / --name), or attach policies to the existing role with `ecsprimer iam attach`.');
       }
       rt.record('created', { type: 'iam-role', name: d.name, arn: found.arn, data: { recovered: true } });
+      await addRegion(ctx, rt, o, { type: 'iam-role', name: d.name, arn: found.arn, tags: found.tags });
       if (documentsEqual(found.trust as JsonValue, d.trust)) return { arn: found.arn, status: 'unchanged', action: 'none', note: 'exists with the same trust policy' };
       const ok = await rt.confirm(`Role ${d.name} exists with a different trust policy. Replace it?`, docDiff(found.trust, d.trust));
       if (!ok) return { arn: found.arn, status: 'unchanged', action: 'none', note: 'exists with a different trust policy; update declined' };

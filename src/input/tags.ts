@@ -6,6 +6,23 @@ import { InputError } from '../errors.js';
 
 export const STACK_TAG = 'ecsprimer:stack';
 
+/**
+ * The regions in which a stack uses a (global) IAM role or policy, space-separated and sorted:
+ * `iam create` in a region adds it, teardown there removes it, and the role and policy are
+ * deleted only by the teardown that removes the last one.
+ */
+export const REGIONS_TAG = 'ecsprimer:regions';
+
+/** The regions a role or policy is tagged as used in (none: a resource made before the tag existed). */
+export function regionsOf(tags: Record<string, string> | undefined): string[] {
+  return (tags?.[REGIONS_TAG] ?? '').split(/\s+/).filter(Boolean);
+}
+
+/** The tag value for a set of regions. */
+export function regionsTag(regions: Iterable<string>): string {
+  return [...new Set(regions)].sort().join(' ');
+}
+
 /** The stack a resource is tagged with, if any. */
 export function stackOf(tags: Record<string, string> | undefined): string | undefined {
   return tags?.[STACK_TAG];
@@ -30,8 +47,8 @@ export function parseTags(values: string[] | undefined, option = '--tag'): Recor
     if (!TAG_CHARS.test(key) || !TAG_CHARS.test(value)) {
       throw new InputError(option, { message: `"${v}" has characters AWS does not allow in tags`, fix: 'Use letters, digits, spaces and _ . : / = + - @' });
     }
-    if (key.toLowerCase().startsWith('aws:') || key === STACK_TAG) {
-      throw new InputError(option, { message: `the tag key "${key}" is reserved`, fix: key === STACK_TAG ? 'ecsprimer sets it from --stack' : 'Keys starting with aws: belong to AWS' });
+    if (key.toLowerCase().startsWith('aws:') || key === STACK_TAG || key === REGIONS_TAG) {
+      throw new InputError(option, { message: `the tag key "${key}" is reserved`, fix: key === STACK_TAG ? 'ecsprimer sets it from --stack' : key === REGIONS_TAG ? 'ecsprimer keeps it: the regions the stack uses the role or policy in' : 'Keys starting with aws: belong to AWS' });
     }
     tags[key] = value;
   }

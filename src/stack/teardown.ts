@@ -12,9 +12,9 @@ import { UsageError } from '../errors.js';
 import { HOW_TO_CONFIGURE } from '../aws/settings.js';
 import type { TaskDefinitionSummary, TaskInfo } from '../aws/ecs-types.js';
 import { clusterDeleteStep, serviceDeleteStep, stopTasksStep, taskDefinitionDeleteStep } from '../ecs/steps.js';
-import { detachStep, policyDeleteStep, roleDeleteStep } from '../iam/steps.js';
+import { detachStep, otherRegions, policyDeleteStep, releaseStep, roleDeleteStep } from '../iam/steps.js';
 import { executePlan } from '../plan/engine.js';
-import type { Plan, Report, Step } from '../plan/types.js';
+import { unchangedStep, type Plan, type Report, type Step } from '../plan/types.js';
 import { Journal, journalPath, listStacks } from '../state/journal.js';
 import { readInventory, type Inventory, type Item, type Ownership } from './inventory.js';
 
@@ -101,6 +101,23 @@ export function teardownSteps(ctx: Context, inv: Inventory): Step[] {
       continue;
     }
     steps.push(clusterDeleteStep(ctx, c.name, c.live, { id, dependsOn: byCluster.get(c.name) ?? [] }));
+  }
+
+  // 5–7. IAM is global: while the stack still uses its roles and policies in another region
+  // (their ecsprimer:regions tag), they and their attachments are kept and this region released.
+  const ownedIam = [...inv.roles, ...inv.policies].filter((x) => x.ownership === 'owned' && x.live);
+  const elsewhere = [...new Set(ownedIam.flatMap((x) => otherRegions(ctx, x.tags)))].sort();
+  if (elsewhere.length > 0) {
+    for (const a of inv.attachments) {
+      const name = `${a.role} ← ${a.policyArn.split('/').pop() ?? a.policyArn}`;
+      steps.push(unchangedStep({ id: `detach:${a.role}|${a.policyArn}`, type: 'iam-attachment', name, arn: a.policyArn, reason: `kept with the role: stack ${ctx.stack} still uses it in ${elsewhere.join(', ')}` }));
+    }
+    for (const x of [...inv.roles, ...inv.policies]) {
+      const id = `${x.type === 'iam-role' ? 'role' : 'policy'}:${x.name}`;
+      if (x.ownership !== 'owned' || !x.live) steps.push(keepStep(x, id));
+      else steps.push(releaseStep(ctx, { type: x.type as 'iam-role' | 'iam-policy', name: x.name, arn: x.arn ?? '', tags: x.tags ?? {} }, elsewhere, { id, dependsOn: [...ecsSteps] }));
+    }
+    return steps;
   }
 
   // 5. Attachments the stack made (also to roles and policies it did not create).

@@ -37,6 +37,8 @@ import {
   ListRolePoliciesCommand,
   NoSuchEntityException,
   RemoveRoleFromInstanceProfileCommand,
+  TagPolicyCommand,
+  TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -250,6 +252,16 @@ export class FakeIam {
       this.role(i.RoleName).trust = JSON.parse(i.PolicyDocument);
       return {};
     },
+    TagRole: (i) => {
+      const r = this.role(i.RoleName);
+      r.tags = { ...r.tags, ...tagMap(i.Tags) };
+      return {};
+    },
+    TagPolicy: (i) => {
+      const p = this.policy(i.PolicyArn);
+      p.tags = { ...p.tags, ...tagMap(i.Tags) };
+      return {};
+    },
     ListAttachedRolePolicies: (i) => ({
       AttachedPolicies: this.role(i.RoleName).attached.map((PolicyArn) => ({ PolicyArn, PolicyName: PolicyArn.split('/').pop() })),
       IsTruncated: false,
@@ -316,6 +328,8 @@ export class FakeIam {
       ListPolicyVersions: ListPolicyVersionsCommand,
       ListRolePolicies: ListRolePoliciesCommand,
       RemoveRoleFromInstanceProfile: RemoveRoleFromInstanceProfileCommand,
+      TagPolicy: TagPolicyCommand,
+      TagRole: TagRoleCommand,
       UpdateAssumeRolePolicy: UpdateAssumeRolePolicyCommand,
     } as const;
     for (const [operation, command] of Object.entries(commands)) {

@@ -184,7 +184,8 @@ export function testContext(opts: Partial<GlobalOptions> = {}, o: { tty?: boolea
 export const stackPath = (stack = 'ecsprimer') => `/ecsprimer/${stack}/`;
 export const stackPolicyArn = (name: string, stack = 'ecsprimer') => `arn:aws:iam::${ACCOUNT}:policy${stackPath(stack)}${name}`;
 export const stackRoleArn = (name: string, stack = 'ecsprimer') => `arn:aws:iam::${ACCOUNT}:role${stackPath(stack)}${name}`;
-export const stackTags = (stack = 'ecsprimer') => ({ [STACK_TAG]: stack });
+/** The tags of a role or policy the stack made in the test region. */
+export const stackTags = (stack = 'ecsprimer') => ({ [STACK_TAG]: stack, 'ecsprimer:regions': REGION });
 
 /** A shipped default document (json/NAME) with its placeholders filled as the CLI fills them. */
 export function defaultDocument(file: 'policy.json' | 'trust-policy.json', stack = 'ecsprimer'): JsonValue {

@@ -75,7 +75,7 @@ describe('iam create on a fresh account', () => {
     // The default documents use ${AWS::AccountId}: one STS call to learn it.
     expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(1);
 
-    const tags = [{ Key: 'team', Value: 'payments' }, { Key: STACK_TAG, Value: 'demo' }];
+    const tags = [{ Key: 'team', Value: 'payments' }, { Key: STACK_TAG, Value: 'demo' }, { Key: 'ecsprimer:regions', Value: 'us-east-1' }];
     expect(inputsOf('CreatePolicy')).toEqual([
       { PolicyName: 'demo-policy', Path: '/ecsprimer/demo/', PolicyDocument: JSON.stringify(defaultDocument('policy.json', 'demo')), Tags: tags },
     ]);
@@ -212,6 +212,30 @@ describe('iam create when a resource already exists (EntityAlreadyExists)', () =
     }
     expect(journal().find((j) => j.type === 'iam-policy' && j.event === 'created')?.data).toEqual({ recovered: true });
     expect(journal().some((j) => j.type === 'iam-policy' && j.event === 'updated')).toBe(newVersion);
+  });
+
+  it("another region's stack made them: documents unchanged, this region added to their ecsprimer:regions tag", async () => {
+    const elsewhere = { [STACK_TAG]: 'ecsprimer', 'ecsprimer:regions': 'eu-west-1' };
+    const p = existingPolicy({ tags: elsewhere });
+    existingRole({ attached: [p.arn], tags: elsewhere });
+
+    const r = await cli(['iam', 'create', '--yes']);
+
+    expect(r.code, r.stderr).toBe(0);
+    expect(inputsOf('TagRole')).toEqual([{ RoleName: ROLE, Tags: [{ Key: 'ecsprimer:regions', Value: 'eu-west-1 us-east-1' }] }]);
+    expect(inputsOf('TagPolicy')).toEqual([{ PolicyArn: p.arn, Tags: [{ Key: 'ecsprimer:regions', Value: 'eu-west-1 us-east-1' }] }]);
+    expect(inputsOf('UpdateAssumeRolePolicy')).toEqual([]);
+    expect(inputsOf('CreatePolicyVersion')).toEqual([]);
+  });
+
+  it('made before the regions tag existed (journal): the plan adds this region with TagRole/TagPolicy, nothing else', async () => {
+    const p = existingPolicy({ tags: { [STACK_TAG]: 'ecsprimer' } });
+    existingRole({ attached: [p.arn], tags: { [STACK_TAG]: 'ecsprimer' } });
+    expect((await cli(['iam', 'create', '--yes'])).code).toBe(0);
+    const again = await cli(['iam', 'create', '--yes']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/= unchanged iam-policy ecsprimer-policy[\s\S]*= unchanged iam-role ecsprimer-role/);
+    expect(env().account.roles.get(ROLE)?.tags['ecsprimer:regions']).toBe('us-east-1');
   });
 
   it('a lost journal: everything exists and is attached → all unchanged, nothing changed', async () => {
@@ -527,7 +551,7 @@ describe('iam policy create', () => {
     expect(r.code).toBe(exit);
     expect(inputsOf('CreatePolicy')).toEqual(
       exit === 0
-        ? [{ PolicyName: 'app-policy', Path: stackPath(), PolicyDocument: JSON.stringify(doc), Description: 'app', Tags: [{ Key: 'team', Value: 'a' }, { Key: STACK_TAG, Value: 'ecsprimer' }] }]
+        ? [{ PolicyName: 'app-policy', Path: stackPath(), PolicyDocument: JSON.stringify(doc), Description: 'app', Tags: [{ Key: 'team', Value: 'a' }, { Key: STACK_TAG, Value: 'ecsprimer' }, { Key: 'ecsprimer:regions', Value: 'us-east-1' }] }]
         : [],
     );
     if (exit === 2) expect(iam.calls().length + sts.calls().length).toBe(0);
@@ -594,7 +618,7 @@ describe('iam role create: trust principal forms', () => {
     expect(r.code).toBe(0);
     expect(inputsOf('GetRole')).toEqual(getRole);
     expect(inputsOf('CreateRole')).toEqual([
-      { RoleName: 'app-role', Path: stackPath(), AssumeRolePolicyDocument: JSON.stringify(trusting(trusts)), Description: 'app', Tags: [{ Key: STACK_TAG, Value: 'ecsprimer' }] },
+      { RoleName: 'app-role', Path: stackPath(), AssumeRolePolicyDocument: JSON.stringify(trusting(trusts)), Description: 'app', Tags: [{ Key: STACK_TAG, Value: 'ecsprimer' }, { Key: 'ecsprimer:regions', Value: 'us-east-1' }] },
     ]);
     expect(journalEvents().filter((e) => e.startsWith('created'))).toEqual(['created iam-role app-role']);
   });
