@@ -16,6 +16,7 @@ import {
   iamDetachesNotSettled,
   inactiveRevisionsUnlisted,
   mayNotTagOnCreate,
+  taskStops,
   taskDefinitionWithAwsDefaults,
 } from '../support/aws-behaviours.js';
 import { makeStateDir, runCli, type CliResult } from '../support/cli.js';
@@ -151,6 +152,33 @@ describeE2E('AWS behaviours moto never shows (built CLI → behaviour proxy → 
       iam.destroy();
       expect(role.Role?.RoleName).toBe(`${stack}-role`);
       expect(attached.AttachedPolicies?.map((a) => a.PolicyName)).toEqual([`${stack}-policy`]);
+    });
+  });
+
+  describe('a task that stops, as AWS reports it', () => {
+    async function setup() {
+      const s = cli(motoUrl);
+      ok(await s.run(['cluster', 'create', '--name', `${s.stack}-c`]), 'cluster create');
+      ok(await s.run(['task', 'register']), 'task register');
+      return s;
+    }
+
+    it('task run --wait stopped exits with the essential container exit code, and says why the task stopped', async () => {
+      const s = await setup();
+      const p = await proxy(taskStops({ stoppedReason: 'Essential container in task exited', stopCode: 'EssentialContainerExited', exitCode: 3 }));
+      const r = await cli(p.url, { stack: s.stack }).run(['task', 'run', '--cluster', `${s.stack}-c`, '--task-definition', `${s.stack}-web`, '--wait', 'stopped']);
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toContain('STOPPED: Essential container in task exited (EssentialContainerExited)');
+      expect(r.stderr).toMatch(/container web \(essential\): exit code 3/);
+    });
+
+    it('task run --wait running exits 1 when the task stops without running, with the stopped reason and stop code', async () => {
+      const s = await setup();
+      const p = await proxy(taskStops({ stoppedReason: 'CannotPullContainerError: pull access denied for nginx', stopCode: 'TaskFailedToStart', containerReason: 'CannotPullContainerError' }));
+      const r = await cli(p.url, { stack: s.stack }).run(['task', 'run', '--cluster', `${s.stack}-c`, '--task-definition', `${s.stack}-web`, '--wait', 'running']);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain('The task stopped before it was RUNNING');
+      expect(r.stderr).toContain('CannotPullContainerError: pull access denied for nginx (TaskFailedToStart)');
     });
   });
 

@@ -204,3 +204,31 @@ export function deploymentsComplete(): FaultRule[] {
   };
   return [rewriteEcs('DescribeServices', (answer) => ({ ...answer, services: ((answer.services as Json[]) ?? []).map(complete) }))];
 }
+
+/**
+ * A task that stops as AWS reports it: DescribeTasks answers STOPPED with a stopped reason, a stop
+ * code and (when the container ran) its exit code; RunTask answers PROVISIONING (moto answers
+ * RUNNING, and its tasks never stop by themselves).
+ */
+export function taskStops(o: { stoppedReason: string; stopCode: string; exitCode?: number; containerReason?: string }): FaultRule[] {
+  const ran = o.exitCode !== undefined;
+  const stopped = (t: Json): Json => ({
+    ...t,
+    lastStatus: 'STOPPED',
+    desiredStatus: 'STOPPED',
+    stoppedReason: o.stoppedReason,
+    stopCode: o.stopCode,
+    ...(ran ? {} : { startedAt: undefined }),
+    stoppedAt: Date.now() / 1000,
+    containers: ((t.containers as Json[]) ?? []).map((c) => ({
+      ...c,
+      lastStatus: 'STOPPED',
+      ...(ran ? { exitCode: o.exitCode } : {}),
+      ...(o.containerReason ? { reason: o.containerReason } : {}),
+    })),
+  });
+  return [
+    rewriteEcs('RunTask', (answer) => ({ ...answer, tasks: ((answer.tasks as Json[]) ?? []).map((t) => ({ ...t, lastStatus: 'PROVISIONING', startedAt: undefined })) })),
+    rewriteEcs('DescribeTasks', (answer) => ({ ...answer, tasks: ((answer.tasks as Json[]) ?? []).map(stopped) })),
+  ];
+}
