@@ -45,13 +45,44 @@ const VALUE_OPTIONS = new Set(['--region', '--profile', '--endpoint-url', '--sta
  * cost start-up time and play no part in parsing this command line.
  */
 export function groupNamed(argv: readonly string[]): string | undefined {
+  return commandWords(argv)[0];
+}
+
+/** The command words of a command line (`iam`, `create` in `--stack x iam create --yes`); ['*'] for completion. */
+function commandWords(argv: readonly string[]): string[] {
+  const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (VALUE_OPTIONS.has(a)) i++;
-    else if (a === 'completion') return '*';
-    else if (!a.startsWith('-') && a !== 'help') return a;
+    else if (a === 'completion' && words.length === 0) return ['*'];
+    else if (!a.startsWith('-') && !(a === 'help' && words.length === 0)) words.push(a);
   }
-  return undefined;
+  return words;
+}
+
+/** Stands for a subcommand that is not defined: every method call returns it again, so define() chains run through. */
+const NOT_DEFINED: unknown = new Proxy(function notDefined() {}, { get: () => NOT_DEFINED, apply: () => NOT_DEFINED });
+
+/**
+ * Defines a group's subcommands. With the subcommand the command line names, only that one is
+ * defined (its siblings play no part in parsing it); when none has that name (a typo, `help`, an
+ * alias), all of them, so that Commander can suggest one.
+ */
+function defineGroup(g: CommandGroup, group: Command, act: Act, sub: string | undefined): void {
+  if (sub === undefined) return g.define(group, act);
+  let found = false;
+  const only = new Proxy(group, {
+    get(target, key) {
+      if (key !== 'command') return Reflect.get(target, key, target);
+      return (spec: string, ...rest: unknown[]) => {
+        if (spec.split(' ')[0] !== sub) return NOT_DEFINED;
+        found = true;
+        return (target.command as (...a: unknown[]) => Command)(spec, ...rest);
+      };
+    },
+  });
+  g.define(only, act);
+  if (!found) g.define(group, act);
 }
 
 /** The full name of a command, e.g. "iam policy create". */
@@ -83,10 +114,11 @@ export function buildProgram(deps: ProgramDeps, argv?: readonly string[]): Comma
     deps.onExit(await execute({ command: commandPath(cmd), globals: cmd.optsWithGlobals(), options, run }, deps));
   };
 
-  const wanted = argv ? groupNamed(argv) : '*';
+  const [wanted, sub] = argv ? commandWords(argv) : ['*'];
   for (const g of GROUPS) {
     const group = program.command(g.name).description(g.description);
-    if (wanted === '*' || wanted === g.name) g.define(group, act);
+    if (wanted === '*') g.define(group, act);
+    else if (wanted === g.name) defineGroup(g, group, act, sub);
   }
   registerStack(program, act);
   const output: OutputConfiguration = deps.output ?? { writeOut: (s) => void deps.io.stdout.write(s), writeErr: (s) => void deps.io.stderr.write(s) };

@@ -154,6 +154,24 @@ describe('start-up of the built CLI', () => {
     }
   });
 
+  it('a command line defines only the subcommand it names, and every help reads as in the whole tree', async () => {
+    const whole = memoryIo();
+    const full = buildProgram({ io: whole.io, env: {}, cwd: REPO_ROOT, onExit: () => {} });
+    const find = (root: Command, p: string[]) => p.reduce<Command | undefined>((c, name) => c?.commands.find((x) => x.name() === name), root);
+    for (const p of PATHS) {
+      const real = memoryIo();
+      await main([...p, '--help'], { io: real.io, env: { ...process.env, NO_COLOR: '1' } });
+      const before = whole.out().length;
+      find(full, p)!.outputHelp();
+      expect(real.out(), p.join(' ')).toBe(whole.out().slice(before));
+    }
+    const names = (argv: string[]) => find(buildProgram({ io: memoryIo().io, env: {}, cwd: REPO_ROOT, onExit: () => {} }, argv), ['iam'])!.commands.map((c) => c.name());
+    expect(names(['iam', 'create', '--help'])).toEqual(['create']);
+    expect(names(['--stack', 'x', 'iam', 'policy', 'create'])).toEqual(['policy']);
+    expect(names(['iam', 'creat'])).toEqual(find(full, ['iam'])!.commands.map((c) => c.name()));
+    expect(names(['iam'])).toEqual(find(full, ['iam'])!.commands.map((c) => c.name()));
+  });
+
   it('prints the version of package.json', () => {
     const r = runLogged(['--version']);
     const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
