@@ -10,6 +10,7 @@ import { AwsClients } from './aws/clients.js';
 import { partitionOf } from './aws/partition.js';
 import type { DiscoveryOps } from './aws/discovery-ops.js';
 import type { Ec2Ops } from './aws/ec2-ops.js';
+import type { LogsOps } from './aws/logs-ops.js';
 import type { EcsOps } from './aws/ecs-ops.js';
 import type { IamOps } from './aws/iam-ops.js';
 import type { PlaceholderValues } from './input/documents.js';
@@ -183,6 +184,14 @@ export class Context {
     return this.once('ec2', async () => {
       const [{ Ec2Ops }, client] = await Promise.all([import('./aws/ec2-ops.js'), this.aws().get('ec2')]);
       return new Ec2Ops(client, await this.aws().endpoint('ec2'));
+    });
+  }
+
+  /** The CloudWatch Logs operations of this run (log groups, log events), built on first use. */
+  logs(): Promise<LogsOps> {
+    return this.once('logs', async () => {
+      const [{ LogsOps }, client] = await Promise.all([import('./aws/logs-ops.js'), this.aws().get('logs')]);
+      return new LogsOps(client, await this.aws().endpoint('logs'));
     });
   }
 

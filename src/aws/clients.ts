@@ -8,6 +8,7 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { AwsSettings } from './settings.js';
 import type { Ui } from '../io/ui.js';
 import { configFileEndpoints, type Endpoint, type ServiceKind } from './endpoints.js';
@@ -28,6 +29,7 @@ interface ClientTypes {
   ecs: ECSClient;
   ec2: EC2Client;
   tagging: ResourceGroupsTaggingAPIClient;
+  logs: CloudWatchLogsClient;
 }
 
 type AnyClient = ClientTypes[ServiceKind];
@@ -39,6 +41,7 @@ const CLIENTS: { [K in ServiceKind]: (config: object) => Promise<ClientTypes[K]>
   ecs: async (c) => new (await import('./sdk/ecs.js')).ECSClient(c),
   ec2: async (c) => new (await import('./sdk/ec2.js')).EC2Client(c),
   tagging: async (c) => new (await import('./sdk/tagging.js')).ResourceGroupsTaggingAPIClient(c),
+  logs: async (c) => new (await import('./sdk/logs.js')).CloudWatchLogsClient(c),
 };
 
 export class AwsClients {

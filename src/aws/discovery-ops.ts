@@ -14,7 +14,7 @@ export class DiscoveryOps {
     private readonly endpoint?: string,
   ) {}
 
-  /** ARNs of ECS clusters, services, task definitions and tasks tagged `key=value`. */
+  /** ARNs of ECS clusters, services, task definitions and tasks, and of CloudWatch Logs groups, tagged `key=value`. */
   async taggedEcsArns(key: string, value: string): Promise<string[]> {
     const client = await this.tagging();
     const arns: string[] = [];
@@ -25,7 +25,8 @@ export class DiscoveryOps {
         page = await client.send(
           new GetResourcesCommand({
             TagFilters: [{ Key: key, Values: [value] }],
-            ResourceTypeFilters: ['ecs:cluster', 'ecs:service', 'ecs:task-definition', 'ecs:task'],
+            // "logs" (the service alone) rather than "logs:log-group": both AWS and moto take it.
+            ResourceTypeFilters: ['ecs:cluster', 'ecs:service', 'ecs:task-definition', 'ecs:task', 'logs'],
             PaginationToken: token,
             ResourcesPerPage: 100,
           }),

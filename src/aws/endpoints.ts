@@ -16,7 +16,7 @@
  */
 import { UsageError } from '../errors.js';
 
-export type ServiceKind = 'iam' | 'sts' | 'ecs' | 'ec2' | 'tagging';
+export type ServiceKind = 'iam' | 'sts' | 'ecs' | 'ec2' | 'tagging' | 'logs';
 
 /** Each service's id in the SDK's models: its AWS_ENDPOINT_URL_ suffix and its key in a services section. */
 export const SERVICE_IDS: Record<ServiceKind, string> = {
@@ -25,6 +25,7 @@ export const SERVICE_IDS: Record<ServiceKind, string> = {
   ecs: 'ECS',
   ec2: 'EC2',
   tagging: 'Resource Groups Tagging API',
+  logs: 'CloudWatch Logs',
 };
 
 export const SERVICE_KINDS = Object.keys(SERVICE_IDS) as ServiceKind[];

@@ -4,6 +4,7 @@ import { group } from '../cli/act.js';
 import { addNetworkOptions, addPlacementOptions, clusterOption, required, tagOption, waitTimeoutOption } from '../cli/options.js';
 
 const load = () => import('../ecs/service.js');
+const logs = () => import('../ecs/task-logs.js');
 
 const waitTimeout = () => waitTimeoutOption('nothing is stopped or deleted then');
 
@@ -35,6 +36,11 @@ export const serviceCommands = group('service', 'ECS services (long-running task
     .option('--no-wait', 'return as soon as ECS accepted the delete (the service drains on its own)')
     .addOption(waitTimeout())
     .action(act(load, 'runServiceDelete'));
+
+  on('logs', "print the log lines of a service's tasks, each prefixed by its task id; --follow keeps streaming (new tasks too)")
+    .option('--follow', 'keep printing new lines (Ctrl-C stops following, not the service)')
+    .option('--since <when>', 'only lines since a duration ago (30s, 10m, 2h, 1d) or an ISO 8601 time (default 10m)')
+    .action(act(logs, 'runServiceLogs'));
 
   on('wait', 'wait until a service is stable, or INACTIVE (resumes an interrupted --wait)')
     .addOption(new Option('--until <state>', 'stable or inactive').choices(['stable', 'inactive']).default('stable'))

@@ -8,6 +8,7 @@ import { addNetworkOptions, addPlacementOptions, clusterOption, collect, require
 
 const definitions = () => import('../ecs/task-definition.js');
 const tasks = () => import('../ecs/task.js');
+const logs = () => import('../ecs/task-logs.js');
 
 const waitTimeout = () => waitTimeoutOption('the tasks keep running');
 const taskDefinition = () => required('--task-definition <family[:rev]|arn>', 'task definition (family alone: its latest ACTIVE revision)');
@@ -17,8 +18,9 @@ export const taskCommands = group('task', 'ECS task definitions and standalone t
     .command('register')
     .description('register a task definition; a document identical to the latest ACTIVE revision is left unchanged')
     .option('--document <src>', 'RegisterTaskDefinition input: inline JSON, file://PATH, PATH or - for stdin (default: json/task-definition.json)')
-    .option('--execution-role <name|arn>', 'task execution role (pulls images, writes logs): a role name (as made by iam create) or ARN')
+    .option('--execution-role <name|arn>', "task execution role (pulls images, writes logs): a role name or ARN (default, when the definition needs one: the stack's <stack>-exec, made if missing)")
     .option('--task-role <name|arn>', 'role the containers run as: a role name or ARN')
+    .option('--log-retention <days>', 'days a log group the stack creates keeps events (default 7)')
     .addOption(tagOption())
     .action(act(definitions, 'runTaskRegister'));
 
@@ -40,6 +42,7 @@ export const taskCommands = group('task', 'ECS task definitions and standalone t
   addNetworkOptions(run, 'task').option('--overrides <src>', 'TaskOverride document (containerOverrides, cpu, memory, ...): inline JSON, file://PATH, PATH or -');
   addPlacementOptions(run)
     .addOption(new Option('--wait <state>', "wait until the tasks are RUNNING, or STOPPED (then exit with the essential container's exit code)").choices(['running', 'stopped']))
+    .option('--follow', "stream the containers' log lines until the tasks stop, then exit with the essential container's exit code")
     .addOption(waitTimeout())
     .addOption(tagOption())
     .action(act(tasks, 'runTaskRun'));
@@ -57,6 +60,13 @@ export const taskCommands = group('task', 'ECS task definitions and standalone t
     .option('--wait', 'wait until the tasks are STOPPED')
     .option('--wait-timeout <seconds>', 'with --wait: give up after this many seconds (default 600)')
     .action(act(tasks, 'runTaskStop'));
+
+  ofTasks('logs', "print a task's log lines (awslogs); --follow streams them until the task stops")
+    .addOption(required('--task <id|arn>', 'the task'))
+    .option('--follow', "keep printing new lines until the task stops, then exit with the essential container's exit code")
+    .option('--since <when>', 'only lines since a duration ago (30s, 10m, 2h, 1d) or an ISO 8601 time (default: from the first line)')
+    .option('--container <name>', 'only this container')
+    .action(act(logs, 'runTaskLogs'));
 
   task
     .command('list')

@@ -26,6 +26,9 @@ import { readTaskDefinitionRevisions, resolveEcs, taskDefinitionDeleteStep } fro
 import { parseTaskDefinitionRef } from './names.js';
 import { redactLiteralSecretsForDiff } from './secrets.js';
 import { validateTaskDefinition, type JsonValue as EcsJson } from './validate.js';
+import type { LogGroupInfo } from '../aws/logs-ops.js';
+import { EXECUTION_POLICY_NAME, executionRoleName, executionRoleNeeds, executionRoleSteps, readExecutionRole, type ExecutionRoleNow } from './execution-role.js';
+import { awslogsTargets, groupsToProvide, logGroupCreateStep, parseRetention } from './log-groups.js';
 
 // ---------------------------------------------------------------------------------------------
 // task register
@@ -35,6 +38,7 @@ export interface TaskRegisterOptions {
   executionRole?: string;
   taskRole?: string;
   tag?: string[];
+  logRetention?: string;
 }
 
 type Obj = { [k: string]: JsonValue };
@@ -95,13 +99,19 @@ function roleArnFor(ctx: Context, ref: RoleRef | undefined, found: string | unde
 
 export async function runTaskRegister(o: TaskRegisterOptions, ctx: Context): Promise<Report> {
   const tags = parseTags(o.tag);
+  const retention = parseRetention(o.logRetention);
   const execRef = o.executionRole !== undefined ? parseRoleRef(o.executionRole, '--execution-role') : undefined;
   const taskRef = o.taskRole !== undefined ? parseRoleRef(o.taskRole, '--task-role') : undefined;
   const raw = await readDocument(ctx, o.document ?? defaultDocument('task-definition.json'), '--document');
   const warnings: string[] = [];
   // Validate everything offline, with stand-ins for what AWS will tell (account, role ARNs).
   const probeRole = (r: RoleRef | undefined) => (r ? (r.kind === 'arn' ? r.arn : roleArn(ctx, PROBE_ACCOUNT, r.name, '/')) : undefined);
-  const probeDoc = withRoles(fillDocument(raw, ctx.placeholders(PROBE_ACCOUNT)), { executionRoleArn: probeRole(execRef), taskRoleArn: probeRole(taskRef) });
+  const filled = fillDocument(raw, ctx.placeholders(PROBE_ACCOUNT));
+  // A definition that needs an execution role and names none gets the stack's (see execution-role.ts).
+  const namesExec = Boolean(execRef) || (typeof raw.value === 'object' && raw.value !== null && !Array.isArray(raw.value) && 'executionRoleArn' in raw.value);
+  const execNeeds = namesExec ? [] : executionRoleNeeds(filled);
+  const probeExec = execRef ? probeRole(execRef) : execNeeds.length ? roleArn(ctx, PROBE_ACCOUNT, executionRoleName(ctx.stack)) : undefined;
+  const probeDoc = withRoles(filled, { executionRoleArn: probeExec, taskRoleArn: probeRole(taskRef) });
   const probe = validateTaskDefinition(probeDoc as EcsJson, raw.source);
   const issues = [...probe.issues, ...ctx.wrongPartition(probeDoc)];
   if (issues.length) throw new InputError(raw.source, issues);
@@ -111,19 +121,46 @@ export async function runTaskRegister(o: TaskRegisterOptions, ctx: Context): Pro
   if (taskRef && typeof original === 'object' && original && 'taskRoleArn' in original) warnings.push(`--task-role replaces the document's taskRoleArn.`);
   const family = (probeDoc as Obj).family as string;
   const allTags = mergedTags(ctx, probeDoc, raw.source, tags);
+  // What the containers need around them: their log groups, and an execution role when none is named.
+  const logGroups = groupsToProvide(ctx, awslogsTargets(probeDoc), warnings);
+  if (execNeeds.some((n) => n.includes('secrets'))) {
+    warnings.push(`the stack's execution role gets ${EXECUTION_POLICY_NAME}, which does not grant reading secrets: give it secretsmanager:GetSecretValue (or ssm:GetParameters, and kms:Decrypt for a customer key) on them, or pass --execution-role.`);
+  }
   ctx.requireConfirmable();
 
-  // One round trip: the latest revision and the roles given by name, concurrently.
-  const { account, value } = await resolveEcs(
+  // One round trip: the latest revision, the roles given by name, the log groups and the stack's
+  // execution role (when it is needed), concurrently.
+  const { account, value, known } = await resolveEcs(
     ctx,
     async (ops) => {
-      const [current, execFound, taskFound] = await Promise.all([ops.describeTaskDefinition(family), lookupRole(ctx, execRef), lookupRole(ctx, taskRef)]);
-      return { current, execFound, taskFound };
+      const [current, execFound, taskFound, groups, execRole] = await Promise.all([
+        ops.describeTaskDefinition(family),
+        lookupRole(ctx, execRef),
+        lookupRole(ctx, taskRef),
+        logGroups.length ? ctx.logs().then((l) => Promise.all(logGroups.map((g) => l.describeLogGroup(g)))) : [],
+        execNeeds.length ? readExecutionRole(ctx) : undefined,
+      ]);
+      return { current, execFound, taskFound, groups, execRole };
     },
-    { current: undefined as TaskDefinitionInfo | undefined, execFound: undefined as string | undefined, taskFound: undefined as string | undefined },
+    {
+      current: undefined as TaskDefinitionInfo | undefined,
+      execFound: undefined as string | undefined,
+      taskFound: undefined as string | undefined,
+      groups: [] as Array<LogGroupInfo | undefined>,
+      execRole: execNeeds.length ? ({} as ExecutionRoleNow) : undefined,
+    },
   );
   const current = value.current;
-  const execArn = roleArnFor(ctx, execRef, value.execFound, '--execution-role', account, warnings);
+  const before: Step[] = logGroups.map((g, i) => logGroupCreateStep(ctx, g, value.groups[i], retention, known));
+  let stackExecArn: string | undefined;
+  const notes: string[] = [];
+  if (value.execRole) {
+    const exec = executionRoleSteps(ctx, account, value.execRole, warnings);
+    before.push(...exec.steps);
+    stackExecArn = exec.arn;
+    notes.push(`no execution role is named and ${execNeeds.join(', ')}: the stack's execution role ${executionRoleName(ctx.stack)} is used (--execution-role to choose another).`);
+  }
+  const execArn = stackExecArn ?? roleArnFor(ctx, execRef, value.execFound, '--execution-role', account, warnings);
   const taskArn = roleArnFor(ctx, taskRef, value.taskFound, '--task-role', account, warnings);
   const finalDoc = withRoles(fillDocument(raw, ctx.placeholders(account)), { executionRoleArn: execArn, taskRoleArn: taskArn });
   const final = validateTaskDefinition(finalDoc as EcsJson, raw.source);
@@ -178,7 +215,8 @@ export async function runTaskRegister(o: TaskRegisterOptions, ctx: Context): Pro
       },
     };
   }
-  const report = await executePlan(ctx, { command: ctx.command, account, warnings, steps: [step] });
+  if (step.action !== 'none') step.dependsOn = before.filter((b) => b.action !== 'none').map((b) => b.id);
+  const report = await executePlan(ctx, { command: ctx.command, account, warnings, notes, steps: [...before, step] });
   if (!report.dryRun && Object.keys(data).length) report.data = { ...report.data, ...data };
   return report;
 }

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RunTaskCommandInput, TaskOverride } from '@aws-sdk/client-ecs';
 import type { Context } from '../context.js';
-import { AwsError, InputError, RuntimeError, UsageError, type InputIssue } from '../errors.js';
+import { AwsError, InputError, UsageError, type InputIssue } from '../errors.js';
 import { fillDocument, PROBE_ACCOUNT, readDocument } from '../input/documents.js';
 import { stackOf, stackTags, parseTags, STACK_TAG } from '../input/tags.js';
 import { executePlan } from '../plan/engine.js';
@@ -17,7 +17,7 @@ import type { TaskDefinitionInfo, TaskInfo } from '../aws/ecs-types.js';
 import { taskDefinitionRefText } from './compare.js';
 import { assumedTarget, checkTarget, readTarget, refusePublicIpOnEc2, type TargetRequest } from './target.js';
 import { networkInput, networkNote, placementInput, toEcsTags, type NetworkChoice } from './inputs.js';
-import { essentialNames, outcomeLines, runExitCode, stopExplanation, taskOutcome, type TaskOutcome } from './outcome.js';
+import { reportStopped, taskData } from './task-report.js';
 import { unknownOverrideContainers, validateOverrides } from './overrides.js';
 import { retryWhileRolePropagates } from './propagation.js';
 import { isServiceTask, resolveEcs, startedByFor, stopTasksStep } from './steps.js';
@@ -42,21 +42,8 @@ export interface TaskRunOptions {
   wait?: TaskWaitTarget;
   waitTimeout?: string;
   tag?: string[];
-}
-
-/** The data `task run` / `task wait` put in the report for each task. */
-function taskData(t: TaskInfo, o?: TaskOutcome): Record<string, unknown> {
-  return {
-    taskArn: t.arn,
-    taskId: t.id,
-    lastStatus: t.lastStatus,
-    desiredStatus: t.desiredStatus,
-    taskDefinitionArn: t.taskDefinitionArn,
-    ...(t.stoppedReason ? { stoppedReason: t.stoppedReason } : {}),
-    ...(t.stopCode ? { stopCode: t.stopCode } : {}),
-    containers: o ? o.containers : t.containers,
-    ...(o?.exitCode !== undefined ? { exitCode: o.exitCode } : {}),
-  };
+  /** Stream the containers' log lines until the tasks stop (implies waiting for STOPPED). */
+  follow?: boolean;
 }
 
 /**
@@ -78,18 +65,7 @@ export async function waitAndReport(ctx: Context, report: Report, cluster: strin
     report.data = { ...report.data, tasks: final.map((t) => taskData(t)) };
     return report;
   }
-  const outcomes = final.map((t) => taskOutcome(t, essentialNames(tds.get(t.taskDefinitionArn))));
-  for (const oc of outcomes) for (const l of outcomeLines(oc)) ctx.ui.info(l);
-  const exit = runExitCode(outcomes);
-  report.data = { ...report.data, tasks: final.map((t, i) => taskData(t, outcomes[i])), exitCode: exit.exitCode };
-  if (exit.failed) {
-    const o = outcomes.find((x) => x.taskId === exit.decidedBy)!;
-    const err = new RuntimeError('TaskFailed', `The task did not run its essential container to completion: ${stopExplanation(o)}.`);
-    throw Object.assign(err, { report: { ...report, ok: false, exitCode: 1, error: { code: err.code, message: err.message } } });
-  }
-  report.exitCode = exit.exitCode;
-  if (exit.exitCode !== 0) ctx.ui.info(`exit code ${exit.exitCode}: the essential container of task ${exit.decidedBy} exited with it.`);
-  return report;
+  return reportStopped(ctx, report, final, tds);
 }
 
 /** The RunTask input for the resolved state (pure; exported for tests). */
@@ -131,6 +107,7 @@ export async function runTaskRun(o: TaskRunOptions, ctx: Context): Promise<Repor
   const timeoutMs = parseWaitTimeout(o.waitTimeout);
   const tags = parseTags(o.tag);
   refusePublicIpOnEc2(launch.launchType, o.assignPublicIp);
+  if (o.follow && o.wait === 'running') throw new UsageError('task run: --follow follows the task until it stops; it cannot be combined with --wait running.');
   const warnings: string[] = [];
   let overrides: TaskOverride | undefined;
   let overridesSource = '--overrides';
@@ -208,8 +185,14 @@ export async function runTaskRun(o: TaskRunOptions, ctx: Context): Promise<Repor
     tasks: started.map((t) => taskData(t)),
     ...(network ? { network: { subnets: network.subnets, securityGroups: network.securityGroups, assignPublicIp: network.assignPublicIp ?? 'DISABLED', chosen: network.source } } : {}),
   };
-  if (!o.wait || started.length === 0) return report;
-  return waitAndReport(ctx, report, o.cluster, started, o.wait, timeoutMs, new Map([[td?.arn ?? '', td]]));
+  if (started.length === 0) return report;
+  const tds = new Map([[td?.arn ?? '', td]]);
+  if (o.follow) {
+    const { followTasks } = await import('./task-logs.js');
+    return followTasks(ctx, report, o.cluster, started, tds);
+  }
+  if (!o.wait) return report;
+  return waitAndReport(ctx, report, o.cluster, started, o.wait, timeoutMs, tds);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ export interface StatusLine {
   update(text: string): void;
   /** Prints a line above the status (e.g. a service event). */
   log(line: string): void;
+  /** Runs `print` (which writes elsewhere, e.g. log lines on stdout) with the status line cleared, then redraws it. */
+  above(print: () => void): void;
   done(final?: string): void;
 }
 
@@ -61,6 +63,11 @@ export function createUi(stderr: Writable & { isTTY?: boolean }, opts: { verbose
         log(line) {
           if (tty) write(`\r\x1b[2K${line}\n`), draw();
           else write(`${line}\n`);
+        },
+        above(print) {
+          if (tty) write('\r\x1b[2K');
+          print();
+          if (tty) draw();
         },
         done(final) {
           if (timer) clearInterval(timer);

@@ -27,3 +27,9 @@ export function parseEcsArn(arn: string): ParsedArn | undefined {
       return undefined;
   }
 }
+
+/** A CloudWatch Logs log group ARN (with or without the trailing `:*`). */
+export function parseLogGroupArn(arn: string): ParsedArn | undefined {
+  const m = /^arn:[^:]+:logs:[^:]+:\d{12}:log-group:(.+?)(:\*)?$/.exec(arn);
+  return m ? { type: 'logs-log-group', name: m[1], arn: arn.replace(/:\*$/, '') } : undefined;
+}

@@ -19,7 +19,9 @@ import { iamPath, policyArn } from '../iam/arn.js';
 import { readPolicyForDelete, readRoleForDelete, type PolicyDeleteState, type RoleDeleteState } from '../iam/steps.js';
 import { STACK_TAG } from '../input/tags.js';
 import type { TrackedResource } from '../state/journal.js';
-import { parseEcsArn } from './arn.js';
+import { parseEcsArn, parseLogGroupArn } from './arn.js';
+import type { LogGroupInfo, LogsOps } from '../aws/logs-ops.js';
+import { awslogsTargets } from '../ecs/log-groups.js';
 
 export type Origin = 'created' | 'adopted' | 'intent' | undefined;
 
@@ -55,6 +57,8 @@ export interface Inventory {
   services: Item<ServiceInfo>[];
   tasks: Item<TaskInfo>[];
   taskDefinitions: Item<TaskDefinitionInfo>[];
+  /** CloudWatch Logs groups the stack made for its containers. */
+  logGroups: Item<LogGroupInfo>[];
   warnings: string[];
   /** The journal knew nothing of this stack. */
   journalEmpty: boolean;
@@ -144,7 +148,7 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
   for (const r of roles) c.add({ type: 'iam-role', name: r.name }, { arn: r.arn, tagged: true });
   for (const p of policies) c.add({ type: 'iam-policy', name: p.name }, { arn: p.arn, tagged: true });
   for (const arn of tagged.arns) {
-    const p = parseEcsArn(arn);
+    const p = parseEcsArn(arn) ?? parseLogGroupArn(arn);
     if (p) c.add({ type: p.type, name: p.name, parent: p.parent }, { arn: p.arn, tagged: true });
   }
   if (tagged.fallback) await ecsFallback(ctx, discovery, await ecsP, c);
@@ -152,6 +156,22 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
   // Live state of what discovery added (nothing, when the journal is complete).
   const [early, late] = await Promise.all([firstReads, readLive(ctx, iamP, ecsP, account, c.all().filter((x) => !seen.has(keyOf(x))), limit)]);
   const live = new Map([...early, ...late]);
+  // Without a journal (and without the tagging API), the log groups the stack's task definitions
+  // write to are candidates too: their tag decides whether they are the stack's.
+  if (journal.length === 0) {
+    const more: Cand[] = [];
+    for (const td of c.of('ecs-task-definition')) {
+      const l = live.get(keyOf(td))?.live as TaskDefinitionInfo | undefined;
+      for (const t of awslogsTargets(l?.definition)) {
+        const key = { type: 'logs-log-group' as const, name: t.group };
+        if (!c.of('logs-log-group').some((x) => x.key.name === t.group)) {
+          c.add(key, {});
+          more.push({ key, origin: undefined, tagged: false });
+        }
+      }
+    }
+    for (const [k, v] of await readLive(ctx, iamP, ecsP, account, more, limit)) live.set(k, v);
+  }
   const iam = await iamP;
   const build = <L>(type: TrackedResource['type']): Item<L>[] =>
     c.of(type).map((x) => {
@@ -164,6 +184,7 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
   const serviceItems = build<ServiceInfo>('ecs-service');
   const taskItems = build<TaskInfo>('ecs-task');
   const tdItems = build<TaskDefinitionInfo>('ecs-task-definition');
+  const logItems = build<LogGroupInfo>('logs-log-group');
 
   // Attachments the stack made, with their current state from the role's attachments.
   const attachedByRole = new Map<string, string[] | undefined>();
@@ -187,6 +208,7 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
     services: serviceItems,
     tasks: taskItems.filter((t) => !(t.live && isServiceTask(t.live) && t.origin === undefined)),
     taskDefinitions: tdItems,
+    logGroups: logItems,
     warnings,
     journalEmpty: journal.length === 0,
   };
@@ -219,6 +241,9 @@ interface Live {
 
 type Limit = ReturnType<typeof concurrencyLimit>;
 
+/** The Logs operations, built only when a log group is a candidate (a stack without any loads no Logs client). */
+const logsOps = (ctx: Context): Promise<LogsOps> => ctx.logs();
+
 /**
  * Reads the live state of candidates concurrently: ECS clusters, services and tasks batched (per
  * cluster), the per-resource reads (policies, roles, task definitions) at most
@@ -234,6 +259,10 @@ async function readLive(ctx: Context, iamP: Promise<IamOps>, ecsP: Promise<EcsOp
     ...of('iam-role').map((r) => async () => {
       const live = await readRoleForDelete(await iamP, r.key.name);
       out.set(keyOf(r), { live, tags: live?.info.tags, arn: live?.info.arn });
+    }),
+    ...of('logs-log-group').map((g) => async () => {
+      const info = await (await logsOps(ctx)).describeLogGroup(g.key.name);
+      out.set(keyOf(g), { live: info, tags: info?.tags, arn: info?.arn ?? g.arn });
     }),
     ...of('ecs-task-definition').map((t) => async () => {
       const live = await (await ecsP).describeTaskDefinition(t.arn ?? t.key.name);

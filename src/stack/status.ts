@@ -33,6 +33,8 @@ function liveState(it: Item<unknown>): string {
       return `exists (${(l.attached as string[]).length} attached)`;
     case 'iam-policy':
       return `exists (attached ${(l.info as { attachmentCount: number }).attachmentCount}×)`;
+    case 'logs-log-group':
+      return `exists (${l.retentionDays ? `keeps ${l.retentionDays} days` : 'keeps events for ever'})`;
     default:
       return 'exists';
   }
@@ -40,7 +42,7 @@ function liveState(it: Item<unknown>): string {
 
 function statusRows(inv: Inventory): StatusRow[] {
   const rows: StatusRow[] = [];
-  const all: Item<unknown>[] = [...inv.policies, ...inv.roles, ...inv.clusters, ...inv.taskDefinitions, ...inv.services, ...inv.tasks];
+  const all: Item<unknown>[] = [...inv.policies, ...inv.roles, ...inv.clusters, ...inv.taskDefinitions, ...inv.services, ...inv.tasks, ...inv.logGroups];
   for (const it of all) {
     const source = [it.origin ? `journal:${it.origin}` : '', it.tagged ? 'tag' : ''].filter(Boolean).join('+') || 'reference';
     let drift: string | undefined;

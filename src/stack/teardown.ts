@@ -13,6 +13,7 @@ import { HOW_TO_CONFIGURE } from '../aws/settings.js';
 import type { TaskDefinitionSummary, TaskInfo } from '../aws/ecs-types.js';
 import { clusterDeleteStep, serviceDeleteStep, stopTasksStep, taskDefinitionDeleteStep } from '../ecs/steps.js';
 import { detachStep, otherRegions, policyDeleteStep, releaseStep, roleDeleteStep } from '../iam/steps.js';
+import { logGroupDeleteStep, logGroupId } from '../ecs/log-groups.js';
 import { executePlan } from '../plan/engine.js';
 import { unchangedStep, type Plan, type Report, type Step } from '../plan/types.js';
 import { Journal, journalPath, listStacks } from '../state/journal.js';
@@ -40,7 +41,7 @@ function keepStep(it: Item<unknown>, id: string): Step {
 }
 
 /** The teardown plan for an inventory. Exported for tests. */
-export function teardownSteps(ctx: Context, inv: Inventory): Step[] {
+export function teardownSteps(ctx: Context, inv: Inventory, opts: { keepLogs?: boolean } = {}): Step[] {
   const steps: Step[] = [];
   const ecsSteps: string[] = [];
   const byCluster = new Map<string, string[]>();
@@ -91,6 +92,14 @@ export function teardownSteps(ctx: Context, inv: Inventory): Step[] {
   }
   for (const [family, revs] of revsByFamily) {
     steps.push(taskDefinitionDeleteStep(ctx, family, revs.sort((a, b) => a.revision - b.revision), { id: `taskdef:${family}`, dependsOn: [...ecsSteps] }));
+  }
+
+  // 3b. Log groups, once nothing writes to them (--keep-logs keeps them).
+  for (const g of inv.logGroups) {
+    const id = logGroupId(g.name);
+    if (g.ownership !== 'owned') steps.push(keepStep(g, id));
+    else if (opts.keepLogs) steps.push(unchangedStep({ id, type: g.type, name: g.name, arn: g.arn, reason: 'kept (--keep-logs): its log events stay readable' }));
+    else steps.push(logGroupDeleteStep(ctx, g.name, g.live, { id, dependsOn: [...ecsSteps] }));
   }
 
   // 4. Clusters, once their services and tasks are gone.
@@ -160,13 +169,13 @@ export function teardownSteps(ctx: Context, inv: Inventory): Step[] {
   return steps;
 }
 
-export async function runTeardown(_options: unknown, ctx: Context): Promise<Report> {
+export async function runTeardown(options: { keepLogs?: boolean }, ctx: Context): Promise<Report> {
   ctx.requireConfirmable();
   const account = await ctx.accountOrPlaceholder();
-  if (account === UNKNOWN_ACCOUNT) return offlineTeardownPlan(ctx);
+  if (account === UNKNOWN_ACCOUNT) return offlineTeardownPlan(ctx, options);
   const journal = await ctx.journal();
   const inv = await readInventory(ctx, account, journal.resources());
-  const steps = teardownSteps(ctx, inv);
+  const steps = teardownSteps(ctx, inv, options);
   const plan: Plan = { command: ctx.command, account, warnings: inv.warnings, steps };
   if (steps.length === 0) plan.notes = [`stack "${ctx.stack}" holds nothing (journal ${journal.exists() ? 'empty' : 'absent'}, no tagged resources)`];
   return executePlan(ctx, plan, { question: `Tear down stack "${ctx.stack}": delete these resources?` });
@@ -176,7 +185,7 @@ export async function runTeardown(_options: unknown, ctx: Context): Promise<Repo
  * A dry run without AWS access: the plan from the journal alone (the account is unknown, so every
  * local journal of this region and stack is read), each step marked as not checked against AWS.
  */
-async function offlineTeardownPlan(ctx: Context): Promise<Report> {
+async function offlineTeardownPlan(ctx: Context, options: { keepLogs?: boolean }): Promise<Report> {
   if (ctx.offline) {
     throw new UsageError(`No AWS region is configured, so teardown cannot tell what stack "${ctx.stack}" holds (it reads the account, and the journal of that account and region). ${HOW_TO_CONFIGURE}`, 'NoRegion');
   }
@@ -200,6 +209,7 @@ async function offlineTeardownPlan(ctx: Context): Promise<Report> {
     'ecs-service': 'DeleteService',
     'ecs-task': 'StopTask',
     'ecs-task-definition': 'DeregisterTaskDefinition',
+    ...(options.keepLogs ? {} : { 'logs-log-group': 'DeleteLogGroup' }),
     'ecs-cluster': 'DeleteCluster',
     'iam-attachment': 'DetachRolePolicy',
     'iam-role': 'DeleteRole',

@@ -19,7 +19,8 @@ export type ResourceType =
   | 'ecs-cluster'
   | 'ecs-task-definition'
   | 'ecs-service'
-  | 'ecs-task';
+  | 'ecs-task'
+  | 'logs-log-group';
 
 export type JournalEvent = 'intent' | 'created' | 'adopted' | 'updated' | 'deleted' | 'attached' | 'detached';
 

@@ -232,3 +232,11 @@ export function taskStops(o: { stoppedReason: string; stopCode: string; exitCode
     rewriteEcs('DescribeTasks', (answer) => ({ ...answer, tasks: ((answer.tasks as Json[]) ?? []).map(stopped) })),
   ];
 }
+
+/**
+ * A service's tasks: AWS's ListTasks with serviceName lists the tasks the service started; moto's
+ * services start none (and it does not filter by service): the given tasks play them.
+ */
+export function serviceTasks(o: { cluster: string; service: string; taskArns: string[] }): FaultRule[] {
+  return [rewriteEcs('ListTasks', (answer, request) => (request.cluster === o.cluster && request.serviceName === o.service ? { ...answer, taskArns: o.taskArns } : answer))];
+}

@@ -189,7 +189,8 @@ async function startOnce(cmd: MotoCommand, port: number): Promise<MotoServer> {
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(cmd.command, [...cmd.prefixArgs, '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+    // AWS's managed policies (AmazonECSTaskExecutionRolePolicy...) exist in every account; moto has them only when asked.
+    env: { MOTO_IAM_LOAD_MANAGED_POLICIES: 'true', ...process.env, PYTHONUNBUFFERED: '1' },
   });
   liveChildren.add(child);
   installExitHook();
