@@ -10,7 +10,15 @@
  *
  * Loaded with `await import()` only: it imports the EC2 client module statically.
  */
-import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client, type SecurityGroup, type Subnet } from '@aws-sdk/client-ec2';
+import {
+  DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcEndpointsCommand,
+  EC2Client,
+  type SecurityGroup,
+  type Subnet,
+} from '@aws-sdk/client-ec2';
 import { AwsError } from '../errors.js';
 import { ServiceOps } from './ops.js';
 
@@ -100,5 +108,50 @@ export class Ec2Ops extends ServiceOps<EC2Client> {
       throw new AwsError('ec2:DescribeSecurityGroups', 'NoDefaultSecurityGroup', `VPC ${vpcs[0]} has no security group named "default": pass --security-groups sg-....`);
     }
     return { vpcId: vpcs[0], securityGroup: group.GroupId };
+  }
+
+  /** A subnet's VPC and whether it gives instances a public IP by default; undefined when it does not exist. */
+  async subnet(id: string): Promise<{ id: string; vpcId: string; mapPublicIp: boolean } | undefined> {
+    try {
+      const [s] = await this.subnets({ ids: [id] });
+      return s ? { id, vpcId: s.VpcId ?? '', mapPublicIp: Boolean(s.MapPublicIpOnLaunch) } : undefined;
+    } catch (e) {
+      if (e instanceof AwsError && /InvalidSubnetID/.test(e.awsCode)) return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * The routes a subnet's traffic takes: its own route table, else its VPC's main one. Each route
+   * as destination → target (`igw-…`, `nat-…`, `local`, ...).
+   */
+  async routesOf(subnetId: string, vpcId: string): Promise<Array<{ destination: string; target: string }>> {
+    const out = await this.call('DescribeRouteTables', () => this.client.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] })));
+    const tables = out.RouteTables ?? [];
+    const own = tables.find((t) => (t.Associations ?? []).some((a) => a.SubnetId === subnetId));
+    const main = tables.find((t) => (t.Associations ?? []).some((a) => a.Main));
+    const table = own ?? main;
+    return (table?.Routes ?? []).map((r) => ({
+      destination: r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? r.DestinationPrefixListId ?? '',
+      target: r.GatewayId ?? r.NatGatewayId ?? r.TransitGatewayId ?? r.NetworkInterfaceId ?? r.VpcPeeringConnectionId ?? r.InstanceId ?? '',
+    }));
+  }
+
+  /** The service names of a VPC's endpoints (com.amazonaws.REGION.ecr.api, ...). */
+  async endpointServices(vpcId: string): Promise<string[]> {
+    const out = await this.call('DescribeVpcEndpoints', () => this.client.send(new DescribeVpcEndpointsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] })));
+    return (out.VpcEndpoints ?? []).filter((e) => e.State === undefined || /available|pending/i.test(e.State)).map((e) => e.ServiceName ?? '');
+  }
+
+  /** Whether a security group lets the tasks reach HTTPS anywhere (outbound 443 to 0.0.0.0/0). */
+  async allowsHttpsOut(groupIds: string[]): Promise<boolean | undefined> {
+    if (groupIds.length === 0) return undefined;
+    const out = await this.call('DescribeSecurityGroups', () => this.client.send(new DescribeSecurityGroupsCommand({ GroupIds: groupIds })));
+    return (out.SecurityGroups ?? []).some((g) =>
+      (g.IpPermissionsEgress ?? []).some((p) => {
+        const anyPort = p.IpProtocol === '-1' || (p.IpProtocol === 'tcp' && (p.FromPort ?? 0) <= 443 && (p.ToPort ?? 65535) >= 443);
+        return anyPort && ((p.IpRanges ?? []).some((r) => r.CidrIp === '0.0.0.0/0') || (p.PrefixListIds ?? []).length > 0);
+      }),
+    );
   }
 }

@@ -117,6 +117,7 @@ export function toTaskInfo(t: Task): TaskInfo {
     ...(t.group ? { group: t.group } : {}),
     ...(t.startedBy ? { startedBy: t.startedBy } : {}),
     ...(t.launchType ? { launchType: t.launchType } : {}),
+    ...subnetOf(t),
     tags: tagMap(t.tags),
     containers: (t.containers ?? []).map((c) => ({
       name: c.name ?? '',
@@ -125,6 +126,12 @@ export function toTaskInfo(t: Task): TaskInfo {
       ...(c.reason ? { reason: c.reason } : {}),
     })),
   };
+}
+
+function subnetOf(t: Task): { subnetId?: string } {
+  const eni = (t.attachments ?? []).find((a) => a.type === 'ElasticNetworkInterface');
+  const id = eni?.details?.find((d) => d.name === 'subnetId')?.value;
+  return id ? { subnetId: id } : {};
 }
 
 /** The task counts of a service or a deployment. */

@@ -56,6 +56,8 @@ export interface TaskInfo {
   group?: string;
   startedBy?: string;
   launchType?: string;
+  /** The subnet of an awsvpc task's network interface (from its ElasticNetworkInterface attachment). */
+  subnetId?: string;
   tags: Record<string, string>;
   containers: ContainerState[];
 }

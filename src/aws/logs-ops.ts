@@ -104,4 +104,10 @@ export class LogsOps extends ServiceOps<CloudWatchLogsClient> {
     const lines = (out.events ?? []).map((e) => ({ timestamp: e.timestamp ?? 0, message: e.message ?? '' }));
     return { lines, token: out.nextForwardToken ?? o.token };
   }
+
+  /** The last `n` events of a stream (none when it does not exist). */
+  async lastEvents(group: string, stream: string, n: number): Promise<LogLine[]> {
+    const out = await this.maybe('GetLogEvents', notFound, () => this.client.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: false, limit: n })));
+    return (out?.events ?? []).map((e) => ({ timestamp: e.timestamp ?? 0, message: e.message ?? '' }));
+  }
 }

@@ -11,6 +11,7 @@
 import type { Context } from '../context.js';
 import { InputError } from '../errors.js';
 import type { LogGroupInfo } from '../aws/logs-ops.js';
+import type { TaskDefinitionInfo, TaskInfo } from '../aws/ecs-types.js';
 import { isJsonObject, type JsonValue } from '../input/json.js';
 import { stackOf, stackTags, STACK_TAG } from '../input/tags.js';
 import { absentStep, unchangedStep, type Step } from '../plan/types.js';
@@ -139,3 +140,48 @@ export function logGroupDeleteStep(ctx: Context, name: string, info: LogGroupInf
     },
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Where a task's lines are
+
+export interface LogSource {
+  taskId: string;
+  container: string;
+  group: string;
+  stream: string;
+}
+
+/**
+ * Where the containers of a task write (awslogs only), and why others cannot be read: a container
+ * with another log driver, or awslogs without a stream prefix (the stream is then named after the
+ * Docker container id, which ECS does not report).
+ */
+export function logSources(ctx: Context, td: TaskDefinitionInfo | undefined, task: TaskInfo, container?: string): { sources: LogSource[]; notes: string[] } {
+  const notes: string[] = [];
+  if (!td) return { sources: [], notes: [`task ${task.id}: its task definition could not be read, so where its containers log is not known.`] };
+  const targets = awslogsTargets(td.definition);
+  const names = td.containers.map((c) => c.name);
+  if (container && !names.includes(container)) {
+    throw new InputError('--container', { message: `task ${task.id} has no container "${container}"`, fix: `use one of ${names.join(', ')}` });
+  }
+  const sources: LogSource[] = [];
+  for (const name of names) {
+    if (container && name !== container) continue;
+    const t = targets.find((x) => x.container === name);
+    if (!t) {
+      notes.push(`container ${name} does not log to CloudWatch Logs (no awslogs logConfiguration): its output cannot be read here.`);
+      continue;
+    }
+    if (t.region && t.region !== ctx.region) {
+      notes.push(`container ${name} logs to ${t.group} in ${t.region}: read it with --region ${t.region}.`);
+      continue;
+    }
+    if (!t.streamPrefix) {
+      notes.push(`container ${name} logs to ${t.group} without "awslogs-stream-prefix", so its stream is named after the Docker container id: add a prefix to find it.`);
+      continue;
+    }
+    sources.push({ taskId: task.id, container: name, group: t.group, stream: `${t.streamPrefix}/${name}/${task.id}` });
+  }
+  return { sources, notes };
+}
+

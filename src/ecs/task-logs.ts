@@ -13,51 +13,10 @@ import type { TaskDefinitionInfo, TaskInfo } from '../aws/ecs-types.js';
 import { mapLimit } from '../aws/concurrency.js';
 import { contextClock, pollOverride } from '../plan/retry.js';
 import type { StatusLine } from '../io/ui.js';
-import { awslogsTargets } from './log-groups.js';
+import { logSources, type LogSource } from './log-groups.js';
 import { readReport, type Report } from '../plan/types.js';
 import { reportStopped } from './task-report.js';
 import { validateClusterName, validateServiceName } from './names.js';
-
-export interface LogSource {
-  taskId: string;
-  container: string;
-  group: string;
-  stream: string;
-}
-
-/**
- * Where the containers of a task write (awslogs only), and why others cannot be read: a container
- * with another log driver, or awslogs without a stream prefix (the stream is then named after the
- * Docker container id, which ECS does not report).
- */
-export function logSources(ctx: Context, td: TaskDefinitionInfo | undefined, task: TaskInfo, container?: string): { sources: LogSource[]; notes: string[] } {
-  const notes: string[] = [];
-  if (!td) return { sources: [], notes: [`task ${task.id}: its task definition could not be read, so where its containers log is not known.`] };
-  const targets = awslogsTargets(td.definition);
-  const names = td.containers.map((c) => c.name);
-  if (container && !names.includes(container)) {
-    throw new InputError('--container', { message: `task ${task.id} has no container "${container}"`, fix: `use one of ${names.join(', ')}` });
-  }
-  const sources: LogSource[] = [];
-  for (const name of names) {
-    if (container && name !== container) continue;
-    const t = targets.find((x) => x.container === name);
-    if (!t) {
-      notes.push(`container ${name} does not log to CloudWatch Logs (no awslogs logConfiguration): its output cannot be read here.`);
-      continue;
-    }
-    if (t.region && t.region !== ctx.region) {
-      notes.push(`container ${name} logs to ${t.group} in ${t.region}: read it with --region ${t.region}.`);
-      continue;
-    }
-    if (!t.streamPrefix) {
-      notes.push(`container ${name} logs to ${t.group} without "awslogs-stream-prefix", so its stream is named after the Docker container id: add a prefix to find it.`);
-      continue;
-    }
-    sources.push({ taskId: task.id, container: name, group: t.group, stream: `${t.streamPrefix}/${name}/${task.id}` });
-  }
-  return { sources, notes };
-}
 
 /** `--since 10m` (s, m, h, d) or an ISO 8601 time, as epoch milliseconds. */
 export function parseSince(value: string | undefined, now = Date.now()): number | undefined {
@@ -193,10 +152,13 @@ export async function followTasks(ctx: Context, report: Report, cluster: string,
     await tail.drain();
     line.done();
     if (ctx.opts.output === 'json') report.data = { ...report.data, logs: tail.printed };
-    return reportStopped(ctx, report, tasks, tds);
+    const byContainer = new Map<string, LogLine[]>();
+    for (const l of tail.printed) byContainer.set(`${l.taskId}/${l.container}`, [...(byContainer.get(`${l.taskId}/${l.container}`) ?? []), l]);
+    return await reportStopped(ctx, report, tasks, tds, byContainer);
   } catch (e) {
     line.done();
     if (tail && ctx.opts.output === 'json') report.data = { ...report.data, logs: tail.printed };
+    if ((e as { report?: unknown }).report) throw e;
     throw Object.assign(e as Error, { report: { ...report, ok: false } });
   }
 }

@@ -17,6 +17,7 @@ import { EcsprimerError, InterruptedError, RuntimeError } from '../errors.js';
 import type { EcsOps } from '../aws/ecs-ops.js';
 import { backoff, contextClock, pollOverride, type WaitClock } from '../plan/retry.js';
 import { stopExplanation, taskOutcome } from './outcome.js';
+import { diagnose, diagnosisSentence } from './diagnosis.js';
 import type { ServiceEventInfo, ServiceInfo, TaskInfo } from '../aws/ecs-types.js';
 
 export interface WaitOptions {
@@ -202,7 +203,10 @@ export async function waitForTasks(
           return {
             done: false,
             status,
-            fail: new RuntimeError('TaskStoppedBeforeRunning', `The task stopped before it was RUNNING: ${why}.`),
+            fail: async () => {
+              const d = await diagnose(ctx, failed, undefined);
+              return new RuntimeError('TaskStoppedBeforeRunning', `The task stopped before it was RUNNING: ${why}.${d ? ` ${diagnosisSentence(d)}` : ''}`);
+            },
           };
         }
         return { done: tasks.every((t) => ran.has(t.id)), status };
@@ -264,13 +268,14 @@ type ServiceWaitOps = Pick<EcsOps, 'describeService' | 'listTasks' | 'describeTa
  * Why the tasks of a deployment stopped: the service's STOPPED tasks of its task definition
  * (ListTasks + DescribeTasks, one round trip each), at most `n`, one sentence each.
  */
-async function failedTaskReasons(ops: ServiceWaitOps, cluster: string, name: string, taskDefinition: string | undefined, n = 3): Promise<string> {
+async function failedTaskReasons(ctx: Context, ops: ServiceWaitOps, cluster: string, name: string, taskDefinition: string | undefined, n = 3): Promise<string> {
   try {
     const arns = await ops.listTasks(cluster, { serviceName: name, desiredStatus: 'STOPPED' });
     const tasks = (await ops.describeTasks(cluster, arns.slice(0, 100))).filter((t) => !taskDefinition || t.taskDefinitionArn === taskDefinition);
     if (tasks.length === 0) return ' ECS lists no stopped task of it any more (it keeps them about an hour).';
     const shown = tasks.slice(0, n).map((t) => stopExplanation(taskOutcome(t)));
-    return ` Failed tasks: ${shown.join(' | ')}${tasks.length > n ? ` (and ${tasks.length - n} more)` : ''}.`;
+    const d = await diagnose(ctx, tasks[0], undefined).catch(() => undefined);
+    return ` Failed tasks: ${shown.join(' | ')}${tasks.length > n ? ` (and ${tasks.length - n} more)` : ''}.${d ? ` ${diagnosisSentence(d)}` : ''}`;
   } catch {
     return '';
   }
@@ -300,7 +305,7 @@ export async function waitForService(
   let followedTd: string | undefined;
   const what = `service ${name} in ${cluster} to be ${until === 'stable' ? 'stable (its deployment completed, running = desired)' : 'INACTIVE'}`;
   const failedWith = (code: string, head: (reasons: string) => string, svc: ServiceInfo) => async () =>
-    new RuntimeError(code, `${head(await failedTaskReasons(ops, cluster, name, followedTd))} ${lastEvents(svc)}`);
+    new RuntimeError(code, `${head(await failedTaskReasons(ctx, ops, cluster, name, followedTd))} ${lastEvents(svc)}`);
   const result = await poll<{ svc?: ServiceInfo }>(
     ctx,
     o,

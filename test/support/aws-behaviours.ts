@@ -220,12 +220,11 @@ export function taskStops(o: { stoppedReason: string; stopCode: string; exitCode
     stopCode: o.stopCode,
     ...(ran ? {} : { startedAt: undefined }),
     stoppedAt: Date.now() / 1000,
-    containers: ((t.containers as Json[]) ?? []).map((c) => ({
-      ...c,
-      lastStatus: 'STOPPED',
-      ...(ran ? { exitCode: o.exitCode } : {}),
-      ...(o.containerReason ? { reason: o.containerReason } : {}),
-    })),
+    containers: ((t.containers as Json[]) ?? []).map((c) => {
+      // A container that never ran has no exit code (moto gives every container one).
+      const { exitCode: _e, ...rest } = c;
+      return { ...rest, lastStatus: 'STOPPED', ...(ran ? { exitCode: o.exitCode } : {}), ...(o.containerReason ? { reason: o.containerReason } : {}) };
+    }),
   });
   return [
     rewriteEcs('RunTask', (answer) => ({ ...answer, tasks: ((answer.tasks as Json[]) ?? []).map((t) => ({ ...t, lastStatus: 'PROVISIONING', startedAt: undefined })) })),

@@ -12,7 +12,8 @@ import {
   RegisterTaskDefinitionCommand,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import { GetRoleCommand, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
+import { GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -23,22 +24,43 @@ import { ACCOUNT, cli, journalEvents, useCliEnv } from '../support/in-process.js
 const ecs = mockClient(ECSClient);
 const iam = mockClient(IAMClient);
 const sts = mockClient(STSClient);
+const logs = mockClient(CloudWatchLogsClient);
+
+/** The stack's execution role (the default document logs with awslogs, so it needs one). */
+const EXEC_ARN = `arn:aws:iam::${ACCOUNT}:role/ecsprimer/ecsprimer/ecsprimer-exec`;
+const MANAGED = 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy';
 
 useCliEnv();
 beforeEach(() => {
   ecs.reset();
   iam.reset();
   sts.reset();
+  logs.reset();
   sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/test` });
+  // What the stack already has, unless a test says otherwise: its log group and its execution role.
+  logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: '/ecs/ecsprimer-web', arn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/ecs/ecsprimer-web:*`, retentionInDays: 7 }] });
+  logs.on(ListTagsForResourceCommand).resolves({ tags: { 'ecsprimer:stack': 'ecsprimer' } });
+  iam.on(GetRoleCommand, { RoleName: 'ecsprimer-exec' }).resolves({
+    Role: {
+      RoleName: 'ecsprimer-exec',
+      Arn: EXEC_ARN,
+      Path: '/ecsprimer/ecsprimer/',
+      RoleId: 'AROAEXEC',
+      CreateDate: new Date(),
+      AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] })),
+      Tags: [{ Key: 'ecsprimer:stack', Value: 'ecsprimer' }, { Key: 'ecsprimer:regions', Value: 'us-east-1' }],
+    },
+  });
+  iam.on(ListAttachedRolePoliciesCommand, { RoleName: 'ecsprimer-exec' }).resolves({ AttachedPolicies: [{ PolicyArn: MANAGED, PolicyName: 'AmazonECSTaskExecutionRolePolicy' }], IsTruncated: false });
 });
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const notFound = () => new ClientException({ message: 'Unable to describe task definition.', $metadata: { httpStatusCode: 400 } });
 
-/** The shipped default document, as sent for stack "ecsprimer". */
+/** The shipped default document, as sent for stack "ecsprimer" in us-east-1 (with the stack's execution role). */
 function shipped(): RegisterTaskDefinitionCommandInput {
-  const raw = readFileSync(join(REPO, 'json', 'task-definition.json'), 'utf8').replace('${ecsprimer:stack}', 'ecsprimer');
-  return JSON.parse(raw) as RegisterTaskDefinitionCommandInput;
+  const raw = readFileSync(join(REPO, 'json', 'task-definition.json'), 'utf8').replaceAll('${ecsprimer:stack}', 'ecsprimer').replaceAll('${AWS::Region}', 'us-east-1');
+  return { ...(JSON.parse(raw) as RegisterTaskDefinitionCommandInput), executionRoleArn: EXEC_ARN };
 }
 
 /** What DescribeTaskDefinition answers on AWS for a document: defaults filled in, read-only fields added. */
@@ -132,7 +154,7 @@ describe('comparableTaskDefinition / taskDefinitionDifferences', () => {
 
   it('keeps only RegisterTaskDefinition fields', () => {
     const c = comparableTaskDefinition(asAwsDescribes(base));
-    expect(Object.keys(c).sort()).toEqual(['containerDefinitions', 'cpu', 'family', 'memory', 'networkMode', 'requiresCompatibilities']);
+    expect(Object.keys(c).sort()).toEqual(['containerDefinitions', 'cpu', 'executionRoleArn', 'family', 'memory', 'networkMode', 'requiresCompatibilities']);
   });
 });
 
@@ -184,6 +206,20 @@ describe('task register', () => {
     const r = await cli(['task', 'register', '--yes']);
     expect(r.code).toBe(0);
     expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(1);
+  });
+
+  it("a definition that logs with awslogs and names no execution role gets the stack's: the role, its managed policy and the log group are made first", async () => {
+    iam.on(GetRoleCommand, { RoleName: 'ecsprimer-exec' }).rejects(new NoSuchEntityException({ message: 'The role with name ecsprimer-exec cannot be found.', $metadata: { httpStatusCode: 404 } }));
+    logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [] });
+    ecs.on(DescribeTaskDefinitionCommand).rejects(notFound());
+    ecs.on(RegisterTaskDefinitionCommand).callsFake((input: RegisterTaskDefinitionCommandInput) => ({ taskDefinition: asAwsDescribes(input, 1) }));
+    const r = await cli(['task', 'register', '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    const plan = r.stderr + r.stdout;
+    expect(plan).toMatch(/create logs-log-group \/ecs\/ecsprimer-web[\s\S]*CreateLogGroup[\s\S]*PutRetentionPolicy[\s\S]*keep events 7 days/);
+    expect(plan).toMatch(/create iam-role ecsprimer-exec[\s\S]*create iam-attachment ecsprimer-exec ← AmazonECSTaskExecutionRolePolicy[\s\S]*create ecs-task-definition ecsprimer-web/);
+    expect(plan).toContain("the stack's execution role ecsprimer-exec is used");
+    expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
   });
 
   it('resolves --execution-role NAME with one GetRole, concurrently with DescribeTaskDefinition, and sends its ARN', async () => {

@@ -219,7 +219,10 @@ describe('Fargate table', () => {
 describe('validateTaskDefinition: document level', () => {
   it('accepts the default json/task-definition.json once the placeholder is filled in', () => {
     const raw = readFileSync(new URL('../../json/task-definition.json', import.meta.url), 'utf8');
-    const doc = JSON.parse(raw.replaceAll('${ecsprimer:stack}', 'demo')) as JsonValue;
+    const filled = JSON.parse(raw.replaceAll('${ecsprimer:stack}', 'demo').replaceAll('${AWS::Region}', 'us-east-1')) as Record<string, JsonValue>;
+    // It logs with awslogs, so it needs an execution role: task register adds the stack's.
+    expectIssue(validateTaskDefinition(filled, SRC, { launchType: 'FARGATE' }).issues, 'containerDefinitions[0].logConfiguration.logDriver', 'needs a task execution role');
+    const doc = { ...filled, executionRoleArn: 'arn:aws:iam::123456789012:role/ecsprimer/demo/demo-exec' } as JsonValue;
     const r = validateTaskDefinition(doc, SRC, { launchType: 'FARGATE' });
     expect(r.issues).toEqual([]);
     expect(r.warnings).toEqual([]);
@@ -229,7 +232,7 @@ describe('validateTaskDefinition: document level', () => {
 
   it('reports an unfilled placeholder in the family clearly', () => {
     const raw = readFileSync(new URL('../../json/task-definition.json', import.meta.url), 'utf8');
-    const issues = issuesOf(JSON.parse(raw) as JsonValue);
+    const issues = issuesOf({ ...(JSON.parse(raw) as Record<string, JsonValue>), executionRoleArn: 'arn:aws:iam::123456789012:role/x', containerDefinitions: [{ name: 'web', image: 'nginx', memory: 128 }] });
     expectIssue(issues, 'family', '"$"', 'placeholder', 'letters, digits, hyphens');
     expectIssue(issuesOf(fargate({ family: '<stack>-web' })), 'family', '"<"', '">"', 'placeholder');
   });
