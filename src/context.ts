@@ -11,6 +11,7 @@ import { partitionOf } from './aws/partition.js';
 import type { DiscoveryOps } from './aws/discovery-ops.js';
 import type { Ec2Ops } from './aws/ec2-ops.js';
 import type { LogsOps } from './aws/logs-ops.js';
+import type { EcrOps } from './aws/ecr-ops.js';
 import type { EcsOps } from './aws/ecs-ops.js';
 import type { IamOps } from './aws/iam-ops.js';
 import type { PlaceholderValues } from './input/documents.js';
@@ -192,6 +193,14 @@ export class Context {
     return this.once('logs', async () => {
       const [{ LogsOps }, client] = await Promise.all([import('./aws/logs-ops.js'), this.aws().get('logs')]);
       return new LogsOps(client, await this.aws().endpoint('logs'));
+    });
+  }
+
+  /** The ECR reads of this run (task verify), built on first use. */
+  ecr(): Promise<EcrOps> {
+    return this.once('ecr', async () => {
+      const [{ EcrOps }, client] = await Promise.all([import('./aws/ecr-ops.js'), this.aws().get('ecr')]);
+      return new EcrOps(client, await this.aws().endpoint('ecr'));
     });
   }
 

@@ -9,6 +9,7 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { AwsSettings } from './settings.js';
 import type { Ui } from '../io/ui.js';
 import { configFileEndpoints, type Endpoint, type ServiceKind } from './endpoints.js';
@@ -30,6 +31,7 @@ interface ClientTypes {
   ec2: EC2Client;
   tagging: ResourceGroupsTaggingAPIClient;
   logs: CloudWatchLogsClient;
+  ecr: ECRClient;
 }
 
 type AnyClient = ClientTypes[ServiceKind];
@@ -42,6 +44,7 @@ const CLIENTS: { [K in ServiceKind]: (config: object) => Promise<ClientTypes[K]>
   ec2: async (c) => new (await import('./sdk/ec2.js')).EC2Client(c),
   tagging: async (c) => new (await import('./sdk/tagging.js')).ResourceGroupsTaggingAPIClient(c),
   logs: async (c) => new (await import('./sdk/logs.js')).CloudWatchLogsClient(c),
+  ecr: async (c) => new (await import('./sdk/ecr.js')).ECRClient(c),
 };
 
 export class AwsClients {

@@ -16,10 +16,12 @@ import {
   DeleteTaskDefinitionsCommand,
   DeregisterTaskDefinitionCommand,
   DescribeClustersCommand,
+  DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
+  ListContainerInstancesCommand,
   ListServicesCommand,
   ListTaskDefinitionsCommand,
   ListTasksCommand,
@@ -226,6 +228,26 @@ export class EcsOps extends ServiceOps<ECSClient> {
   }
 
   /** One cluster with its tags and counts, or undefined when ECS does not know it. */
+  /** The ACTIVE container instances of a cluster with their free CPU units and memory (MiB). */
+  async containerInstanceRoom(cluster: string): Promise<Array<{ id: string; cpu: number; memory: number; connected: boolean }>> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.call('ListContainerInstances', () => this.client.send(new ListContainerInstancesCommand({ cluster, status: 'ACTIVE', nextToken })));
+      arns.push(...(page.containerInstanceArns ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    const out: Array<{ id: string; cpu: number; memory: number; connected: boolean }> = [];
+    for (let i = 0; i < arns.length; i += 100) {
+      const page = await this.call('DescribeContainerInstances', () => this.client.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arns.slice(i, i + 100) })));
+      for (const ci of page.containerInstances ?? []) {
+        const free = (name: string) => ci.remainingResources?.find((r) => r.name === name)?.integerValue ?? 0;
+        out.push({ id: lastSegment(ci.containerInstanceArn ?? ''), cpu: free('CPU'), memory: free('MEMORY'), connected: ci.agentConnected !== false });
+      }
+    }
+    return out;
+  }
+
   async describeCluster(name: string): Promise<ClusterInfo | undefined> {
     return (await this.describeClusters([name])).get(lastSegment(name));
   }

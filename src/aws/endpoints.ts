@@ -16,7 +16,7 @@
  */
 import { UsageError } from '../errors.js';
 
-export type ServiceKind = 'iam' | 'sts' | 'ecs' | 'ec2' | 'tagging' | 'logs';
+export type ServiceKind = 'iam' | 'sts' | 'ecs' | 'ec2' | 'tagging' | 'logs' | 'ecr';
 
 /** Each service's id in the SDK's models: its AWS_ENDPOINT_URL_ suffix and its key in a services section. */
 export const SERVICE_IDS: Record<ServiceKind, string> = {
@@ -26,6 +26,7 @@ export const SERVICE_IDS: Record<ServiceKind, string> = {
   ec2: 'EC2',
   tagging: 'Resource Groups Tagging API',
   logs: 'CloudWatch Logs',
+  ecr: 'ECR',
 };
 
 export const SERVICE_KINDS = Object.keys(SERVICE_IDS) as ServiceKind[];

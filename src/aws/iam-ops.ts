@@ -18,6 +18,7 @@ import {
   GetPolicyCommand,
   GetPolicyVersionCommand,
   GetRoleCommand,
+  GetRolePolicyCommand,
   IAMClient,
   ListAttachedRolePoliciesCommand,
   ListEntitiesForPolicyCommand,
@@ -231,6 +232,12 @@ export class IamOps extends ServiceOps<IAMClient> {
     return (await this.pages('ListRolePolicies', (Marker) => this.client.send(new ListRolePoliciesCommand({ RoleName: role, Marker })), (p) => p.PolicyNames ?? [])) ?? [];
   }
 
+
+  /** The document of a role's inline policy (undefined when it is gone). */
+  async getRolePolicy(role: string, name: string): Promise<unknown> {
+    const out = await this.maybe('GetRolePolicy', noSuchEntity, () => this.client.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: name })));
+    return decodeDocument(out?.PolicyDocument);
+  }
 
   async deleteRolePolicy(role: string, name: string): Promise<void> {
     await this.maybe('DeleteRolePolicy', noSuchEntity, () => this.client.send(new DeleteRolePolicyCommand({ RoleName: role, PolicyName: name })));

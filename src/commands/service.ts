@@ -19,6 +19,7 @@ export const serviceCommands = group('service', 'ECS services (long-running task
   addPlacementOptions(addNetworkOptions(create, 'tasks'))
     .option('--document <src>', 'any other CreateService members (healthCheckGracePeriodSeconds, loadBalancers, deploymentConfiguration, ...): inline JSON, file://PATH, PATH or -')
     .option('--wait', 'wait until its deployment completes (running = desired, the only deployment); a rollback exits 1')
+    .option('--verify', 'run task verify first; create nothing when a check fails')
     .addOption(waitTimeout())
     .addOption(tagOption())
     .action(act(load, 'runServiceCreate'));

@@ -9,6 +9,7 @@ import { addNetworkOptions, addPlacementOptions, clusterOption, collect, require
 const definitions = () => import('../ecs/task-definition.js');
 const tasks = () => import('../ecs/task.js');
 const logs = () => import('../ecs/task-logs.js');
+const verify = () => import('../ecs/verify.js');
 
 const waitTimeout = () => waitTimeoutOption('the tasks keep running');
 const taskDefinition = () => required('--task-definition <family[:rev]|arn>', 'task definition (family alone: its latest ACTIVE revision)');
@@ -43,9 +44,18 @@ export const taskCommands = group('task', 'ECS task definitions and standalone t
   addPlacementOptions(run)
     .addOption(new Option('--wait <state>', "wait until the tasks are RUNNING, or STOPPED (then exit with the essential container's exit code)").choices(['running', 'stopped']))
     .option('--follow', "stream the containers' log lines until the tasks stop, then exit with the essential container's exit code")
+    .option('--verify', 'run task verify first; start nothing when a check fails')
     .addOption(waitTimeout())
     .addOption(tagOption())
     .action(act(tasks, 'runTaskRun'));
+
+  const check = task
+    .command('verify')
+    .description('check, read-only, what a task definition needs before it runs: roles and their permissions, images, log groups, network, cluster (exit 1 when a check fails)')
+    .addOption(taskDefinition())
+    .option('--cluster <name>', 'also check this cluster (ACTIVE; for EC2, container instances with room)')
+    .option('--launch-type <type>', 'FARGATE or EC2 (default FARGATE)');
+  addNetworkOptions(check, 'task').action(act(verify, 'runTaskVerify'));
 
   const ofTasks = (name: string, description: string) => task.command(name).description(description).addOption(clusterOption('cluster of the tasks'));
   ofTasks('wait', 'wait for tasks to be RUNNING or STOPPED (resumes an interrupted --wait; exits with the exit code for stopped)')

@@ -84,6 +84,8 @@ export interface ServiceCreateOptions {
   wait?: boolean;
   waitTimeout?: string;
   tag?: string[];
+  /** Run `task verify` first; create nothing when a check fails. */
+  verify?: boolean;
 }
 
 /** Members of CreateService that options set: the document may repeat them only with the same value. */
@@ -152,6 +154,10 @@ export async function runServiceCreate(o: ServiceCreateOptions, ctx: Context): P
   const desiredCount = launch.desiredCount ?? 1;
   const refText = taskDefinitionRefText(ref);
   ctx.requireConfirmable();
+  if (o.verify && !ctx.opts.dryRun) {
+    const { verifyFirst } = await import('./verify.js');
+    await verifyFirst(ctx, { ref, cluster: o.cluster, launchType: platform ?? 'FARGATE', network: { subnets: launch.subnets, securityGroups: launch.securityGroups, assignPublicIp: o.assignPublicIp, launchType: platform } });
+  }
 
   const target: TargetRequest = {
     cluster: o.cluster,

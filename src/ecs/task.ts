@@ -44,6 +44,8 @@ export interface TaskRunOptions {
   tag?: string[];
   /** Stream the containers' log lines until the tasks stop (implies waiting for STOPPED). */
   follow?: boolean;
+  /** Run `task verify` first; start nothing when a check fails. */
+  verify?: boolean;
 }
 
 /**
@@ -124,6 +126,10 @@ export async function runTaskRun(o: TaskRunOptions, ctx: Context): Promise<Repor
   const refText = taskDefinitionRefText(ref);
   const count = launch.count ?? 1;
   ctx.requireConfirmable();
+  if (o.verify && !ctx.opts.dryRun) {
+    const { verifyFirst } = await import('./verify.js');
+    await verifyFirst(ctx, { ref, cluster: o.cluster, launchType: launch.launchType, network: { subnets: launch.subnets, securityGroups: launch.securityGroups, assignPublicIp: o.assignPublicIp, launchType: launch.launchType } });
+  }
 
   const target: TargetRequest = {
     cluster: o.cluster,
