@@ -38,6 +38,8 @@ export interface GlobalOptions {
   verbose: boolean;
   color: boolean;
   allowInsecureEndpoint: boolean;
+  /** Show each planned call's AWS CLI equivalent and the IAM actions it needs. */
+  explain?: boolean;
 }
 
 export interface IoStreams {
@@ -147,6 +149,11 @@ export class Context {
   /** The values of a document's placeholders in this run; an unknown account is left unfilled. */
   placeholders(account: string | undefined): PlaceholderValues {
     return { account: account && account !== UNKNOWN_ACCOUNT ? account : undefined, region: this.region, partition: this.partition, stack: this.stack };
+  }
+
+  /** The AWS calls this run made so far (none when no client was built). */
+  callsMade(): Array<{ service: string; operation: string }> {
+    return this.clients?.calls ?? [];
   }
 
   aws(): AwsClients {

@@ -47,6 +47,7 @@ export function globalOptions(o: Record<string, unknown>, env: NodeJS.ProcessEnv
     verbose: Boolean(o.verbose),
     color: colorWanted && Boolean(io.stderr.isTTY),
     allowInsecureEndpoint: Boolean(o.allowInsecureEndpoint),
+    explain: Boolean(o.explain),
   };
 }
 

@@ -103,6 +103,7 @@ export function buildProgram(deps: ProgramDeps, argv?: readonly string[]): Comma
     .addOption(new Option('--stack <name>', 'the stack this run belongs to (tags, journal, teardown)').default('ecsprimer'))
     .addOption(new Option('-y, --yes', 'answer yes to every confirmation (for scripts)'))
     .addOption(new Option('--dry-run', 'validate inputs and print the planned AWS calls; change nothing'))
+    .addOption(new Option('--explain', "with the plan, each call's AWS CLI equivalent and the IAM actions it needs"))
     .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
     .addOption(new Option('-v, --verbose', 'print each AWS call and its duration on stderr'))
     .addOption(new Option('--no-color', 'plain output (also NO_COLOR)'))

@@ -231,6 +231,7 @@ export async function runServiceCreate(o: ServiceCreateOptions, ctx: Context): P
       calls: [
         {
           operation: 'CreateService',
+          passRoles: [td?.definition.executionRoleArn, td?.definition.taskRoleArn].filter((r): r is string => Boolean(r)),
           target: `service ${o.name} in ${o.cluster}`,
           reason: `run ${desiredCount} × ${tdLabel}${launchType ? ` on ${launchType}` : rest.capacityProviderStrategy ? ` on ${rest.capacityProviderStrategy.map((c) => c.capacityProvider).join('/')}` : ''}, tagged ${STACK_TAG}=${ctx.stack} (propagated to its tasks)${o.wait ? ', then wait until stable' : ''}`,
         },

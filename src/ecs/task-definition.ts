@@ -194,6 +194,7 @@ export async function runTaskRegister(o: TaskRegisterOptions, ctx: Context): Pro
         {
           operation: 'RegisterTaskDefinition',
           target: `family ${family}`,
+          passRoles: [input.executionRoleArn, input.taskRoleArn].filter((r): r is string => Boolean(r)),
           reason: latest
             ? `register a new revision (differs from revision ${latest.revision} in ${diffs.join(', ')}), tagged ${STACK_TAG}=${ctx.stack}`
             : `register ${current ? 'a revision (the family has no ACTIVE one)' : 'the first revision of the family'}, tagged ${STACK_TAG}=${ctx.stack}`,

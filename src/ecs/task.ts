@@ -164,6 +164,7 @@ export async function runTaskRun(o: TaskRunOptions, ctx: Context): Promise<Repor
     calls: [
       {
         operation: 'RunTask',
+        passRoles: [td?.definition.executionRoleArn, td?.definition.taskRoleArn].filter((r): r is string => Boolean(r)),
         target: `${count} × ${tdLabel} on ${launch.launchType}, cluster ${o.cluster}`,
         reason: `start ${count === 1 ? 'the task' : `${count} tasks`}, tagged ${STACK_TAG}=${ctx.stack}${o.wait ? `, then wait until ${o.wait === 'running' ? 'RUNNING' : 'STOPPED'}` : ''}`,
       },

@@ -9,6 +9,7 @@
 import type { Context } from '../context.js';
 import { DeclinedError, EcsprimerError, InterruptedError, RuntimeError } from '../errors.js';
 import { renderPlanText } from './render.js';
+import { explainPlan, permissionsOf } from './explain.js';
 import type { Change, Plan, Report, Step, StepResult, StepRuntime } from './types.js';
 
 const MAX_CONCURRENCY = 16;
@@ -51,7 +52,8 @@ export async function executePlan(ctx: Context, plan: Plan, opts: { question?: s
       stack: ctx.stack,
       dryRun: true,
       changes: changesOf(plan, (s) => (s.action === 'none' ? (s.state ?? 'unchanged') : 'planned')),
-      plan: plan.steps.flatMap((s) => s.calls),
+      plan: explainPlan(plan),
+      permissions: permissionsOf(plan, ctx.callsMade(), { partition: ctx.offline ? 'aws' : ctx.partition, region: ctx.knownRegion, account: plan.account }),
     };
   }
   if (!hasChanges(plan)) {

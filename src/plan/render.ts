@@ -4,6 +4,7 @@
  */
 import type { Change, Plan, Report } from './types.js';
 import { stackOf } from '../input/tags.js';
+import { cliOf, iamActionsOf } from './explain.js';
 import type { Paint } from '../output/color.js';
 
 /** What rendering needs of a run (a Context is one). */
@@ -12,6 +13,7 @@ export interface RenderScope {
   readonly stack: string;
   /** The region, when one is set (a dry run may have none). */
   readonly knownRegion?: string;
+  readonly opts?: { readonly explain?: boolean };
 }
 
 /**
@@ -41,7 +43,10 @@ export function renderPlanText(ctx: RenderScope, plan: Plan, opts: { dryRun: boo
       if (s.reason) lines.push(`      ${c.dim(s.reason)}`);
       continue;
     }
-    for (const call of s.calls) lines.push(`      ${c.cyan(call.operation.padEnd(26))} ${call.target}  ${c.dim(`— ${call.reason}`)}`);
+    for (const call of s.calls) {
+      lines.push(`      ${c.cyan(call.operation.padEnd(26))} ${call.target}  ${c.dim(`— ${call.reason}`)}`);
+      if (ctx.opts?.explain) lines.push(`        ${c.dim('cli:')} ${cliOf(s, call)}`, `        ${c.dim('needs:')} ${iamActionsOf(s, call).join(', ')}${call.passRoles?.length ? ` (iam:PassRole on ${call.passRoles.join(', ')})` : ''}`);
+    }
     for (const d of s.detail ?? []) lines.push(`      ${d}`);
   }
   if (changing.length === 0) lines.push(`  ${c.green('Nothing to change.')}`);
@@ -94,6 +99,7 @@ export function renderJson(report: Report): string {
     changes: report.changes.map(({ reason: _r, ...c }) => c),
   };
   if (report.plan) out.plan = report.plan;
+  if (report.permissions) out.permissions = report.permissions;
   if (report.data) Object.assign(out, report.data);
   if (!report.ok && report.error) out.error = report.error;
   return JSON.stringify(out, null, 2) + '\n';

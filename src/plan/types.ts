@@ -13,6 +13,14 @@ export interface PlannedCall {
   operation: string;
   target: string;
   reason: string;
+  /** The AWS CLI equivalent (filled in by plan/explain.ts unless a step gives it). */
+  cli?: string;
+  /** The IAM actions the call needs (plan/explain.ts). */
+  iamAction?: string[];
+  /** The ARN the call acts on, when it is not the step's. */
+  resource?: string;
+  /** Roles the call hands to a service (iam:PassRole). */
+  passRoles?: string[];
 }
 
 export interface StepResult {
@@ -78,8 +86,10 @@ export interface Report {
   stack: string;
   dryRun: boolean;
   changes: Change[];
-  /** Operation-by-operation plan (dry run). */
+  /** Operation-by-operation plan (dry run), each call with its CLI equivalent and IAM actions. */
   plan?: PlannedCall[];
+  /** Dry run: the least-privilege policy the caller needs for the run. */
+  permissions?: unknown;
   /** Command-specific results (task list, task exit codes, status...). */
   data?: Record<string, unknown>;
   error?: { code: string; message: string };
