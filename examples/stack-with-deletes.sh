@@ -9,8 +9,8 @@ ep() { $ECSPRIMER --stack "$STACK" --yes "$@"; }
 
 ep service delete --cluster "$STACK-cluster" --name "$STACK-web" --wait
 ep task deregister --family "$STACK-web"
+ep logs delete --group "/ecs/$STACK-web"
+ep iam role delete --name "$STACK-exec"         # detaches AmazonECSTaskExecutionRolePolicy first
 ep cluster delete --name "$STACK-cluster"
-ep iam detach --role "$STACK-exec" --policy AmazonECSTaskExecutionRolePolicy
-ep iam role delete --name "$STACK-exec"
 ep iam delete
 echo "stack $STACK is gone"

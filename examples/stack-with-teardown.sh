@@ -19,12 +19,10 @@ cleanup() {
 trap cleanup EXIT
 
 ep iam create                                   # task role (trusted by this account's ECS tasks) + its policy
-# The execution role (pulls the image, writes logs): the plain trust AWS documents for it, and
-# AWS's managed policy for the job.
-ep iam role create --name "$STACK-exec" --trust-principal ecs-tasks.amazonaws.com
-ep iam attach --role "$STACK-exec" --policy AmazonECSTaskExecutionRolePolicy
 ep cluster create --name "$STACK-cluster"
-ep task register --execution-role "$STACK-exec" --task-role "$STACK-role" # family $STACK-web
+# Family $STACK-web; with it, its log group /ecs/$STACK-web and the execution role $STACK-exec
+# (the plain trust AWS documents for execution roles, AmazonECSTaskExecutionRolePolicy attached).
+ep task register --task-role "$STACK-role"
 ep service create --cluster "$STACK-cluster" --name "$STACK-web" \
   --task-definition "$STACK-web" --desired-count 2 --launch-type FARGATE --wait
 

@@ -11,6 +11,7 @@ import type { Prompter } from '../io/prompter.js';
 import { clusterCommands } from '../commands/cluster.js';
 import { registerCompletion } from '../commands/completion.js';
 import { iamCommands } from '../commands/iam.js';
+import { logsCommands } from '../commands/logs.js';
 import { serviceCommands } from '../commands/service.js';
 import { registerStack } from '../commands/stack.js';
 import { taskCommands } from '../commands/task.js';
@@ -34,7 +35,7 @@ export interface ProgramDeps {
   output?: Pick<OutputConfiguration, 'writeOut' | 'writeErr' | 'getOutHelpWidth' | 'getErrHelpWidth' | 'getOutHasColors' | 'getErrHasColors'>;
 }
 
-const GROUPS: CommandGroup[] = [iamCommands, clusterCommands, taskCommands, serviceCommands];
+const GROUPS: CommandGroup[] = [iamCommands, clusterCommands, taskCommands, serviceCommands, logsCommands];
 
 /** Global options that take a value: their values are not command words. */
 const VALUE_OPTIONS = new Set(['--region', '--profile', '--endpoint-url', '--stack', '-o', '--output']);

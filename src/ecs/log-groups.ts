@@ -14,7 +14,9 @@ import type { LogGroupInfo } from '../aws/logs-ops.js';
 import type { TaskDefinitionInfo, TaskInfo } from '../aws/ecs-types.js';
 import { isJsonObject, type JsonValue } from '../input/json.js';
 import { stackOf, stackTags, STACK_TAG } from '../input/tags.js';
-import { absentStep, unchangedStep, type Step } from '../plan/types.js';
+import { absentStep, unchangedStep, unknownStateStep, type Report, type Step } from '../plan/types.js';
+import { executePlan } from '../plan/engine.js';
+import { resolveState } from '../plan/resolve.js';
 import { notOursNote } from '../plan/render.js';
 
 /** CloudWatch Logs' allowed retentions (PutRetentionPolicy), in days. */
@@ -185,3 +187,21 @@ export function logSources(ctx: Context, td: TaskDefinitionInfo | undefined, tas
   return { sources, notes };
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// logs delete
+
+/** CloudWatch Logs' rule for log group names: 1–512 of a-z A-Z 0-9 _ - / . # */
+const LOG_GROUP_NAME = /^[\w\-/.#]{1,512}$/;
+
+export async function runLogsDelete(o: { group: string }, ctx: Context): Promise<Report> {
+  if (!LOG_GROUP_NAME.test(o.group)) {
+    throw new InputError('--group', { message: `"${o.group}" is not a log group name`, fix: 'use 1–512 letters, digits and _ - / . # (e.g. /ecs/demo-web)' });
+  }
+  ctx.requireConfirmable();
+  const { account, value: info, known } = await resolveState(ctx, async () => (await ctx.logs()).describeLogGroup(o.group), undefined as LogGroupInfo | undefined);
+  const step = known
+    ? logGroupDeleteStep(ctx, o.group, info, { warnNotOurs: true })
+    : unknownStateStep({ id: logGroupId(o.group), type: 'logs-log-group', name: o.group, action: 'delete', calls: [{ operation: 'DeleteLogGroup', target: `log group ${o.group}`, reason: 'delete it with its log events' }] });
+  return executePlan(ctx, { command: ctx.command, account, warnings: [], steps: [step] });
+}

@@ -6,7 +6,7 @@
  * `ecs/web/<task-id>` as the container would) and exits with the container's code; `task logs`
  * and `service logs` print them; teardown deletes the log group, or keeps it with --keep-logs.
  */
-import { CloudWatchLogsClient, CreateLogStreamCommand, DescribeLogGroupsCommand, ListTagsForResourceCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, DescribeLogGroupsCommand, ListTagsForResourceCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -161,5 +161,24 @@ describeE2E('logs (built CLI → moto with logs)', () => {
       await expect(iam.send(new GetRoleCommand({ RoleName: `${s.stack}-exec` }))).rejects.toMatchObject({ name: expect.stringMatching(/^NoSuchEntity/) });
       expect(TEST_ACCOUNT).toBe('123456789012');
     }
+  });
+
+  it('logs delete: a bad name exits 2 with nothing sent; a group of another owner is named in the plan, then deleted', async () => {
+    const s = stackCli();
+    const bad = await s.run(['logs', 'delete', '--group', 'no spaces allowed']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--group.*not a log group name/s);
+    ok(await s.run(['task', 'register']), 'task register');
+    ok(await s.run(['logs', 'delete', '--group', s.group]), 'logs delete');
+    expect((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: s.group }))).logGroups ?? []).toEqual([]);
+    const foreign = `/other/${s.stack}`;
+    await logs.send(new CreateLogGroupCommand({ logGroupName: foreign }));
+    const r = await s.run(['logs', 'delete', '--group', foreign]);
+    ok(r, 'logs delete foreign');
+    expect(r.stdout + r.stderr).toMatch(/not created by stack .*no ecsprimer tag/);
+    expect((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: foreign }))).logGroups ?? []).toEqual([]);
+    const again = await s.run(['logs', 'delete', '--group', foreign]);
+    ok(again, 'logs delete again');
+    expect(again.stdout).toMatch(/already absent logs-log-group/);
   });
 });

@@ -20,6 +20,7 @@ import {
   ListRolesCommand,
 } from '@aws-sdk/client-iam';
 import { CreateClusterCommand, DescribeClustersCommand, DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTaskDefinitionsCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { beforeAll, expect, it } from 'vitest';
 import { makeStateDir, REPO_ROOT, runCli } from '../support/cli.js';
 import { describeE2E, requireMotoUrl } from '../support/e2e.js';
@@ -66,6 +67,11 @@ describeE2E('teardown (e2e against moto)', () => {
   const leftovers = (stack: string) => leftoversOn(iam, ecs, stack);
   async function leftoversOn(iam: IAMClient, ecs: ECSClient, stack: string): Promise<string[]> {
     const left: string[] = [];
+    // The stack's log groups (task register makes /ecs/<stack>-web), on the same server.
+    const ep = await ecs.config.endpoint!();
+    const logs = new CloudWatchLogsClient({ endpoint: `${ep.protocol}//${ep.hostname}:${ep.port}`, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    left.push(...((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: `/ecs/${stack}-` }))).logGroups ?? []).map((g) => `log group ${g.logGroupName}`));
+    logs.destroy();
     const roles = (await iam.send(new ListRolesCommand({ PathPrefix: `/ecsprimer/${stack}/` }))).Roles ?? [];
     left.push(...roles.map((r) => `role ${r.RoleName}`));
     const pols = (await iam.send(new ListPoliciesCommand({ Scope: 'Local', PathPrefix: `/ecsprimer/${stack}/` }))).Policies ?? [];
@@ -236,9 +242,7 @@ describeE2E('teardown (e2e against moto)', () => {
       // The deletes script removes what the first half of the teardown script creates.
       await ok(['iam', 'create', '--yes', '--stack', stack], state);
       await ok(['cluster', 'create', '--name', `${stack}-cluster`, '--yes', '--stack', stack], state);
-      await ok(['iam', 'role', 'create', '--name', `${stack}-exec`, '--trust-principal', 'ecs-tasks.amazonaws.com', '--yes', '--stack', stack], state);
-      await ok(['iam', 'attach', '--role', `${stack}-exec`, '--policy', 'AmazonECSTaskExecutionRolePolicy', '--yes', '--stack', stack], state);
-      await ok(['task', 'register', '--execution-role', `${stack}-exec`, '--task-role', `${stack}-role`, '--yes', '--stack', stack], state);
+      await ok(['task', 'register', '--task-role', `${stack}-role`, '--yes', '--stack', stack], state);
       await ok(['service', 'create', '--cluster', `${stack}-cluster`, '--name', `${stack}-web`, '--task-definition', `${stack}-web`, '--desired-count', '2', '--launch-type', 'FARGATE', '--yes', '--stack', stack], state);
     }
     const { spawnSync } = await import('node:child_process');
