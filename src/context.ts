@@ -32,6 +32,8 @@ export interface GlobalOptions {
   profile?: string;
   endpointUrl?: string;
   stack: string;
+  /** --stack was given (a stack file's own name must then agree with it). */
+  stackGiven?: boolean;
   yes: boolean;
   dryRun: boolean;
   output: OutputFormat;

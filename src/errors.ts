@@ -12,6 +12,8 @@ export const ExitCode = {
   usage: 2,
   declined: 3,
   credentials: 4,
+  /** `diff`: the stack file and what runs differ. */
+  differs: 5,
   interrupted: 130,
   terminated: 143,
 } as const;

@@ -149,6 +149,15 @@ export function toServiceInfo(s: Service): ServiceInfo {
     taskDefinition: s.taskDefinition ?? '',
     ...(s.launchType ? { launchType: s.launchType } : {}),
     ...(s.capacityProviderStrategy?.length ? { capacityProviderStrategy: s.capacityProviderStrategy.map((c) => ({ capacityProvider: c.capacityProvider ?? '' })) } : {}),
+    ...(s.networkConfiguration?.awsvpcConfiguration
+      ? {
+          network: {
+            subnets: s.networkConfiguration.awsvpcConfiguration.subnets ?? [],
+            securityGroups: s.networkConfiguration.awsvpcConfiguration.securityGroups ?? [],
+            ...(s.networkConfiguration.awsvpcConfiguration.assignPublicIp ? { assignPublicIp: s.networkConfiguration.awsvpcConfiguration.assignPublicIp } : {}),
+          },
+        }
+      : {}),
     deployments: (s.deployments ?? []).map((d) => ({
       id: d.id ?? '',
       status: d.status ?? '',

@@ -94,6 +94,8 @@ export interface ServiceInfo {
   launchType?: string;
   /** When the service runs on capacity providers instead of a launch type. */
   capacityProviderStrategy?: Array<{ capacityProvider: string }>;
+  /** The awsvpc network of its tasks (absent for bridge/host networking). */
+  network?: { subnets: string[]; securityGroups: string[]; assignPublicIp?: string };
   deployments: DeploymentInfo[];
   /** Newest first, as ECS returns them. */
   events: ServiceEventInfo[];

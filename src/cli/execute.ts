@@ -41,6 +41,7 @@ export function globalOptions(o: Record<string, unknown>, env: NodeJS.ProcessEnv
     profile: o.profile as string | undefined,
     endpointUrl: o.endpointUrl as string | undefined,
     stack,
+    stackGiven: o.stack !== undefined,
     yes: Boolean(o.yes),
     dryRun: Boolean(o.dryRun),
     output,

@@ -101,7 +101,7 @@ export function buildProgram(deps: ProgramDeps, argv?: readonly string[]): Comma
     .addOption(new Option('--region <region>', 'AWS region (default: AWS_REGION or your profile)'))
     .addOption(new Option('--profile <name>', 'AWS profile from ~/.aws/config (default: AWS_PROFILE or default chain)'))
     .addOption(new Option('--endpoint-url <url>', 'send requests to this endpoint (LocalStack, moto); default: AWS_ENDPOINT_URL'))
-    .addOption(new Option('--stack <name>', 'the stack this run belongs to (tags, journal, teardown)').default('ecsprimer'))
+    .addOption(new Option('--stack <name>', 'the stack this run belongs to (tags, journal, teardown; default: ecsprimer, or the stack file\'s)'))
     .addOption(new Option('-y, --yes', 'answer yes to every confirmation (for scripts)'))
     .addOption(new Option('--dry-run', 'validate inputs and print the planned AWS calls; change nothing'))
     .addOption(new Option('--explain', "with the plan, each call's AWS CLI equivalent and the IAM actions it needs"))

@@ -7,7 +7,7 @@
  * DeleteService, then (by default) wait until INACTIVE. --wait waits until the service is stable.
  */
 import { randomUUID } from 'node:crypto';
-import type { CreateServiceCommandInput } from '@aws-sdk/client-ecs';
+import type { CreateServiceCommandInput, NetworkConfiguration } from '@aws-sdk/client-ecs';
 import type { Context } from '../context.js';
 import { AwsError, InputError, RuntimeError, UsageError, type InputIssue } from '../errors.js';
 import { fillDocument, PROBE_ACCOUNT, readDocument } from '../input/documents.js';
@@ -16,7 +16,7 @@ import { parseTags, stackOf, stackTags, STACK_TAG } from '../input/tags.js';
 import { executePlan } from '../plan/engine.js';
 import { notOursNote } from '../plan/render.js';
 import { resolveState } from '../plan/resolve.js';
-import { readReport, type Report, type Step, unchangedStep, unknownStateStep } from '../plan/types.js';
+import { readReport, type Report, type Step, type StepRuntime, unchangedStep, unknownStateStep } from '../plan/types.js';
 import type { ServiceInfo, TaskDefinitionInfo } from '../aws/ecs-types.js';
 import { ecsArn } from './arn.js';
 import { assertUsableTaskDefinition, taskDefinitionRefText } from './compare.js';
@@ -267,7 +267,7 @@ export function serviceUpdateStep(
   ctx: Context,
   cluster: string,
   service: ServiceInfo,
-  u: { taskDefinition?: string; desiredCount?: number; forceNewDeployment?: boolean },
+  u: { taskDefinition?: string | ((rt: StepRuntime) => string); desiredCount?: number; forceNewDeployment?: boolean; networkConfiguration?: NetworkConfiguration },
   changes: string[],
   answered?: (s: ServiceInfo) => void,
 ): Step {
@@ -281,10 +281,12 @@ export function serviceUpdateStep(
     reason: changes.join('; '),
     run: async (rt) => {
       const ops = await ctx.ecs();
+      const taskDefinition = typeof u.taskDefinition === 'function' ? u.taskDefinition(rt) : u.taskDefinition;
       const s = await ops.updateService({
         cluster,
         service: service.name,
-        ...(u.taskDefinition ? { taskDefinition: u.taskDefinition } : {}),
+        ...(taskDefinition ? { taskDefinition } : {}),
+        ...(u.networkConfiguration ? { networkConfiguration: u.networkConfiguration } : {}),
         ...(u.desiredCount !== undefined ? { desiredCount: u.desiredCount } : {}),
         ...(u.forceNewDeployment ? { forceNewDeployment: true } : {}),
       });
@@ -295,7 +297,7 @@ export function serviceUpdateStep(
         name: service.name,
         parent: cluster,
         arn: s.arn,
-        data: { ...(u.taskDefinition ? { taskDefinition: u.taskDefinition } : {}), ...(u.desiredCount !== undefined ? { desiredCount: u.desiredCount } : {}), ...(u.forceNewDeployment ? { forceNewDeployment: true } : {}) },
+        data: { ...(taskDefinition ? { taskDefinition } : {}), ...(u.desiredCount !== undefined ? { desiredCount: u.desiredCount } : {}), ...(u.forceNewDeployment ? { forceNewDeployment: true } : {}) },
       });
       return { arn: s.arn };
     },

@@ -167,6 +167,20 @@ export async function runTaskRegister(o: TaskRegisterOptions, ctx: Context): Pro
   if (final.issues.length) throw new InputError(raw.source, final.issues);
   const input: RegisterTaskDefinitionCommandInput = { ...final.normalized, tags: toEcsTags(allTags) };
 
+  const { step, data } = taskDefinitionStep(ctx, family, input, current);
+  if (step.action !== 'none') step.dependsOn = before.filter((b) => b.action !== 'none').map((b) => b.id);
+  const report = await executePlan(ctx, { command: ctx.command, account, warnings, notes, steps: [...before, step] });
+  if (!report.dryRun && Object.keys(data).length) report.data = { ...report.data, ...data };
+  return report;
+}
+
+
+/**
+ * The step that registers `input` as a new revision of `family`, or keeps the latest ACTIVE one
+ * when identical (compared field by field after normalising what AWS adds). `data` gets the
+ * revision for --output json once known.
+ */
+export function taskDefinitionStep(ctx: Context, family: string, input: RegisterTaskDefinitionCommandInput, current: TaskDefinitionInfo | undefined, id = 'task-definition'): { step: Step; data: Record<string, unknown> } {
   const latest = current && current.status === 'ACTIVE' ? current : undefined;
   const diffs = latest ? taskDefinitionDifferences(input, latest.definition) : [];
   const data: Record<string, unknown> = {};
@@ -174,7 +188,7 @@ export async function runTaskRegister(o: TaskRegisterOptions, ctx: Context): Pro
   if (latest && diffs.length === 0) {
     const owner = stackOf(latest.tags);
     step = {
-      id: 'task-definition',
+      id,
       type: 'ecs-task-definition',
       name: `${family}:${latest.revision}`,
       arn: latest.arn,
@@ -186,7 +200,7 @@ export async function runTaskRegister(o: TaskRegisterOptions, ctx: Context): Pro
     data.taskDefinition = { family, revision: latest.revision, arn: latest.arn, status: 'unchanged' };
   } else {
     step = {
-      id: 'task-definition',
+      id,
       type: 'ecs-task-definition',
       name: family,
       action: 'create',
@@ -216,10 +230,7 @@ export async function runTaskRegister(o: TaskRegisterOptions, ctx: Context): Pro
       },
     };
   }
-  if (step.action !== 'none') step.dependsOn = before.filter((b) => b.action !== 'none').map((b) => b.id);
-  const report = await executePlan(ctx, { command: ctx.command, account, warnings, notes, steps: [...before, step] });
-  if (!report.dryRun && Object.keys(data).length) report.data = { ...report.data, ...data };
-  return report;
+  return { step, data };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -189,10 +189,14 @@ export function circuitBreakerRollback(o: { cluster: string; service: string; fa
 /**
  * A deployment that finishes: AWS keeps a deployment's counts and task definition current and
  * marks its rollout COMPLETED once it runs the desired count (moto's deployment record never
- * changes after CreateService, so an update or scale-up would look IN_PROGRESS for ever).
+ * changes after CreateService, so an update or scale-up would look IN_PROGRESS for ever). With
+ * `tasksStart`, the service's tasks also start.
  */
-export function deploymentsComplete(): FaultRule[] {
-  const complete = (s: Json): Json => {
+export function deploymentsComplete(o: { tasksStart?: boolean } = {}): FaultRule[] {
+  const complete = (answered: Json): Json => {
+    // tasksStart: the service's tasks start, as they do on AWS once placed (moto counts a new
+    // service's tasks as pending for ever, unless MOTO_ECS_SERVICE_RUNNING fixes one count for all).
+    const s = o.tasksStart && answered.status === 'ACTIVE' ? { ...answered, runningCount: answered.desiredCount, pendingCount: 0 } : answered;
     const running = s.runningCount as number;
     const steady = s.status === 'ACTIVE' && running === s.desiredCount && s.pendingCount === 0;
     const deployments = ((s.deployments as Json[]) ?? []).map((d) =>

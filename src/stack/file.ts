@@ -1,0 +1,489 @@
+/**
+ * The stack file (`ecsprimer.json`): a whole stack described once — policies, roles, log groups,
+ * clusters, task definitions and services, each by its AWS name — and read into a StackSpec with
+ * every problem found before any call: the shape (unknown keys with a suggestion), names, the
+ * references between resources (by name; a reference to nothing; a cycle), and every document
+ * (inline, or `file://` relative to the stack file) through the validators of its kind.
+ *
+ * References follow the kinds (a role names policies; a task definition its roles; a service its
+ * cluster and task definition); `dependsOn` adds an order of one's own, as CloudFormation's does.
+ * The file's format is described for editors by schema/stack.schema.json (shipped in the package).
+ */
+import { dirname, relative } from 'node:path';
+import * as v from 'valibot';
+import type { Context } from '../context.js';
+import { InputError, type InputIssue } from '../errors.js';
+import { roleArn } from '../iam/arn.js';
+import { parsePolicyRef, parseRoleRef, parseTrustPrincipal, validatePermissionsPolicy, validatePolicyName, validateRoleName, validateTrustPolicy, type TrustPrincipalSpec } from '../iam/validate.js';
+import { fillDocument, PROBE_ACCOUNT, type RawDocument } from '../input/documents.js';
+import { issue, listOr, suggestKey } from '../input/issues.js';
+import { isJsonObject, jsonPathOf, parseJsonStrict, type JsonValue } from '../input/json.js';
+import { placeholdersUsed } from '../input/placeholders.js';
+import { arr, bool, int, map, obj, shapeIssues, str, strings, any, type Shape } from '../input/schema.js';
+import { readDocumentText } from '../input/source.js';
+import { STACK_TAG } from '../input/tags.js';
+import { SUBNET_RE } from '../ecs/launch.js';
+import { nameProblem } from '../ecs/names.js';
+import { executionRoleNeeds } from '../ecs/execution-role.js';
+import { awslogsTargets, RETENTION_DAYS, DEFAULT_RETENTION_DAYS } from '../ecs/log-groups.js';
+import { validateTaskDefinition, type JsonValue as EcsJson } from '../ecs/validate.js';
+
+export const DEFAULT_STACK_FILE = 'ecsprimer.json';
+
+export const KINDS = ['policies', 'roles', 'logGroups', 'clusters', 'taskDefinitions', 'services'] as const;
+export type Kind = (typeof KINDS)[number];
+
+/** One resource of the file: its kind, AWS name and where it is in the file. */
+export interface ResourceSpec {
+  kind: Kind;
+  name: string;
+  /** JSON path in the stack file, e.g. `roles.demo-role`. */
+  at: string;
+  description?: string;
+  dependsOn: Array<{ kind: Kind; name: string }>;
+}
+
+/** A document of the file: inline (source is the stack file, `at` its path there) or from file://. */
+export interface SpecDocument extends RawDocument {
+  /** The document's path in the stack file when inline (prefixed to its issues), else ''. */
+  at: string;
+}
+
+export interface PolicySpec extends ResourceSpec {
+  kind: 'policies';
+  document: SpecDocument;
+}
+export type RoleTrust = { document: SpecDocument } | { principal: TrustPrincipalSpec };
+export interface RoleSpec extends ResourceSpec {
+  kind: 'roles';
+  trust: RoleTrust;
+  /** Policies of the file by name, or any policy by ARN (placeholders filled at plan time). */
+  policies: Array<{ name: string } | { arn: string }>;
+}
+export interface LogGroupSpec extends ResourceSpec {
+  kind: 'logGroups';
+  retentionInDays: number;
+}
+export interface ClusterSpec extends ResourceSpec {
+  kind: 'clusters';
+}
+/** A role of the file by name, or one elsewhere by ARN. */
+export type RoleUse = { name: string } | { arn: string };
+export interface TaskDefinitionSpec extends ResourceSpec {
+  kind: 'taskDefinitions';
+  document: SpecDocument;
+  taskRole?: RoleUse;
+  executionRole?: RoleUse;
+  /** The log groups its containers' awslogs driver writes to (placeholders filled). */
+  logGroupsUsed: string[];
+}
+export interface ServiceSpec extends ResourceSpec {
+  kind: 'services';
+  cluster: string;
+  taskDefinition: string;
+  desiredCount: number;
+  launchType: 'FARGATE' | 'EC2';
+  subnets: string[];
+  securityGroups: string[];
+  assignPublicIp?: boolean;
+}
+
+export interface StackSpec {
+  /** Absolute path of the stack file. */
+  path: string;
+  /** `file ./ecsprimer.json`: how messages name it. */
+  source: string;
+  stack: string;
+  policies: PolicySpec[];
+  roles: RoleSpec[];
+  logGroups: LogGroupSpec[];
+  clusters: ClusterSpec[];
+  taskDefinitions: TaskDefinitionSpec[];
+  services: ServiceSpec[];
+  warnings: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shape
+
+const common = { description: str({ max: 1000 }), dependsOn: strings };
+const documentField = (what: string): Shape =>
+  v.union([v.string(), v.custom(isJsonObject)], () => `must be ${what} as a JSON object, or "file://PATH" (relative to the stack file)`);
+
+const SHAPES: Record<Kind, Shape> = {
+  policies: obj('policy', { ...common, document: documentField('the permissions policy') }, ['document']),
+  roles: obj('role', { ...common, trustPolicy: documentField('the trust policy'), trustPrincipal: str({ nonEmpty: true }), policies: strings }, [], {
+    trust: 'did you mean "trustPolicy" (a document) or "trustPrincipal" (e.g. "ecs-tasks.amazonaws.com")?',
+    managedPolicies: 'list every policy in "policies": names of this file\'s policies, or ARNs',
+  }),
+  logGroups: obj('log group', { ...common, retentionInDays: int({ min: 1 }) }),
+  clusters: obj('cluster', { ...common }),
+  taskDefinitions: obj('task definition', { ...common, document: documentField('the task definition'), taskRole: str({ nonEmpty: true }), executionRole: str({ nonEmpty: true }) }, ['document']),
+  services: obj(
+    'service',
+    {
+      ...common,
+      cluster: str({ nonEmpty: true }),
+      taskDefinition: str({ nonEmpty: true }),
+      desiredCount: int({ min: 0, max: 5000 }),
+      launchType: str({ enum: ['FARGATE', 'EC2'] }),
+      subnets: arr(str(), { max: 16, what: 'subnet ids' }),
+      securityGroups: arr(str(), { max: 5, what: 'security group ids' }),
+      assignPublicIp: bool,
+    },
+    ['cluster', 'taskDefinition'],
+  ),
+};
+
+const TOP: Shape = obj('stack file', {
+  $schema: str(),
+  stack: str({ nonEmpty: true }),
+  description: str({ max: 1000 }),
+  ...Object.fromEntries(KINDS.map((k) => [k, map(SHAPES[k])])),
+}, ['stack'], { resources: `list resources by kind: ${KINDS.join(', ')}` });
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+type Obj = { [k: string]: JsonValue };
+
+const at = (...parts: Array<string | number>) => jsonPathOf(parts);
+
+/** The problems of a name, as issues at `path` (the name validators throw InputErrors). */
+function nameIssues(path: string, check: () => unknown): InputIssue[] {
+  try {
+    check();
+    return [];
+  } catch (e) {
+    if (e instanceof InputError) return e.issues.map((i) => ({ ...i, field: path }));
+    throw e;
+  }
+}
+
+/** Log group names: 1–512 of a-z A-Z 0-9 _ - / . # (CreateLogGroup). */
+export const LOG_GROUP_NAME = /^[\w\-/.#]{1,512}$/;
+
+/** Reads and checks a stack file; throws one InputError with every problem found. */
+export async function readStackFile(ctx: Context, file: string | undefined): Promise<StackSpec> {
+  const spec = file ?? DEFAULT_STACK_FILE;
+  const loaded = await readDocumentText(spec.startsWith('file://') ? spec : `file://${spec}`, { option: '--file', cwd: ctx.cwd, readStdin: () => ctx.readStdin() }).catch((e: unknown) => {
+    if (e instanceof InputError && !file && /not an existing file|no such file/i.test(e.message)) {
+      throw new InputError('--file', { message: `there is no ${DEFAULT_STACK_FILE} in ${ctx.cwd}`, fix: 'write one with `ecsprimer init`, or pass --file PATH' }, 'NoStackFile');
+    }
+    throw e;
+  });
+  const source = loaded.source;
+  const path = loaded.path!;
+  const value = parseJsonStrict(loaded.text, source);
+  placeholdersUsed(value, source);
+  const shapeProblems = shapeIssues(TOP, value);
+  if (shapeProblems.length) throw new InputError(source, shapeProblems);
+  const root = value as Obj;
+  const issues: InputIssue[] = [];
+  const warnings: string[] = [];
+  const stack = root.stack as string;
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,31}$/.test(stack)) issues.push(issue('stack', `"${stack}" is not a stack name`, 'use 1–32 letters, digits and hyphens, starting with a letter'));
+
+  const entries = (k: Kind): Array<[string, Obj]> => Object.entries((root[k] as Obj | undefined) ?? {}) as Array<[string, Obj]>;
+  const names = Object.fromEntries(KINDS.map((k) => [k, entries(k).map(([n]) => n)])) as Record<Kind, string[]>;
+  const reader = { cwd: dirname(path), readStdin: () => ctx.readStdin() };
+
+  /** A document field: inline, or file:// relative to the stack file. */
+  const documentOf = async (value: JsonValue, where: string): Promise<SpecDocument | undefined> => {
+    if (typeof value === 'string') {
+      if (!value.startsWith('file://')) {
+        issues.push(issue(where, `"${value}" is neither a document nor a file:// path`, 'write the JSON object here, or "file://policy.json" (relative to the stack file)'));
+        return undefined;
+      }
+      try {
+        const text = await readDocumentText(value, { option: where, cwd: reader.cwd, readStdin: reader.readStdin });
+        const rel = relative(ctx.cwd, text.path ?? value.slice(7)) || value.slice(7);
+        const docSource = `file ${rel.startsWith('.') || rel.startsWith('/') ? rel : `./${rel}`}`;
+        const parsed = parseJsonStrict(text.text, docSource);
+        return { value: parsed, source: docSource, needsAccount: placeholdersUsed(parsed, docSource).has('AWS::AccountId'), at: '' };
+      } catch (e) {
+        if (e instanceof InputError) {
+          issues.push(...e.issues.map((i) => ({ ...i, message: `${e.source === where ? '' : `${e.source}: `}${i.message}`, field: i.field ? `${where} → ${i.field}` : where })));
+          return undefined;
+        }
+        throw e;
+      }
+    }
+    return { value, source, needsAccount: placeholdersUsed(value, source).has('AWS::AccountId'), at: where };
+  };
+
+  /** Issues of a validated document, placed: inline ones under their path in the stack file. */
+  const place = (doc: SpecDocument, found: InputIssue[]): void => {
+    for (const i of found) {
+      if (doc.at) issues.push({ ...i, field: i.field ? `${doc.at}.${i.field}`.replace('.[', '[') : doc.at });
+      else issues.push({ ...i, field: i.field ? `${doc.source} → ${i.field}` : doc.source, line: i.line, column: i.column });
+    }
+  };
+  const probe = (doc: SpecDocument) => fillDocument(doc, { ...ctx.placeholders(PROBE_ACCOUNT), stack });
+  const partitionProblems = (value: JsonValue) => {
+    try {
+      return ctx.wrongPartition(value);
+    } catch {
+      return [];
+    }
+  };
+
+  const base = (kind: Kind, name: string, o: Obj): ResourceSpec => {
+    const dependsOn: ResourceSpec['dependsOn'] = [];
+    ((o.dependsOn as string[] | undefined) ?? []).forEach((d, i) => {
+      const where = at(kind, name, 'dependsOn', i);
+      const m = /^([A-Za-z]+):(.+)$/.exec(d);
+      const k = m?.[1] as Kind | undefined;
+      if (!m || !KINDS.includes(k!)) {
+        const guess = m ? suggestKey(m[1], KINDS) : undefined;
+        issues.push(issue(where, `"${d}" is not a reference`, `write KIND:NAME, KIND one of ${listOr(KINDS)}${guess ? ` (did you mean "${guess}:${m![2]}"?)` : ''}`));
+        return;
+      }
+      if (!names[k!].includes(m[2])) {
+        issues.push(refIssue(where, m[2], k!, names[k!]));
+        return;
+      }
+      dependsOn.push({ kind: k!, name: m[2] });
+    });
+    return { kind, name, at: at(kind, name), ...(typeof o.description === 'string' ? { description: o.description } : {}), dependsOn };
+  };
+
+  const policies: PolicySpec[] = [];
+  for (const [name, o] of entries('policies')) {
+    issues.push(...nameIssues(at('policies', name), () => validatePolicyName(name, 'name')));
+    const doc = await documentOf(o.document, at('policies', name, 'document'));
+    if (doc) {
+      const filled = probe(doc);
+      const r = validatePermissionsPolicy(filled, doc.source);
+      place(doc, [...r.issues, ...partitionProblems(filled)]);
+      warnings.push(...r.warnings.map((w) => `${at('policies', name)}: ${w}`));
+      policies.push({ ...base('policies', name, o), kind: 'policies', document: doc });
+    }
+  }
+
+  const roles: RoleSpec[] = [];
+  for (const [name, o] of entries('roles')) {
+    const where = at('roles', name);
+    issues.push(...nameIssues(where, () => validateRoleName(name, 'name')));
+    let trust: RoleTrust | undefined;
+    if (o.trustPolicy !== undefined && o.trustPrincipal !== undefined) issues.push(issue(where, 'has both trustPolicy and trustPrincipal', 'keep one: the whole document, or just the principal'));
+    else if (o.trustPrincipal !== undefined) {
+      try {
+        trust = { principal: parseTrustPrincipal(o.trustPrincipal as string, `${where}.trustPrincipal`) };
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        issues.push(...e.issues.map((i) => ({ ...i, field: `${where}.trustPrincipal` })));
+      }
+    } else if (o.trustPolicy !== undefined) {
+      const doc = await documentOf(o.trustPolicy, `${where}.trustPolicy`);
+      if (doc) {
+        const filled = probe(doc);
+        const r = validateTrustPolicy(filled, doc.source);
+        place(doc, [...r.issues, ...partitionProblems(filled)]);
+        warnings.push(...r.warnings.map((w) => `${where}: ${w}`));
+        trust = { document: doc };
+      }
+    } else issues.push(issue(where, 'has no trust policy', 'add "trustPrincipal": "ecs-tasks.amazonaws.com" (or a whole "trustPolicy" document)'));
+    const policyRefs: RoleSpec['policies'] = [];
+    ((o.policies as string[] | undefined) ?? []).forEach((p, i) => {
+      const w = at('roles', name, 'policies', i);
+      if (p.startsWith('arn:')) {
+        const filled = p.replace('${AWS::Partition}', ctx.knownRegion ? ctx.partition : 'aws').replace('${AWS::AccountId}', PROBE_ACCOUNT);
+        issues.push(...nameIssues(w, () => parsePolicyRef(filled, w)));
+        policyRefs.push({ arn: p });
+      } else if (names.policies.includes(p)) policyRefs.push({ name: p });
+      else issues.push(refIssue(w, p, 'policies', names.policies, 'or give the ARN of a policy elsewhere (AWS managed: arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy)'));
+    });
+    if (trust) roles.push({ ...base('roles', name, o), kind: 'roles', trust, policies: policyRefs });
+  }
+
+  const logGroups: LogGroupSpec[] = [];
+  for (const [name, o] of entries('logGroups')) {
+    if (!LOG_GROUP_NAME.test(name)) issues.push(issue(at('logGroups', name), `"${name}" is not a log group name`, 'use 1–512 letters, digits and _ - / . # (e.g. /ecs/demo-web)'));
+    const days = (o.retentionInDays as number | undefined) ?? DEFAULT_RETENTION_DAYS;
+    if (!(RETENTION_DAYS as readonly number[]).includes(days)) issues.push(issue(at('logGroups', name, 'retentionInDays'), `${days} is not a retention CloudWatch Logs offers`, `use one of ${RETENTION_DAYS.join(', ')}`));
+    logGroups.push({ ...base('logGroups', name, o), kind: 'logGroups', retentionInDays: days });
+  }
+
+  const clusters: ClusterSpec[] = [];
+  for (const [name, o] of entries('clusters')) {
+    const p = nameProblem(name, 'a cluster name');
+    if (p) issues.push(issue(at('clusters', name), p.message, p.fix));
+    clusters.push({ ...base('clusters', name, o), kind: 'clusters' });
+  }
+
+  const roleUse = (value: JsonValue | undefined, where: string): RoleUse | undefined => {
+    if (typeof value !== 'string') return undefined;
+    if (value.startsWith('arn:')) {
+      issues.push(...nameIssues(where, () => parseRoleRef(value.replace('${AWS::Partition}', ctx.knownRegion ? ctx.partition : 'aws').replace('${AWS::AccountId}', PROBE_ACCOUNT), where)));
+      return { arn: value };
+    }
+    if (!names.roles.includes(value)) {
+      issues.push(refIssue(where, value, 'roles', names.roles, 'or give the ARN of a role elsewhere'));
+      return undefined;
+    }
+    return { name: value };
+  };
+
+  const taskDefinitions: TaskDefinitionSpec[] = [];
+  const families = new Map<string, { compat: string[]; networkMode?: string }>();
+  for (const [family, o] of entries('taskDefinitions')) {
+    const where = at('taskDefinitions', family);
+    const p = nameProblem(family, 'a task definition family');
+    if (p) issues.push(issue(where, p.message, p.fix));
+    const taskRole = roleUse(o.taskRole, `${where}.taskRole`);
+    const executionRole = roleUse(o.executionRole, `${where}.executionRole`);
+    const doc = await documentOf(o.document, `${where}.document`);
+    if (!doc) continue;
+    const filled = probe(doc);
+    if (!isJsonObject(filled)) {
+      place(doc, [issue(undefined, 'must be a task definition (a JSON object)')]);
+      continue;
+    }
+    const own = [...placed(doc, filled, family, o)];
+    const roleArnOf = (r: RoleUse | undefined) => (r ? ('arn' in r ? r.arn.replace('${AWS::Partition}', 'aws').replace('${AWS::AccountId}', PROBE_ACCOUNT) : roleArn({ region: ctx.knownRegion ?? 'us-east-1', stack }, PROBE_ACCOUNT, r.name)) : undefined);
+    const probeDoc: Obj = { ...filled, family, ...(executionRole ? { executionRoleArn: roleArnOf(executionRole)! } : {}), ...(taskRole ? { taskRoleArn: roleArnOf(taskRole)! } : {}) };
+    const r = validateTaskDefinition(probeDoc as EcsJson, doc.source);
+    place(doc, [...own, ...r.issues, ...partitionProblems(probeDoc)]);
+    warnings.push(...r.warnings.map((w) => `${where}: ${w}`));
+    if (!executionRole && !('executionRoleArn' in filled)) {
+      const needs = executionRoleNeeds(probeDoc);
+      if (needs.length) issues.push(issue(`${where}.executionRole`, `is missing, and ${needs.join(', ')}`, `name a role of this file that ECS tasks may assume with AmazonECSTaskExecutionRolePolicy attached (ecsprimer init writes one: ${stack}-exec)`));
+    }
+    const logGroupsUsed = [...new Set(awslogsTargets(probeDoc).map((t) => t.group))];
+    for (const t of awslogsTargets(probeDoc)) {
+      if (t.group && !names.logGroups.includes(t.group)) warnings.push(`${where}: containers log to ${t.group}, which is not in logGroups: up does not create it (tasks fail with ResourceInitializationError if it does not exist); add it to logGroups.`);
+    }
+    const compat = Array.isArray(filled.requiresCompatibilities) ? (filled.requiresCompatibilities as string[]) : [];
+    families.set(family, { compat, networkMode: typeof filled.networkMode === 'string' ? filled.networkMode : undefined });
+    taskDefinitions.push({ ...base('taskDefinitions', family, o), kind: 'taskDefinitions', document: doc, logGroupsUsed, ...(taskRole ? { taskRole } : {}), ...(executionRole ? { executionRole } : {}) });
+  }
+
+  const services: ServiceSpec[] = [];
+  for (const [name, o] of entries('services')) {
+    const where = at('services', name);
+    const p = nameProblem(name, 'a service name');
+    if (p) issues.push(issue(where, p.message, p.fix));
+    const cluster = o.cluster as string;
+    const family = o.taskDefinition as string;
+    if (!names.clusters.includes(cluster)) issues.push(refIssue(`${where}.cluster`, cluster, 'clusters', names.clusters));
+    if (!names.taskDefinitions.includes(family)) issues.push(refIssue(`${where}.taskDefinition`, family, 'taskDefinitions', names.taskDefinitions));
+    const launchType = ((o.launchType as string | undefined) ?? 'FARGATE') as 'FARGATE' | 'EC2';
+    const td = families.get(family);
+    if (td && td.compat.length && !td.compat.includes(launchType)) {
+      issues.push(issue(`${where}.launchType`, `is ${launchType}, but task definition ${family} requires ${td.compat.join(' or ')}`, `set "launchType": "${td.compat[0]}", or add ${launchType} to its requiresCompatibilities`));
+    }
+    if (launchType === 'FARGATE' && td && td.networkMode && td.networkMode !== 'awsvpc') {
+      issues.push(issue(`${where}.launchType`, `is FARGATE, which needs networkMode awsvpc, but task definition ${family} has ${td.networkMode}`, 'set "networkMode": "awsvpc" in the task definition'));
+    }
+    const subnets = (o.subnets as string[] | undefined) ?? [];
+    subnets.forEach((s, i) => {
+      if (!SUBNET_RE.test(s)) issues.push(issue(at('services', name, 'subnets', i), `"${s}" is not a subnet id`, 'write subnet- followed by 8 or 17 lowercase hex digits'));
+    });
+    const securityGroups = (o.securityGroups as string[] | undefined) ?? [];
+    securityGroups.forEach((s, i) => {
+      if (!/^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(s)) issues.push(issue(at('services', name, 'securityGroups', i), `"${s}" is not a security group id`, 'write sg- followed by 8 or 17 lowercase hex digits'));
+    });
+    if (launchType === 'EC2' && o.assignPublicIp === true) issues.push(issue(`${where}.assignPublicIp`, 'cannot be true on EC2 (only Fargate tasks get public IPs)', 'remove it, or use FARGATE'));
+    if (services.some((s) => s.name === name)) continue;
+    services.push({
+      ...base('services', name, o),
+      kind: 'services',
+      cluster,
+      taskDefinition: family,
+      desiredCount: (o.desiredCount as number | undefined) ?? 1,
+      launchType,
+      subnets,
+      securityGroups,
+      ...(typeof o.assignPublicIp === 'boolean' ? { assignPublicIp: o.assignPublicIp } : {}),
+    });
+  }
+
+  const result: StackSpec = { path, source, stack, policies, roles, logGroups, clusters, taskDefinitions, services, warnings };
+  if (!issues.length) issues.push(...cycleIssues(result));
+  if (issues.length) throw new InputError(source, issues);
+  return result;
+}
+
+/** Issues of a task definition document's own fields against the file (family, roles set twice, the stack tag). */
+function placed(doc: SpecDocument, filled: Obj, family: string, o: Obj): InputIssue[] {
+  const out: InputIssue[] = [];
+  if (filled.family !== undefined && filled.family !== family) out.push(issue('family', `is "${String(filled.family)}" but the task definition is listed as "${family}"`, 'remove "family" from the document (the key in taskDefinitions names it)'));
+  if (o.taskRole !== undefined && 'taskRoleArn' in filled) out.push(issue('taskRoleArn', 'is set here and by taskRole', 'keep one of them'));
+  if (o.executionRole !== undefined && 'executionRoleArn' in filled) out.push(issue('executionRoleArn', 'is set here and by executionRole', 'keep one of them'));
+  const tags = filled.tags;
+  if (Array.isArray(tags)) tags.forEach((t, i) => {
+    if (isJsonObject(t) && t.key === STACK_TAG) out.push(issue(`tags[${i}].key`, `the tag key "${STACK_TAG}" is reserved`, 'remove it: ecsprimer sets it from the stack'));
+  });
+  void doc;
+  return out;
+}
+
+function refIssue(where: string, name: string, kind: Kind, known: string[], also?: string): InputIssue {
+  const guess = suggestKey(name, known);
+  return issue(
+    where,
+    `names ${kind === 'policies' ? 'a policy' : kind === 'roles' ? 'a role' : kind === 'clusters' ? 'a cluster' : kind === 'taskDefinitions' ? 'a task definition' : kind === 'logGroups' ? 'a log group' : 'a service'} "${name}" that is not in ${kind}`,
+    guess ? `did you mean "${guess}"?` : `add "${name}" to ${kind}${also ? `, ${also}` : ''}`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The graph
+
+/** The key of a resource in the graph (and in messages): `roles:demo-role`. */
+export const keyOf = (r: { kind: Kind; name: string }) => `${r.kind}:${r.name}`;
+
+/** What each resource needs to exist first: its references and its dependsOn. */
+export function dependenciesOf(spec: StackSpec): Map<string, string[]> {
+  const deps = new Map<string, string[]>();
+  const add = (r: ResourceSpec, extra: Array<{ kind: Kind; name: string }>) => deps.set(keyOf(r), [...new Set([...extra, ...r.dependsOn].map(keyOf))]);
+  const groups = new Set(spec.logGroups.map((g) => g.name));
+  for (const r of spec.policies) add(r, []);
+  for (const r of spec.roles) add(r, r.policies.flatMap((p) => ('name' in p ? [{ kind: 'policies' as const, name: p.name }] : [])));
+  for (const r of spec.logGroups) add(r, []);
+  for (const r of spec.clusters) add(r, []);
+  for (const r of spec.taskDefinitions) {
+    const roles = [r.taskRole, r.executionRole].flatMap((x) => (x && 'name' in x ? [{ kind: 'roles' as const, name: x.name }] : []));
+    const logs = r.logGroupsUsed.filter((g) => groups.has(g)).map((name) => ({ kind: 'logGroups' as const, name }));
+    add(r, [...roles, ...logs]);
+  }
+  for (const r of spec.services) add(r, [{ kind: 'clusters', name: r.cluster }, { kind: 'taskDefinitions', name: r.taskDefinition }]);
+  return deps;
+}
+
+/** A cycle of references is refused, named as the path around it. */
+export function findCycle(deps: Map<string, string[]>): string[] | undefined {
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (k: string): string[] | undefined => {
+    if (state.get(k) === 'done') return undefined;
+    if (state.get(k) === 'open') return [...stack.slice(stack.indexOf(k)), k];
+    state.set(k, 'open');
+    stack.push(k);
+    for (const d of deps.get(k) ?? []) {
+      const c = visit(d);
+      if (c) return c;
+    }
+    stack.pop();
+    state.set(k, 'done');
+    return undefined;
+  };
+  for (const k of deps.keys()) {
+    const c = visit(k);
+    if (c) return c;
+  }
+  return undefined;
+}
+
+function cycleIssues(spec: StackSpec): InputIssue[] {
+  const cycle = findCycle(dependenciesOf(spec));
+  if (!cycle) return [];
+  const [kind, ...rest] = cycle[0].split(':');
+  return [issue(at(kind, rest.join(':'), 'dependsOn'), `is part of a cycle: ${cycle.join(' → ')}`, 'remove one of these dependsOn entries (or references): nothing could be created first')];
+}
+
+/** Every resource of the file. */
+export function allResources(spec: StackSpec): ResourceSpec[] {
+  return [...spec.policies, ...spec.roles, ...spec.logGroups, ...spec.clusters, ...spec.taskDefinitions, ...spec.services];
+}

@@ -1,0 +1,437 @@
+/**
+ * `up`, `diff` and `down` of a stack file: the file is a plan like any other command's.
+ *
+ * resolve: what exists of every resource in the file is read at once (one round trip after the
+ * account), with the stack's inventory (journal ∪ tags) for what the file no longer names.
+ * plan: one step per resource — create, update (a new policy version, a trust policy, a new
+ * task-definition revision and the service moved to it, a desired count, a network) or keep —
+ * and the deletes of what the stack owns and the file dropped, after every other change. The
+ * steps depend on each other only where AWS needs it (an attachment on its role and policy; a task
+ * definition on its roles; a service on its cluster, task definition, log groups and its roles'
+ * attachments), so the apply takes the stack's dependency depth: about three round trips.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CreateServiceCommandInput, NetworkConfiguration, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import type { Context } from '../context.js';
+import { AwsError, ExitCode, InputError, RuntimeError, UsageError } from '../errors.js';
+import type { LogGroupInfo } from '../aws/logs-ops.js';
+import type { ClusterInfo, ServiceInfo, TaskDefinitionInfo } from '../aws/ecs-types.js';
+import type { RoleInfo } from '../aws/iam-ops.js';
+import { ecsArn } from '../ecs/arn.js';
+import { clusterCreateStep } from '../ecs/cluster.js';
+import { networkInput, toEcsTags, type NetworkChoice } from '../ecs/inputs.js';
+import { logGroupCreateStep } from '../ecs/log-groups.js';
+import { resolveNetwork, unknownNetwork } from '../ecs/network.js';
+import { retryWhileRolePropagates } from '../ecs/propagation.js';
+import { serviceData, serviceUpdateStep, startedDeployment } from '../ecs/service.js';
+import { taskDefinitionStep } from '../ecs/task-definition.js';
+import { validateTaskDefinition, type JsonValue as EcsJson } from '../ecs/validate.js';
+import { waitForService } from '../ecs/waiters.js';
+import { parseWaitTimeout } from '../ecs/launch.js';
+import { policyArn, roleArn } from '../iam/arn.js';
+import { attachStep, detachStep, policyCreateStep, readPolicy, roleCreateStep, type PolicyNow } from '../iam/steps.js';
+import { trustPolicyFor } from '../iam/validate.js';
+import { fillDocument } from '../input/documents.js';
+import type { JsonValue } from '../input/json.js';
+import { fillPlaceholders } from '../input/placeholders.js';
+import { stackOf, stackTags, STACK_TAG } from '../input/tags.js';
+import { executePlan } from '../plan/engine.js';
+import { explainPlan } from '../plan/explain.js';
+import { renderPlanText } from '../plan/render.js';
+import { accountAndJournal, resolveState } from '../plan/resolve.js';
+import { unchangedStep, type Plan, type Report, type Step, type StepRuntime } from '../plan/types.js';
+import { readInventory, type Inventory } from './inventory.js';
+import { teardownSteps, runTeardown } from './teardown.js';
+import { DEFAULT_STACK_FILE, dependenciesOf, keyOf, readStackFile, type ServiceSpec, type StackSpec } from './file.js';
+
+type Obj = { [k: string]: JsonValue };
+
+export interface StackFileOptions {
+  file?: string;
+}
+
+export interface UpOptions extends StackFileOptions {
+  /** Commander's --no-wait: false skips waiting for services to become stable. */
+  wait?: boolean;
+  waitTimeout?: string;
+}
+
+/** Reads the file and makes its stack the run's (a different --stack is refused). */
+export async function loadStack(ctx: Context, o: StackFileOptions): Promise<StackSpec> {
+  const spec = await readStackFile(ctx, o.file);
+  if (ctx.opts.stackGiven && ctx.opts.stack !== spec.stack) {
+    throw new UsageError(`--stack ${ctx.opts.stack} differs from the stack file's "stack": "${spec.stack}" (${spec.source}). Drop --stack, or change the file.`);
+  }
+  ctx.opts.stack = spec.stack;
+  return spec;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resolve
+
+interface Live {
+  policies: Map<string, PolicyNow>;
+  roles: Map<string, { role?: RoleInfo; attached?: string[] }>;
+  logGroups: Map<string, LogGroupInfo | undefined>;
+  clusters: Map<string, ClusterInfo | undefined>;
+  taskDefinitions: Map<string, TaskDefinitionInfo | undefined>;
+  services: Map<string, ServiceInfo | undefined>;
+  networks: Map<string, NetworkChoice>;
+  inventory?: Inventory;
+}
+
+const awsvpc = (spec: StackSpec, s: ServiceSpec) => s.launchType === 'FARGATE' || (spec.taskDefinitions.find((t) => t.name === s.taskDefinition)?.document.value as Obj | undefined)?.networkMode === 'awsvpc';
+
+async function readLive(ctx: Context, spec: StackSpec, account: string, journal: Parameters<typeof readInventory>[2]): Promise<Live> {
+  const [iam, ecs] = await Promise.all([ctx.iam(), ctx.ecs()]);
+  const logs = spec.logGroups.length ? await ctx.logs() : undefined;
+  const pairs = <T>(names: string[], read: (n: string) => Promise<T>) => Promise.all(names.map(async (n) => [n, await read(n)] as const)).then((e) => new Map(e));
+  const [policies, roles, logGroups, clusters, taskDefinitions, services, networks, inventory] = await Promise.all([
+    pairs(spec.policies.map((p) => p.name), (n) => readPolicy(iam, policyArn(ctx, account, n))),
+    pairs(spec.roles.map((r) => r.name), async (n) => {
+      const [role, attached] = await Promise.all([iam.getRole(n), iam.listAttachedRolePolicies(n).catch(() => undefined)]);
+      return { role, attached: role ? attached : [] };
+    }),
+    pairs(spec.logGroups.map((g) => g.name), (n) => logs!.describeLogGroup(n)),
+    ecs.describeClusters(spec.clusters.map((c) => c.name)).then((m) => new Map(spec.clusters.map((c) => [c.name, m.get(c.name)]))),
+    pairs(spec.taskDefinitions.map((t) => t.name), (n) => ecs.describeTaskDefinition(n)),
+    pairs(spec.services.map((s) => s.name), (n) => ecs.describeService(spec.services.find((s) => s.name === n)!.cluster, n)),
+    pairs(spec.services.filter((s) => awsvpc(spec, s)).map((s) => s.name), (n) => {
+      const s = spec.services.find((x) => x.name === n)!;
+      return resolveNetwork(ctx, { subnets: s.subnets, securityGroups: s.securityGroups, assignPublicIp: s.assignPublicIp, launchType: s.launchType });
+    }),
+    readInventory(ctx, account, journal),
+  ]);
+  return { policies, roles, logGroups, clusters, taskDefinitions, services, networks, inventory };
+}
+
+function assumedLive(spec: StackSpec): Live {
+  const none = <T>(names: string[], v: T) => new Map(names.map((n) => [n, v]));
+  return {
+    policies: none(spec.policies.map((p) => p.name), {} as PolicyNow),
+    roles: none(spec.roles.map((r) => r.name), { attached: [] as string[] }),
+    logGroups: none(spec.logGroups.map((g) => g.name), undefined),
+    clusters: none(spec.clusters.map((c) => c.name), undefined),
+    taskDefinitions: none(spec.taskDefinitions.map((t) => t.name), undefined),
+    services: none(spec.services.map((s) => s.name), undefined),
+    networks: new Map(spec.services.map((s) => [s.name, unknownNetwork({ subnets: s.subnets, securityGroups: s.securityGroups, assignPublicIp: s.assignPublicIp, launchType: s.launchType })])),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plan
+
+/** What `up` waits for after the apply: the services it created or moved, and their deployment. */
+interface ServiceWatch {
+  cluster: string;
+  name: string;
+  stepId: string;
+  answered?: ServiceInfo;
+}
+
+export interface StackPlan {
+  plan: Plan;
+  watches: ServiceWatch[];
+}
+
+const stepId = keyOf;
+
+/** The file's stack, resolved and planned (shared by up and diff). */
+export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPlan> {
+  const { account, resources } = await accountAndJournal(ctx);
+  const { value: live, known } = await resolveState(ctx, () => readLive(ctx, spec, account, resources), assumedLive(spec));
+  const warnings = [...spec.warnings];
+  const notes: string[] = [];
+  const steps: Step[] = [];
+  const fill = <T extends JsonValue>(v: T): T => fillPlaceholders(v, { accountId: account, region: ctx.region, partition: ctx.partition, stack: spec.stack }) as T;
+  const owner = (tags: Record<string, string> | undefined) => stackOf(tags);
+  const refuse = (at: string, what: string, tags: Record<string, string> | undefined) => {
+    const o = owner(tags);
+    throw new AwsError('resolve', 'NotThisStack', `${spec.source}: ${at}: ${what} already exists and ${o ? `belongs to ecsprimer stack "${o}"` : 'was not created by ecsprimer'}, so stack "${spec.stack}" will not take it over. Rename it in the file.`);
+  };
+
+  // Policies and roles.
+  const policyArns = new Map<string, string>();
+  const policySteps = new Map<string, Step>();
+  for (const p of spec.policies) {
+    const now = live.policies.get(p.name);
+    if (now?.info && owner(now.info.tags) && owner(now.info.tags) !== spec.stack) refuse(p.at, `policy ${p.name}`, now.info.tags);
+    const step = policyCreateStep(ctx, { name: p.name, doc: fillDocument(p.document, ctx.placeholders(account)), description: p.description, tags: {} }, account, now?.info ? now : undefined, stepId(p));
+    policyArns.set(p.name, now?.info?.arn ?? policyArn(ctx, account, p.name));
+    policySteps.set(p.name, step);
+    steps.push(step);
+  }
+  const roleArns = new Map<string, string>();
+  const attachIds = new Map<string, string[]>();
+  for (const r of spec.roles) {
+    const now = live.roles.get(r.name);
+    if (now?.role && owner(now.role.tags) !== spec.stack) refuse(r.at, `a role named ${r.name}`, now.role.tags);
+    const trust = 'document' in r.trust ? fillDocument(r.trust.document, ctx.placeholders(account)) : r.trust.principal.kind === 'me' ? undefined : trustPolicyFor(r.trust.principal, { partition: ctx.partition });
+    if (!trust) throw new InputError(spec.source, { field: `${r.at}.trustPrincipal`, message: '"me" is not supported in a stack file (the file would depend on who runs it)', fix: 'give the role or user ARN' });
+    const roleStep = roleCreateStep(ctx, { name: r.name, trust, description: r.description, tags: {} }, account, now?.role, stepId(r));
+    steps.push(roleStep);
+    roleArns.set(r.name, now?.role?.arn ?? roleArn(ctx, account, r.name));
+    const wanted = r.policies.map((x) => ('name' in x ? { name: x.name, arn: policyArns.get(x.name)!, step: policySteps.get(x.name) } : { name: x.arn.slice(x.arn.lastIndexOf('/') + 1), arn: fill(x.arn), step: undefined }));
+    const ids: string[] = [];
+    for (const w of wanted) {
+      const id = `attach:${r.name}|${w.arn}`;
+      const s = attachStep(
+        ctx,
+        {
+          role: r.name,
+          policyName: w.name,
+          policyArn: w.arn,
+          policyStep: w.step && w.step.action !== 'none' ? w.step.id : undefined,
+          roleStep: roleStep.action !== 'none' ? roleStep.id : undefined,
+          attached: now?.attached ? now.attached.includes(w.arn) : undefined,
+        },
+        id,
+      );
+      s.dependsOn = [...(s.dependsOn ?? []), ...(w.step ? [w.step.id] : []), roleStep.id];
+      steps.push(s);
+      ids.push(id);
+    }
+    attachIds.set(r.name, ids);
+    // Attachments the stack made that the file no longer lists.
+    const wantedArns = new Set(wanted.map((w) => w.arn));
+    for (const a of live.inventory?.attachments ?? []) {
+      if (a.role !== r.name || wantedArns.has(a.policyArn) || a.attached === false) continue;
+      steps.push(detachStep(ctx, { role: r.name, policyArn: a.policyArn, policyName: a.policyArn.slice(a.policyArn.lastIndexOf('/') + 1), attached: true }, `detach:${r.name}|${a.policyArn}`));
+    }
+  }
+
+  // Log groups and clusters.
+  for (const g of spec.logGroups) {
+    const now = live.logGroups.get(g.name);
+    const step = logGroupCreateStep(ctx, g.name, now, g.retentionInDays, known);
+    step.id = stepId(g);
+    if (now && owner(now.tags) === spec.stack && now.retentionDays !== g.retentionInDays) {
+      steps.push({
+        id: stepId(g),
+        type: 'logs-log-group',
+        name: g.name,
+        arn: now.arn,
+        action: 'update',
+        calls: [{ operation: 'PutRetentionPolicy', target: `log group ${g.name}`, reason: `keep events ${g.retentionInDays} days (now ${now.retentionDays ?? 'for ever'})` }],
+        reason: `retention ${now.retentionDays ?? 'never expire'} → ${g.retentionInDays} days`,
+        run: async (rt) => {
+          await (await ctx.logs()).putRetention(g.name, g.retentionInDays);
+          rt.record('updated', { type: 'logs-log-group', name: g.name, arn: now.arn, data: { retentionInDays: g.retentionInDays } });
+          return { arn: now.arn };
+        },
+      });
+    } else steps.push(step);
+  }
+  for (const c of spec.clusters) {
+    const step = clusterCreateStep(ctx, c.name, live.clusters.get(c.name), account, {});
+    step.id = stepId(c);
+    steps.push(step);
+  }
+
+  // Task definitions.
+  const tdSteps = new Map<string, Step>();
+  for (const t of spec.taskDefinitions) {
+    const arnOf = (u: typeof t.taskRole) => (u ? ('arn' in u ? fill(u.arn) : roleArns.get(u.name)!) : undefined);
+    const doc = fillDocument(t.document, ctx.placeholders(account)) as Obj;
+    const final: Obj = { ...doc, family: t.name, ...(t.executionRole ? { executionRoleArn: arnOf(t.executionRole)! } : {}), ...(t.taskRole ? { taskRoleArn: arnOf(t.taskRole)! } : {}) };
+    const v = validateTaskDefinition(final as EcsJson, t.document.source);
+    if (v.issues.length) throw new InputError(t.document.source, v.issues);
+    const docTags = Array.isArray(doc.tags) ? Object.fromEntries((doc.tags as Obj[]).map((x) => [String(x.key), String(x.value ?? '')])) : {};
+    const input: RegisterTaskDefinitionCommandInput = { ...v.normalized, tags: toEcsTags(stackTags(spec.stack, docTags)) };
+    const { step } = taskDefinitionStep(ctx, t.name, input, live.taskDefinitions.get(t.name), stepId(t));
+    const roleSteps = [t.taskRole, t.executionRole].flatMap((u) => (u && 'name' in u ? [`roles:${u.name}`] : []));
+    step.dependsOn = [...roleSteps, ...t.dependsOn.map(keyOf)];
+    tdSteps.set(t.name, step);
+    steps.push(step);
+  }
+
+  // Services.
+  const watches: ServiceWatch[] = [];
+  for (const s of spec.services) {
+    const id = stepId(s);
+    const tdStep = tdSteps.get(s.taskDefinition)!;
+    const tdSpec = spec.taskDefinitions.find((t) => t.name === s.taskDefinition)!;
+    const tdArn = (rt: StepRuntime) => rt.result(tdStep.id)?.arn ?? tdStep.arn ?? live.taskDefinitions.get(s.taskDefinition)?.arn ?? s.taskDefinition;
+    const roleAttachments = [tdSpec.taskRole, tdSpec.executionRole].flatMap((u) => (u && 'name' in u ? (attachIds.get(u.name) ?? []) : []));
+    const deps = [`clusters:${s.cluster}`, tdStep.id, ...tdSpec.logGroupsUsed.filter((g) => spec.logGroups.some((x) => x.name === g)).map((g) => `logGroups:${g}`), ...roleAttachments, ...s.dependsOn.map(keyOf)];
+    const network = live.networks.get(s.name);
+    if (network && network.source !== 'given' && network.source !== 'unknown') notes.push(`services.${s.name}: ${network.source === 'default-vpc' ? `the default VPC (${network.vpcId}): its default subnets and security group` : `the "default" security group of ${network.vpcId}`}${network.assignPublicIp === 'ENABLED' ? ', with a public IP' : ''}`);
+    const now = live.services.get(s.name);
+    const watch: ServiceWatch = { cluster: s.cluster, name: s.name, stepId: id };
+    if (now && now.status === 'DRAINING') {
+      throw new RuntimeError('ServiceDraining', `${spec.source}: services.${s.name}: the service is being deleted (DRAINING); ECS cannot create it again until it is INACTIVE. Wait with \`ecsprimer service wait --cluster ${s.cluster} --name ${s.name} --until inactive\` and run up again.`);
+    }
+    if (now && now.status === 'ACTIVE') {
+      if (owner(now.tags) !== spec.stack) refuse(`services.${s.name}`, `a service named ${s.name} in cluster ${s.cluster}`, now.tags);
+      if (now.launchType && now.launchType !== s.launchType) {
+        throw new InputError(spec.source, { field: `services.${s.name}.launchType`, message: `is ${s.launchType}, but the service runs on ${now.launchType}, which ECS cannot change in place`, fix: 'give the service a new name in the file (up creates it and deletes the old one), or keep the launch type' });
+      }
+      const changes: string[] = [];
+      const liveTd = live.taskDefinitions.get(s.taskDefinition);
+      const moves = tdStep.action !== 'none' || (liveTd && now.taskDefinition !== liveTd.arn);
+      if (moves) changes.push(`taskDefinition ${now.taskDefinition.slice(now.taskDefinition.lastIndexOf('/') + 1)} → ${tdStep.action !== 'none' ? `a new revision of ${s.taskDefinition}` : tdStep.name}`);
+      if (now.desiredCount !== s.desiredCount) changes.push(`desiredCount ${now.desiredCount} → ${s.desiredCount}`);
+      let networkConfiguration: NetworkConfiguration | undefined;
+      if (network && s.subnets.length && now.network) {
+        const same = (a: string[], b: string[]) => [...a].sort().join() === [...b].sort().join();
+        const wantIp = network.assignPublicIp ?? 'DISABLED';
+        if (!same(now.network.subnets, network.subnets) || !same(now.network.securityGroups, network.securityGroups) || (now.network.assignPublicIp ?? 'DISABLED') !== wantIp) {
+          changes.push(`network ${now.network.subnets.join(',')} [${now.network.securityGroups.join(',')}] → ${network.subnets.join(',')} [${network.securityGroups.join(',')}]`);
+          networkConfiguration = networkInput(network).networkConfiguration;
+        }
+      }
+      if (changes.length === 0) {
+        steps.push({ ...unchangedStep({ id, type: 'ecs-service', name: s.name, arn: now.arn, reason: 'exists with this task definition, desired count and network' }), dependsOn: deps });
+        continue;
+      }
+      const step = serviceUpdateStep(ctx, s.cluster, now, { taskDefinition: moves ? tdArn : undefined, desiredCount: now.desiredCount !== s.desiredCount ? s.desiredCount : undefined, networkConfiguration }, changes, (x) => (watch.answered = x));
+      step.id = id;
+      step.dependsOn = deps;
+      step.detail = changes.map((c) => `~ ${c}`);
+      steps.push(step);
+      watches.push(watch);
+      continue;
+    }
+    const tags = stackTags(spec.stack);
+    steps.push({
+      id,
+      type: 'ecs-service',
+      name: s.name,
+      arn: ecsArn(ctx, account, `service/${s.cluster}/${s.name}`),
+      action: 'create',
+      dependsOn: deps,
+      calls: [
+        {
+          operation: 'CreateService',
+          target: `service ${s.name} in ${s.cluster}`,
+          passRoles: [tdSpec.executionRole, tdSpec.taskRole].flatMap((u) => (u ? ['arn' in u ? fill(u.arn) : roleArns.get(u.name)!] : [])),
+          reason: `run ${s.desiredCount} × ${s.taskDefinition} on ${s.launchType}, tagged ${STACK_TAG}=${spec.stack} (propagated to its tasks)`,
+        },
+      ],
+      reason: now ? 'only an INACTIVE (deleted) service has this name' : 'does not exist yet',
+      run: async (rt) => {
+        const ops = await ctx.ecs();
+        const input: CreateServiceCommandInput = {
+          cluster: s.cluster,
+          serviceName: s.name,
+          taskDefinition: tdArn(rt),
+          desiredCount: s.desiredCount,
+          launchType: s.launchType,
+          ...networkInput(network),
+          tags: toEcsTags(tags),
+          propagateTags: 'SERVICE',
+          enableECSManagedTags: true,
+          clientToken: randomUUID(),
+        };
+        rt.record('intent', { type: 'ecs-service', name: s.name, parent: s.cluster });
+        const made = await retryWhileRolePropagates(ctx, 'CreateService', () => ops.createService(input));
+        rt.record('created', { type: 'ecs-service', name: s.name, parent: s.cluster, arn: made.arn, data: { taskDefinition: made.taskDefinition, desiredCount: s.desiredCount } });
+        watch.answered = made;
+        return { arn: made.arn };
+      },
+    });
+    watches.push(watch);
+  }
+
+  // The file's own order (dependsOn) for the kinds whose steps did not take it above.
+  const deps = dependenciesOf(spec);
+  for (const st of steps) {
+    const own = deps.get(st.id);
+    if (!own || st.type === 'ecs-service' || st.type === 'ecs-task-definition' || st.type === 'iam-attachment') continue;
+    const explicit = [...spec.policies, ...spec.roles, ...spec.logGroups, ...spec.clusters].find((r) => keyOf(r) === st.id)?.dependsOn.map(keyOf) ?? [];
+    if (explicit.length) st.dependsOn = [...new Set([...(st.dependsOn ?? []), ...explicit])];
+  }
+
+  // What the stack owns and the file dropped: deleted after every other change.
+  if (live.inventory) steps.push(...removalSteps(ctx, spec, live.inventory, steps));
+  return { plan: { command: ctx.command, account, warnings, notes, steps }, watches };
+}
+
+function removalSteps(ctx: Context, spec: StackSpec, inv: Inventory, planned: Step[]): Step[] {
+  const owned = <T extends { ownership: string }>(items: T[]) => items.filter((i) => i.ownership === 'owned');
+  const inFile = (names: string[]) => (n: string) => names.includes(n);
+  const fileRoles = inFile(spec.roles.map((r) => r.name));
+  const filePolicies = inFile(spec.policies.map((p) => p.name));
+  const fileServices = new Set(spec.services.map((s) => `${s.cluster}/${s.name}`));
+  const families = inFile(spec.taskDefinitions.map((t) => t.name));
+  const dropped: Inventory = {
+    ...inv,
+    policies: owned(inv.policies).filter((p) => !filePolicies(p.name)),
+    roles: owned(inv.roles).filter((r) => !fileRoles(r.name)),
+    // Attachments of roles that stay are the detaches above; the rest go with their role or policy.
+    attachments: inv.attachments.filter((a) => !fileRoles(a.role)),
+    clusters: owned(inv.clusters).filter((c) => !spec.clusters.some((x) => x.name === c.name)),
+    services: owned(inv.services).filter((s) => !fileServices.has(`${s.parent}/${s.name}`)),
+    tasks: [],
+    taskDefinitions: owned(inv.taskDefinitions).filter((t) => !families(t.name.replace(/:\d+$/, ''))),
+    logGroups: owned(inv.logGroups).filter((g) => !spec.logGroups.some((x) => x.name === g.name)),
+  };
+  const changing = planned.filter((s) => s.action !== 'none').map((s) => s.id);
+  const ids = new Set(planned.map((s) => s.id));
+  return teardownSteps(ctx, dropped)
+    .filter((s) => s.action !== 'none')
+    .map((s) => ({ ...s, id: ids.has(s.id) ? `remove:${s.id}` : s.id, reason: `not in the file any more; ${s.reason}`, dependsOn: [...(s.dependsOn ?? []), ...changing] }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+export async function runUp(o: UpOptions, ctx: Context): Promise<Report> {
+  const spec = await loadStack(ctx, o);
+  const timeoutMs = parseWaitTimeout(o.waitTimeout);
+  ctx.requireConfirmable();
+  const { plan, watches } = await planStack(ctx, spec);
+  const deletes = plan.steps.filter((s) => s.action === 'delete').length;
+  const report = await executePlan(ctx, plan, { question: `Apply the stack file to stack "${spec.stack}"${deletes ? ` (deleting ${deletes} resource(s) no longer in it)` : ''}?` });
+  if (report.dryRun || !report.ok || o.wait === false) return report;
+  // Services created or moved: wait until stable, all at once; a rollback is a failure.
+  const ops = await ctx.ecs();
+  const results = await Promise.allSettled(
+    watches.map((w) =>
+      waitForService(ctx, ops, w.cluster, w.name, 'stable', {
+        timeoutMs,
+        deployment: startedDeployment(w.answered),
+        resume: `ecsprimer service wait --cluster ${w.cluster} --name ${w.name} --until stable --stack ${spec.stack}`,
+      }),
+    ),
+  );
+  const services = results.flatMap((r) => (r.status === 'fulfilled' && r.value ? [serviceData(r.value)] : []));
+  if (services.length) report.data = { ...report.data, services };
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw Object.assign(failed.reason as Error, { report: { ...report, ok: false } });
+  return report;
+}
+
+export async function runDiff(o: StackFileOptions, ctx: Context): Promise<Report> {
+  const spec = await loadStack(ctx, o);
+  const { plan } = await planStack(ctx, spec);
+  for (const w of plan.warnings) ctx.ui.warn(w);
+  if (ctx.opts.output === 'text') ctx.io.stdout.write(renderPlanText(ctx, { ...plan, command: `diff ${spec.source.replace(/^file /, '')}` }, { dryRun: false }));
+  const changing = plan.steps.filter((s) => s.action !== 'none');
+  return {
+    ok: true,
+    command: ctx.command,
+    stack: spec.stack,
+    dryRun: true,
+    changes: plan.steps.map((s) => ({ action: s.action, type: s.type, name: s.name, ...(s.arn ? { arn: s.arn } : {}), status: s.action === 'none' ? (s.state ?? 'unchanged') : 'planned', reason: s.reason })),
+    plan: explainPlan(plan),
+    data: { differences: changing.map((s) => ({ action: s.action, type: s.type, name: s.name, reason: s.reason, ...(s.detail?.length ? { diff: s.detail } : {}) })) },
+    exitCode: changing.length ? ExitCode.differs : ExitCode.ok,
+  };
+}
+
+/**
+ * The stack file a whole-stack command (down, export) reads: --file, or ./ecsprimer.json when
+ * neither --file nor --stack is given and it exists; none when --stack names the stack.
+ */
+export async function stackFromFileIfAny(ctx: Context, o: StackFileOptions): Promise<void> {
+  if (o.file !== undefined || (!ctx.opts.stackGiven && existsSync(join(ctx.cwd, DEFAULT_STACK_FILE)))) await loadStack(ctx, o);
+}
+
+export async function runDown(o: StackFileOptions & { keepLogs?: boolean }, ctx: Context): Promise<Report> {
+  await stackFromFileIfAny(ctx, o);
+  return runTeardown(o, ctx);
+}
+
