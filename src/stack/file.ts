@@ -47,6 +47,8 @@ export interface ResourceSpec {
 export interface SpecDocument extends RawDocument {
   /** The document's path in the stack file when inline (prefixed to its issues), else ''. */
   at: string;
+  /** Where the stack file names it (`policies["p"].document`). */
+  field: string;
 }
 
 export interface PolicySpec extends ResourceSpec {
@@ -200,23 +202,23 @@ export async function readStackFile(ctx: Context, file: string | undefined): Pro
         const rel = relative(ctx.cwd, text.path ?? value.slice(7)) || value.slice(7);
         const docSource = `file ${rel.startsWith('.') || rel.startsWith('/') ? rel : `./${rel}`}`;
         const parsed = parseJsonStrict(text.text, docSource);
-        return { value: parsed, source: docSource, needsAccount: placeholdersUsed(parsed, docSource).has('AWS::AccountId'), at: '' };
+        return { value: parsed, source: docSource, needsAccount: placeholdersUsed(parsed, docSource).has('AWS::AccountId'), at: '', field: where };
       } catch (e) {
         if (e instanceof InputError) {
-          issues.push(...e.issues.map((i) => ({ ...i, message: `${e.source === where ? '' : `${e.source}: `}${i.message}`, field: i.field ? `${where} → ${i.field}` : where })));
+          issues.push(...e.issues.map((i) => inDocument(where, e.source === where ? undefined : e.source, i)));
           return undefined;
         }
         throw e;
       }
     }
-    return { value, source, needsAccount: placeholdersUsed(value, source).has('AWS::AccountId'), at: where };
+    return { value, source, needsAccount: placeholdersUsed(value, source).has('AWS::AccountId'), at: where, field: where };
   };
 
   /** Issues of a validated document, placed: inline ones under their path in the stack file. */
   const place = (doc: SpecDocument, found: InputIssue[]): void => {
     for (const i of found) {
       if (doc.at) issues.push({ ...i, field: i.field ? `${doc.at}.${i.field}`.replace('.[', '[') : doc.at });
-      else issues.push({ ...i, field: i.field ? `${doc.source} → ${i.field}` : doc.source, line: i.line, column: i.column });
+      else issues.push(inDocument(doc.at || doc.field, doc.source, i));
     }
   };
   const probe = (doc: SpecDocument) => fillDocument(doc, { ...ctx.placeholders(PROBE_ACCOUNT), stack });
@@ -348,7 +350,7 @@ export async function readStackFile(ctx: Context, file: string | undefined): Pro
     warnings.push(...r.warnings.map((w) => `${where}: ${w}`));
     if (!executionRole && !('executionRoleArn' in filled)) {
       const needs = executionRoleNeeds(probeDoc);
-      if (needs.length) issues.push(issue(`${where}.executionRole`, `is missing, and ${needs.join(', ')}`, `name a role of this file that ECS tasks may assume with AmazonECSTaskExecutionRolePolicy attached (ecsprimer init writes one: ${stack}-exec)`));
+      if (needs.length && !r.issues.some((x) => /execution role/i.test(x.message))) issues.push(issue(`${where}.executionRole`, `is missing, and ${needs.join(', ')}`, `name a role of this file that ECS tasks may assume with AmazonECSTaskExecutionRolePolicy attached (ecsprimer init writes one: ${stack}-exec)`));
     }
     const logGroupsUsed = [...new Set(awslogsTargets(probeDoc).map((t) => t.group))];
     for (const t of awslogsTargets(probeDoc)) {
@@ -417,6 +419,14 @@ function placed(doc: SpecDocument, filled: Obj, family: string, o: Obj): InputIs
   });
   void doc;
   return out;
+}
+
+/** An issue of a document read from its own file: named by the stack file's field, then the file and its position. */
+function inDocument(where: string, docSource: string | undefined, i: InputIssue): InputIssue {
+  const pos = i.line !== undefined ? `, line ${i.line}${i.column !== undefined ? `, column ${i.column}` : ''}` : '';
+  const inner = i.field && i.field !== where ? `${pos ? ',' : ''} ${i.field}` : '';
+  const { line: _l, column: _c, ...rest } = i;
+  return { ...rest, field: docSource ? `${where} → ${docSource}${pos}${inner}` : `${where}${pos}${inner}` };
 }
 
 function refIssue(where: string, name: string, kind: Kind, known: string[], also?: string): InputIssue {
