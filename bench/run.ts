@@ -5,6 +5,8 @@
  *   (a) start-up: `ecsprimer --help`, `iam create --help` and a usage error against `node -e 0`;
  *   (b) end to end: the full stack with ecsprimer's commands (separate processes), then
  *       `ecsprimer teardown`, against the course's scripts (../shared/bench/seed_style.py up/down);
+ *       and the starter stack file (`ecsprimer init`, untimed) with `up --no-wait` then `down`,
+ *       against the same baseline runs (which do not wait for their service either);
  *   (c) account size: the same commands with 1,500 policies, 1,500 roles and a 300-revision task
  *       definition family already in the account: same calls as in an empty account, right answers;
  *   (d) teardown width: a stack of 20 services against a stack of 1;
@@ -32,7 +34,7 @@ const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 21);
 const E2E_RUNS = Number(process.env.BENCH_E2E_RUNS ?? 5);
 const WIDTH_RUNS = Number(process.env.BENCH_WIDTH_RUNS ?? 2);
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'startup,e2e,size,width').split(',').map((s) => s.trim()));
-const TARGETS = { startup: 1.3, e2e: 0.5, width: 3, rssMiB: 120 };
+const TARGETS = { startup: 1.3, e2e: 0.5, stackFile: 0.25, width: 3, rssMiB: 120 };
 const SIZE = { policies: 1500, roles: 1500, revisions: 300 };
 const CREDS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
@@ -99,6 +101,20 @@ async function ecsprimerStack(stack: string, endpoint: string, proxy: Proxy | un
   const runs: CliRun[] = [];
   for (const c of [...stackCommands(stack), ...(opts.status ? [['status']] : []), ['teardown']]) {
     const r = await cli([...c, ...(c[0] === 'status' ? ['--stack', stack, '--endpoint-url', endpoint] : common)], env, proxy);
+    mustSucceed(r, `ecsprimer ${c.join(' ')}`);
+    runs.push(r);
+  }
+  return runs;
+}
+
+/** The starter stack file of `stack` (written untimed, no AWS call), then `up --no-wait` and `down`. */
+async function stackFileRun(stack: string, endpoint: string, proxy: Proxy, stateDir: string): Promise<CliRun[]> {
+  const env = cliEnv({ ECSPRIMER_STATE_DIR: stateDir, ECSPRIMER_POLL_MS: '200' });
+  const file = path.join(stateDir, `${stack}.json`);
+  mustSucceed(await cli(['init', '--stack', stack, '--file', file], env, undefined, false), 'ecsprimer init');
+  const runs: CliRun[] = [];
+  for (const c of [['up', '--no-wait'], ['down']]) {
+    const r = await cli([...c, '--file', file, '--yes', '--endpoint-url', endpoint], env, proxy);
     mustSucceed(r, `ecsprimer ${c.join(' ')}`);
     runs.push(r);
   }
@@ -197,16 +213,20 @@ async function endToEnd(proxy: Proxy, baseProxy: Proxy, script: string | undefin
   // service backends on first use) leaves the account cached there, so the timed runs make no STS call.
   const stateDir = makeStateDir();
   await ecsprimerStack(`warm${Date.now().toString(36)}`, proxy.url, proxy, { stateDir });
+  await stackFileRun(`warmf${Date.now().toString(36)}`, proxy.url, proxy, stateDir);
   if (script && !skipReason) {
     await baseline(script, 'up', 'warm', baseProxy.url, baseProxy);
     await baseline(script, 'down', 'warm', baseProxy.url, baseProxy);
   }
   const ours: Array<{ totalMs: number; commands: CliRun[] }> = [];
+  const files: Array<{ totalMs: number; commands: CliRun[] }> = [];
   const theirs: Array<{ totalMs: number; up: BaselineRun; down: BaselineRun }> = [];
   for (let i = 0; i < E2E_RUNS; i++) {
     const stack = `b${i}${Date.now().toString(36)}`;
     const commands = await ecsprimerStack(stack, proxy.url, proxy, { stateDir });
     ours.push({ totalMs: commands.reduce((a, c) => a + c.wallMs, 0), commands });
+    const fileRuns = await stackFileRun(`f${i}${Date.now().toString(36)}`, proxy.url, proxy, stateDir);
+    files.push({ totalMs: fileRuns.reduce((a, c) => a + c.wallMs, 0), commands: fileRuns });
     if (script && !skipReason) {
       const prefix = `bl${i}${Date.now().toString(36)}`;
       const up = await baseline(script, 'up', prefix, baseProxy.url, baseProxy);
@@ -234,6 +254,19 @@ async function endToEnd(proxy: Proxy, baseProxy: Proxy, script: string | undefin
     rows.push({ scenario: `end to end: full stack up + teardown (${LATENCY_MS} ms/request)`, ecsprimer: sec(oursMedian), baseline: `not run: ${skipReason}`, ratio: '-', target: `≤ ${TARGETS.e2e.toFixed(2)}`, result: NOT_MEASURED, calls: `${oursCalls} / -` });
     log(`    baseline comparison not measured: ${skipReason}`);
   }
+  // The stack file: one process up, one down.
+  const filesMedian = median(files.map((f) => f.totalMs));
+  const fileCalls = files[0].commands.reduce((a, c) => a + c.calls, 0);
+  const fileRounds = files[0].commands.map((c) => c.rounds);
+  const fileRow: Row = {
+    scenario: `stack file: up --no-wait + down (${LATENCY_MS} ms/request)`,
+    ecsprimer: sec(filesMedian),
+    baseline: theirs.length ? sec(median(theirs.map((t) => t.totalMs))) : `not run: ${skipReason}`,
+    ratio: theirs.length ? (filesMedian / median(theirs.map((t) => t.totalMs))).toFixed(2) : '-',
+    target: `≤ ${TARGETS.stackFile.toFixed(2)}`,
+    result: theirs.length ? (filesMedian / median(theirs.map((t) => t.totalMs)) <= TARGETS.stackFile ? 'PASS' : 'FAIL') : NOT_MEASURED,
+    calls: `${fileCalls} in ${fileRounds[0] + fileRounds[1]} sequential round trips (up ${fileRounds[0]}, down ${fileRounds[1]})${theirs.length ? ` / ${theirs[0].up.calls + theirs[0].down.calls} in ${theirs[0].up.calls + theirs[0].down.calls}` : ''}`,
+  };
   // Per command: wall time, calls and the round trips in sequence (the critical path).
   const names = ours[0].commands.map((c) => commandName(c.args));
   for (let k = 0; k < names.length; k++) {
@@ -249,6 +282,12 @@ async function endToEnd(proxy: Proxy, baseProxy: Proxy, script: string | undefin
       calls: `${c.calls} in ${c.rounds} round trips` + (k === 0 && theirs.length ? ` / up ${theirs[0].up.calls}` : k === names.length - 1 && theirs.length ? ` / down ${theirs[0].down.calls}` : ''),
     });
   }
+  rows.push(fileRow);
+  for (let k = 0; k < 2; k++) {
+    const c = files[0].commands[k];
+    rows.push({ scenario: `  ${commandName(c.args)}`, ecsprimer: sec(median(files.map((f) => f.commands[k].wallMs))), baseline: '', ratio: '', target: '', result: 'info', calls: `${c.calls} in ${c.rounds} round trips` });
+  }
+  results.stackFile = files.map((f) => ({ totalMs: f.totalMs, commands: f.commands.map((c) => ({ command: commandName(c.args), wallMs: c.wallMs, calls: c.calls, rounds: c.rounds, waves: c.waves, maxRssKb: c.maxRssKb })) }));
   results.endToEnd = {
     latencyMs: LATENCY_MS,
     ecsprimer: ours.map((o) => ({ totalMs: o.totalMs, commands: o.commands.map((c) => ({ command: commandName(c.args), wallMs: c.wallMs, calls: c.calls, rounds: c.rounds, waves: c.waves, maxRssKb: c.maxRssKb })) })),

@@ -35,15 +35,21 @@ export class LogsOps extends ServiceOps<CloudWatchLogsClient> {
     super(client, 'logs', endpoint);
   }
 
-  /** The log group of exactly this name, with its tags; undefined when there is none. */
-  async describeLogGroup(name: string): Promise<LogGroupInfo | undefined> {
+  /**
+   * The log group of exactly this name, with its tags; undefined when there is none. Given its
+   * ARN (known from the account and region), the tags are read at the same time, not after.
+   */
+  async describeLogGroup(name: string, arnHint?: string): Promise<LogGroupInfo | undefined> {
+    const tagsOf = (arn: string) => this.maybe('ListTagsForResource', notFound, () => this.client.send(new ListTagsForResourceCommand({ resourceArn: arn })));
+    const early = arnHint ? tagsOf(arnHint) : undefined;
+    early?.catch(() => undefined);
     let nextToken: string | undefined;
     do {
       const page = await this.call('DescribeLogGroups', () => this.client.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name, nextToken, limit: 50 })));
       const g = (page.logGroups ?? []).find((x) => x.logGroupName === name);
       if (g) {
         const arn = (g.arn ?? '').replace(/:\*$/, '');
-        const tags = await this.maybe('ListTagsForResource', notFound, () => this.client.send(new ListTagsForResourceCommand({ resourceArn: arn })));
+        const tags = early && arn === arnHint ? await early : await tagsOf(arn);
         return { name, arn, ...(g.retentionInDays ? { retentionDays: g.retentionInDays } : {}), tags: tags?.tags ?? {} };
       }
       nextToken = page.nextToken;

@@ -86,6 +86,9 @@ export function groupsToProvide(ctx: Context, targets: AwslogsTarget[], warnings
 
 export const logGroupId = (name: string) => `log-group:${name}`;
 
+/** The ARN of a log group (without the `:*` DescribeLogGroups adds). */
+export const logGroupArn = (ctx: Context, account: string, name: string) => `arn:${ctx.partition}:logs:${ctx.region}:${account}:log-group:${name}`;
+
 /** Creates a log group (tagged, with a retention) unless it exists; journals it as the stack's. */
 export function logGroupCreateStep(ctx: Context, name: string, now: LogGroupInfo | undefined, retentionDays: number, known = true): Step {
   const id = logGroupId(name);
@@ -113,10 +116,11 @@ export function logGroupCreateStep(ctx: Context, name: string, now: LogGroupInfo
         rt.record(found && stackOf(found.tags) === ctx.stack ? 'created' : 'adopted', { type: 'logs-log-group', name, arn: found?.arn });
         return { arn: found?.arn, status: 'unchanged', action: 'none', note: 'exists already' };
       }
-      const found = await logs.describeLogGroup(name);
-      rt.record('created', { type: 'logs-log-group', name, arn: found?.arn });
+      // Its ARN follows from the name: no read is needed before the retention is set.
+      const arn = logGroupArn(ctx, await ctx.account(), name);
+      rt.record('created', { type: 'logs-log-group', name, arn });
       await logs.putRetention(name, retentionDays);
-      return { arn: found?.arn };
+      return { arn };
     },
   };
 }

@@ -9,6 +9,7 @@
  * stack's. Anything else is never deleted, whatever its name.
  */
 import type { Context } from '../context.js';
+import { UNKNOWN_ACCOUNT } from '../context.js';
 import type { DiscoveryOps } from '../aws/discovery-ops.js';
 import type { IamOps } from '../aws/iam-ops.js';
 import type { EcsOps } from '../aws/ecs-ops.js';
@@ -21,7 +22,7 @@ import { STACK_TAG } from '../input/tags.js';
 import type { TrackedResource } from '../state/journal.js';
 import { parseEcsArn, parseLogGroupArn } from './arn.js';
 import type { LogGroupInfo, LogsOps } from '../aws/logs-ops.js';
-import { awslogsTargets } from '../ecs/log-groups.js';
+import { awslogsTargets, logGroupArn } from '../ecs/log-groups.js';
 
 export type Origin = 'created' | 'adopted' | 'intent' | undefined;
 
@@ -261,7 +262,7 @@ async function readLive(ctx: Context, iamP: Promise<IamOps>, ecsP: Promise<EcsOp
       out.set(keyOf(r), { live, tags: live?.info.tags, arn: live?.info.arn });
     }),
     ...of('logs-log-group').map((g) => async () => {
-      const info = await (await logsOps(ctx)).describeLogGroup(g.key.name);
+      const info = await (await logsOps(ctx)).describeLogGroup(g.key.name, account === UNKNOWN_ACCOUNT ? undefined : logGroupArn(ctx, account, g.key.name));
       out.set(keyOf(g), { live: info, tags: info?.tags, arn: info?.arn ?? g.arn });
     }),
     ...of('ecs-task-definition').map((t) => async () => {

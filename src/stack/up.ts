@@ -22,7 +22,7 @@ import type { RoleInfo } from '../aws/iam-ops.js';
 import { ecsArn } from '../ecs/arn.js';
 import { clusterCreateStep } from '../ecs/cluster.js';
 import { networkInput, toEcsTags, type NetworkChoice } from '../ecs/inputs.js';
-import { logGroupCreateStep } from '../ecs/log-groups.js';
+import { logGroupArn, logGroupCreateStep } from '../ecs/log-groups.js';
 import { resolveNetwork, unknownNetwork } from '../ecs/network.js';
 import { retryWhileRolePropagates } from '../ecs/propagation.js';
 import { serviceData, serviceUpdateStep, startedDeployment } from '../ecs/service.js';
@@ -94,7 +94,7 @@ async function readLive(ctx: Context, spec: StackSpec, account: string, journal:
       const [role, attached] = await Promise.all([iam.getRole(n), iam.listAttachedRolePolicies(n).catch(() => undefined)]);
       return { role, attached: role ? attached : [] };
     }),
-    pairs(spec.logGroups.map((g) => g.name), (n) => logs!.describeLogGroup(n)),
+    pairs(spec.logGroups.map((g) => g.name), (n) => logs!.describeLogGroup(n, logGroupArn(ctx, account, n))),
     ecs.describeClusters(spec.clusters.map((c) => c.name)).then((m) => new Map(spec.clusters.map((c) => [c.name, m.get(c.name)]))),
     pairs(spec.taskDefinitions.map((t) => t.name), (n) => ecs.describeTaskDefinition(n)),
     pairs(spec.services.map((s) => s.name), (n) => ecs.describeService(spec.services.find((s) => s.name === n)!.cluster, n)),
@@ -140,6 +140,8 @@ const stepId = keyOf;
 
 /** The file's stack, resolved and planned (shared by up and diff). */
 export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPlan> {
+  // The SDK clients load (CPU) while the account and journal are read.
+  if (!ctx.offline) for (const load of [() => ctx.iam(), () => ctx.ecs(), () => ctx.logs(), () => ctx.ec2(), () => ctx.discovery()]) load().catch(() => undefined);
   const { account, resources } = await accountAndJournal(ctx);
   const { value: live, known } = await resolveState(ctx, () => readLive(ctx, spec, account, resources), assumedLive(spec));
   const warnings = [...spec.warnings];
