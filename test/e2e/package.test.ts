@@ -1,5 +1,5 @@
 /**
- * The package a person installs: `npm pack` gives a tarball of bin/, dist/ and json/ (no sources,
+ * The package a person installs: `npm pack` gives a tarball of bin/, dist/, json/ and schema/ (no sources,
  * no tests, no runtime dependencies: dist/ bundles them), `npm install -g` of that tarball gives an
  * `ecsprimer` that runs with no dev tools, and on a machine with no AWS configuration at all its
  * `--dry-run` prints a real plan with <region> and <account-id>, sending nothing.
@@ -49,13 +49,24 @@ afterAll(() => {
 });
 
 describe('the installable package', () => {
-  it('packs bin/, dist/ and json/ only, and needs no runtime dependency', () => {
+  it('packs bin/, dist/, json/ and schema/ only, and needs no runtime dependency', () => {
     const list = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
     const tops = [...new Set(list.map((f) => f.replace(/^package\//, '').split('/')[0]))].sort();
-    expect(tops).toEqual(['README.md', 'bin', 'dist', 'json', 'package.json']);
+    expect(tops).toEqual(['README.md', 'bin', 'dist', 'json', 'package.json', 'schema']);
     expect(list).toContain('package/dist/ecsprimer.cjs');
     const pkg = JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' })) as { dependencies?: object };
     expect(pkg.dependencies ?? {}).toEqual({});
+  });
+
+  it("init from the installed package names the package's JSON Schema, which is there", () => {
+    const work = mkdtempSync(path.join(dir, 'init-'));
+    const r = spawnSync(bin, ['init', '--stack', 'demo'], { env: bareEnv(), cwd: work, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const file = JSON.parse(readFileSync(path.join(work, 'ecsprimer.json'), 'utf8')) as { $schema: string; stack: string };
+    expect(file.stack).toBe('demo');
+    const schema = JSON.parse(readFileSync(path.resolve(work, file.$schema), 'utf8')) as { title: string; required: string[] };
+    expect(schema.title).toBe('ecsprimer stack file');
+    expect(schema.required).toEqual(['stack']);
   });
 
   it('installs from its tarball and prints its version', () => {
