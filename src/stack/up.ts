@@ -85,8 +85,9 @@ interface Live {
 const awsvpc = (spec: StackSpec, s: ServiceSpec) => s.launchType === 'FARGATE' || (spec.taskDefinitions.find((t) => t.name === s.taskDefinition)?.document.value as Obj | undefined)?.networkMode === 'awsvpc';
 
 async function readLive(ctx: Context, spec: StackSpec, account: string, journal: Parameters<typeof readInventory>[2]): Promise<Live> {
-  const [iam, ecs] = await Promise.all([ctx.iam(), ctx.ecs()]);
-  const logs = spec.logGroups.length ? await ctx.logs() : undefined;
+  // Every client first (their modules load on first use): the reads then leave in one wave.
+  const needsEc2 = spec.services.some((s) => awsvpc(spec, s) && (s.subnets.length === 0 || s.securityGroups.length === 0));
+  const [iam, ecs, logs] = await Promise.all([ctx.iam(), ctx.ecs(), spec.logGroups.length ? ctx.logs() : undefined, needsEc2 ? ctx.ec2() : undefined, ctx.discovery()]);
   const pairs = <T>(names: string[], read: (n: string) => Promise<T>) => Promise.all(names.map(async (n) => [n, await read(n)] as const)).then((e) => new Map(e));
   const [policies, roles, logGroups, clusters, taskDefinitions, services, networks, inventory] = await Promise.all([
     pairs(spec.policies.map((p) => p.name), (n) => readPolicy(iam, policyArn(ctx, account, n))),
