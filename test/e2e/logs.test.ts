@@ -45,8 +45,8 @@ describeE2E('logs (built CLI → moto with logs)', () => {
   const ok = (r: CliResult, what: string) => expect(r.code, `${what}\n${r.stderr}`).toBe(0);
 
   /** Writes lines into a task's awslogs stream, as its container would. */
-  async function write(group: string, taskId: string, lines: string[]) {
-    const stream = `ecs/web/${taskId}`;
+  async function write(group: string, taskId: string, lines: string[], container = 'web') {
+    const stream = `ecs/${container}/${taskId}`;
     await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream })).catch(() => undefined);
     const now = Date.now();
     await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: lines.map((message, i) => ({ timestamp: now + i, message })) }));
@@ -145,6 +145,60 @@ describeE2E('logs (built CLI → moto with logs)', () => {
       const r = await s.run(['service', 'logs', '--cluster', c, '--name', 'web'], p.url);
       ok(r, 'service logs');
       expect(r.stdout.split('\n').filter(Boolean).sort()).toEqual([`[${ran.tasks[0].taskId.slice(0, 8)}] from the first`, `[${ran.tasks[1].taskId.slice(0, 8)}] from the second`].sort());
+    } finally {
+      await p.stop();
+    }
+  });
+
+  it('task run --follow of a task with two containers prefixes each line with its container', async () => {
+    const s = stackCli();
+    ok(await s.run(['cluster', 'create', '--name', `${s.stack}-c`]), 'cluster create');
+    const logConfiguration = { logDriver: 'awslogs', options: { 'awslogs-group': s.group, 'awslogs-region': '${AWS::Region}', 'awslogs-stream-prefix': 'ecs' } };
+    const doc = {
+      family: `${s.stack}-two`,
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [
+        { name: 'web', image: 'public.ecr.aws/nginx/nginx:stable-alpine', essential: true, memoryReservation: 128, logConfiguration },
+        { name: 'side', image: 'public.ecr.aws/docker/library/busybox:stable', essential: false, memoryReservation: 64, logConfiguration },
+      ],
+    };
+    ok(await s.run(['task', 'register', '--document', JSON.stringify(doc)]), 'task register');
+    await moto.setTaskTransition(8);
+    try {
+      const child = s.spawn(['task', 'run', '--cluster', `${s.stack}-c`, '--task-definition', `${s.stack}-two`, '--follow']);
+      await child.waitForOutput(/following task ([0-9a-f-]{32,36})/, { stream: 'stderr', timeoutMs: 30_000 });
+      const id = /following task ([0-9a-f-]{32,36})/.exec(child.stderrSoFar())![1];
+      await write(s.group, id, ['serving'], 'web');
+      await write(s.group, id, ['sidecar up'], 'side');
+      const r = await child.result;
+      ok(r, 'task run --follow');
+      const lines = r.stdout.split('\n').filter((l) => l.startsWith('['));
+      expect(lines.sort()).toEqual(['[side] sidecar up', '[web] serving']);
+    } finally {
+      await moto.setTaskTransition('auto');
+    }
+  });
+
+  it('service logs --follow prints lines as the tasks write them, until Ctrl-C', async () => {
+    const s = stackCli();
+    const c = `${s.stack}-c`;
+    ok(await s.run(['cluster', 'create', '--name', c]), 'cluster create');
+    ok(await s.run(['task', 'register']), 'task register');
+    ok(await s.run(['service', 'create', '--cluster', c, '--name', 'web', '--task-definition', `${s.stack}-web`, '--desired-count', '0']), 'service create');
+    const ran = JSON.parse((await s.run(['task', 'run', '--cluster', c, '--task-definition', `${s.stack}-web`, '--count', '2', '-o', 'json'])).stdout) as { tasks: Array<{ taskId: string; taskArn: string }> };
+    const p = await startProxy({ target: moto.url, faults: serviceTasks({ cluster: c, service: 'web', taskArns: ran.tasks.map((t) => t.taskArn) }) });
+    try {
+      const child = spawnCli(['service', 'logs', '--cluster', c, '--name', 'web', '--follow', '--stack', s.stack, '--endpoint-url', p.url], { env: { ECSPRIMER_STATE_DIR: s.state, ECSPRIMER_POLL_MS: '100' } });
+      await new Promise((r) => setTimeout(r, 1500));
+      await write(s.group, ran.tasks[1].taskId, ['written while following']);
+      await child.waitForOutput(/written while following/, { stream: 'stdout', timeoutMs: 30_000 });
+      child.child.kill('SIGINT');
+      const r = await child.result;
+      expect(r.code).toBe(130);
+      expect(r.stdout).toContain(`[${ran.tasks[1].taskId.slice(0, 8)}] written while following`);
     } finally {
       await p.stop();
     }
