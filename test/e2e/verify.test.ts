@@ -5,7 +5,8 @@
  * `task run --verify` starts nothing when a check fails.
  */
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { AttachInternetGatewayCommand, CreateInternetGatewayCommand, CreateRouteCommand, CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, DescribeRouteTablesCommand, EC2Client, ModifyVpcAttributeCommand, RevokeSecurityGroupEgressCommand } from '@aws-sdk/client-ec2';
+import { RegisterContainerInstanceCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { RunInstancesCommand, AttachInternetGatewayCommand, CreateInternetGatewayCommand, CreateRouteCommand, CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, DescribeRouteTablesCommand, EC2Client, ModifyVpcAttributeCommand, RevokeSecurityGroupEgressCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeStateDir, runCli, type CliResult } from '../support/cli.js';
 import { describeE2E, requireMotoUrl } from '../support/e2e.js';
@@ -116,7 +117,41 @@ describeE2E('task verify (built CLI → moto)', () => {
     );
   });
 
-  it('task run --verify starts nothing when a check fails (exit 1); bad input exits 2 before any call', async () => {
+  it('on EC2 the cluster needs container instances with room: none, then one with room, then a task too big for it', async () => {
+    const s = stackCli();
+    const cluster = `${s.stack}-c`;
+    ok(await s.run(['cluster', 'create', '--name', cluster]), 'cluster create');
+    const td = (family: string, cpu: number, memory: number) => ({
+      family,
+      networkMode: 'bridge',
+      requiresCompatibilities: ['EC2'],
+      containerDefinitions: [{ name: 'web', image: 'public.ecr.aws/nginx/nginx:stable-alpine', essential: true, cpu, memory }],
+    });
+    ok(await s.run(['task', 'register', '--document', JSON.stringify(td(`${s.stack}-small`, 256, 512))]), 'task register small');
+    ok(await s.run(['task', 'register', '--document', JSON.stringify(td(`${s.stack}-huge`, 100_000, 1_000_000))]), 'task register huge');
+    const verify = (family: string) => s.run(['task', 'verify', '--task-definition', family, '--cluster', cluster, '--launch-type', 'EC2', '-o', 'json']);
+    const roomCheck = (r: CliResult) => checksOf(r).find((c) => c.what === 'container instances');
+
+    const none = await verify(`${s.stack}-small`);
+    expect(none.code).toBe(1);
+    expect(roomCheck(none)).toMatchObject({ status: 'fail', detail: `${cluster} has none: an EC2 task has nowhere to run` });
+
+    // An instance of the cluster, as the ECS agent registers it (its instance identity document).
+    const instance = (await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1, InstanceType: 't3.medium' }))).Instances![0];
+    const ecs = new ECSClient({ endpoint: motoUrl, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    try {
+      await ecs.send(new RegisterContainerInstanceCommand({ cluster, instanceIdentityDocument: JSON.stringify({ instanceId: instance.InstanceId, region: 'us-east-1', availabilityZone: instance.Placement?.AvailabilityZone, privateIp: instance.PrivateIpAddress }) }));
+    } finally {
+      ecs.destroy();
+    }
+    const fits = await verify(`${s.stack}-small`);
+    expect(roomCheck(fits)).toMatchObject({ status: 'ok', detail: '1 of 1 have room for 256 CPU units and 512 MiB' });
+    const huge = await verify(`${s.stack}-huge`);
+    expect(huge.code).toBe(1);
+    expect(roomCheck(huge)).toMatchObject({ status: 'fail', detail: 'none of 1 has room for 100000 CPU units and 1000000 MiB (or its agent is disconnected)' });
+  });
+
+  it('task run --verify and service create --verify start nothing when a check fails (exit 1); bad input exits 2 before any call', async () => {
     const s = stackCli();
     ok(await s.run(['cluster', 'create', '--name', `${s.stack}-c`]), 'cluster create');
     ok(await s.run(['task', 'register']), 'task register');
@@ -127,6 +162,11 @@ describeE2E('task verify (built CLI → moto)', () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('--verify: 1 check(s) failed, so nothing was started');
       expect(p.counts().byOperation['ecs:RunTask']).toBeUndefined();
+      // service create --verify: the same checks first; no service is created.
+      const svc = await s.run(['service', 'create', '--cluster', `${s.stack}-c`, '--name', 'web', '--task-definition', `${s.stack}-web`, '--verify'], p.url);
+      expect(svc.code).toBe(1);
+      expect(svc.stderr).toMatch(/--verify: 1 check\(s\) failed, so nothing was (started|created)/);
+      expect(p.counts().byOperation['ecs:CreateService']).toBeUndefined();
       p.resetCounts();
       const bad = await s.run(['task', 'verify', '--task-definition', 'no such family!'], p.url);
       expect(bad.code).toBe(2);
