@@ -122,7 +122,7 @@ export function buildProgram(deps: ProgramDeps, argv?: readonly string[]): Comma
     if (wanted === '*') g.define(group, act);
     else if (wanted === g.name) defineGroup(g, group, act, sub);
   }
-  registerStack(program, act);
+  registerStack(program, act, argv ? (wanted ?? '') : '*');
   const output: OutputConfiguration = deps.output ?? { writeOut: (s) => void deps.io.stdout.write(s), writeErr: (s) => void deps.io.stderr.write(s) };
   registerCompletion(program, (s) => output.writeOut!(s));
 
