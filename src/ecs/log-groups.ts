@@ -90,7 +90,7 @@ export const logGroupId = (name: string) => `log-group:${name}`;
 export const logGroupArn = (ctx: Context, account: string, name: string) => `arn:${ctx.partition}:logs:${ctx.region}:${account}:log-group:${name}`;
 
 /** Creates a log group (tagged, with a retention) unless it exists; journals it as the stack's. */
-export function logGroupCreateStep(ctx: Context, name: string, now: LogGroupInfo | undefined, retentionDays: number, known = true): Step {
+export function logGroupCreateStep(ctx: Context, name: string, now: LogGroupInfo | undefined, retentionDays: number, known = true, retentionFrom = '--log-retention'): Step {
   const id = logGroupId(name);
   if (now) {
     const owner = stackOf(now.tags);
@@ -103,7 +103,7 @@ export function logGroupCreateStep(ctx: Context, name: string, now: LogGroupInfo
     action: 'create',
     calls: [
       { operation: 'CreateLogGroup', target: `log group ${name}`, reason: `where the containers' awslogs driver writes, tagged ${STACK_TAG}=${ctx.stack}${known ? '' : ' (current state unknown)'}` },
-      { operation: 'PutRetentionPolicy', target: `log group ${name}`, reason: `keep events ${retentionDays} days (--log-retention)` },
+      { operation: 'PutRetentionPolicy', target: `log group ${name}`, reason: `keep events ${retentionDays} days (${retentionFrom})` },
     ],
     reason: known ? 'does not exist yet' : 'state unknown (dry run without AWS access)',
     run: async (rt) => {

@@ -19,6 +19,7 @@ import { InputError, UsageError } from '../errors.js';
 import type { TaskDefinitionInfo } from '../aws/ecs-types.js';
 import { HOW_TO_CONFIGURE } from '../aws/settings.js';
 import { isJsonObject, type JsonValue } from '../input/json.js';
+import { findLiteralSecrets } from '../ecs/secrets.js';
 import { readReport, type Report } from '../plan/types.js';
 import { readInventory, type Inventory } from './inventory.js';
 import { stackFromFileIfAny } from './up.js';
@@ -165,8 +166,18 @@ export async function buildTemplate(ctx: Context, inv: Inventory): Promise<Expor
     if (!prev || prev.revision < t.live.revision) latest.set(t.live.family, t.live);
   }
   const tdIds = new Map<string, string>();
+  const parameters: Obj = {};
   for (const td of latest.values()) {
-    const d = td.definition as unknown as Obj;
+    const d = structuredClone(td.definition) as unknown as Obj;
+    // A literal secret in a container's environment is never written out: it becomes a NoEcho
+    // parameter, to be given to CloudFormation (better: move it to Secrets Manager).
+    for (const secret of findLiteralSecrets(d)) {
+      const ei = Number(/environment\[(\d+)\]$/.exec(secret.path)![1]);
+      const entry = ((d.containerDefinitions as Obj[])[secret.containerIndex].environment as Obj[])[ei];
+      const name = logicalId('Secret', `${td.family} ${secret.container} ${secret.variable}`);
+      parameters[name] = { Type: 'String', NoEcho: true, Description: `${secret.variable} of container ${secret.container} in ${td.family} (a literal secret: not exported; better kept in Secrets Manager)` };
+      entry.value = { Ref: name } as unknown as JsonValue;
+    }
     const props: Obj = { Family: td.family };
     for (const m of TD_MEMBERS) if (d[m] !== undefined && !(Array.isArray(d[m]) && (d[m] as JsonValue[]).length === 0)) props[m.charAt(0).toUpperCase() + m.slice(1)] = pascalCase(portable(d[m]), m);
     if (typeof d.taskRoleArn === 'string') props.TaskRoleArn = portable(d.taskRoleArn);
@@ -179,7 +190,6 @@ export async function buildTemplate(ctx: Context, inv: Inventory): Promise<Expor
     tdIds.set(td.arn, id);
     refs.set(td.arn, { Ref: id });
   }
-  const parameters: Obj = {};
   const networks: Array<{ subnets: string[]; securityGroups: string[]; suffix: string }> = [];
   const networkParams = (n: { subnets: string[]; securityGroups: string[] }): { Subnets: JsonValue; SecurityGroups: JsonValue } => {
     const key = (x: string[]) => [...x].sort().join(',');

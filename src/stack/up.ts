@@ -208,7 +208,7 @@ export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPla
   // Log groups and clusters.
   for (const g of spec.logGroups) {
     const now = live.logGroups.get(g.name);
-    const step = logGroupCreateStep(ctx, g.name, now, g.retentionInDays, known);
+    const step = logGroupCreateStep(ctx, g.name, now, g.retentionInDays, known, `${g.at}.retentionInDays`);
     step.id = stepId(g);
     if (now && owner(now.tags) === spec.stack && now.retentionDays !== g.retentionInDays) {
       steps.push({

@@ -204,6 +204,29 @@ describeE2E('stack file: init, up, diff, down, export (built CLI → moto)', () 
     }
   });
 
+  it("export never writes a literal secret of a container's environment: it becomes a NoEcho parameter", async () => {
+    const other = uniqueStack('sfs');
+    const otherDir = mkdtempSync(join(tmpdir(), 'ecsprimer-sfs-'));
+    const run = (args: string[]) => runCli([...args, '--endpoint-url', proxy.url], { cwd: otherDir, env: { ECSPRIMER_STATE_DIR: state, ECSPRIMER_POLL_MS: '50' }, timeoutMs: 120_000 });
+    ok(await run(['init', '--stack', other]), 'init');
+    const f = JSON.parse(readFileSync(join(otherDir, 'ecsprimer.json'), 'utf8')) as Json;
+    delete f.services;
+    f.taskDefinitions[`${other}-web`].document.containerDefinitions[0].environment = [{ name: 'DB_PASSWORD', value: 'hunter2-not-for-output' }, { name: 'MODE', value: 'demo' }];
+    writeFileSync(join(otherDir, 'ecsprimer.json'), JSON.stringify(f));
+    const up = await run(['up', '--yes']);
+    ok(up, 'up');
+    expect(up.stdout + up.stderr).not.toContain('hunter2-not-for-output');
+    const r = await run(['export']);
+    ok(r, 'export');
+    expect(r.stdout + r.stderr).not.toContain('hunter2-not-for-output');
+    const template = JSON.parse(r.stdout) as Json;
+    const param = `Secret${pascal(`${other}-web web DB_PASSWORD`)}`;
+    expect(template.Parameters[param]).toMatchObject({ Type: 'String', NoEcho: true });
+    const env = (Object.values(template.Resources) as Json[]).find((x) => x.Type === 'AWS::ECS::TaskDefinition')!.Properties.ContainerDefinitions[0].Environment;
+    expect(env).toEqual(expect.arrayContaining([{ Name: 'DB_PASSWORD', Value: { Ref: param } }, { Name: 'MODE', Value: 'demo' }]));
+    ok(await run(['down', '--yes']), 'down');
+  });
+
   it('a resource dropped from the file is deleted by up; down removes the rest', async () => {
     edit((f) => {
       delete f.services[`${stack}-web`];
