@@ -429,10 +429,13 @@ export class EcsOps extends ServiceOps<ECSClient> {
     return out?.service ? toServiceInfo(out.service) : undefined;
   }
 
-  /** Resolves undefined when the service (or its cluster) was already gone. */
-  async deleteService(cluster: string, service: string): Promise<ServiceInfo | undefined> {
+  /**
+   * Resolves undefined when the service (or its cluster) was already gone. `force`: delete it
+   * with its tasks running (ECS stops them), instead of refusing a service above 0 tasks.
+   */
+  async deleteService(cluster: string, service: string, force = false): Promise<ServiceInfo | undefined> {
     const out = await this.maybe('DeleteService', (e) => isServiceGone(e) || isClusterNotFound(e), () =>
-      this.client.send(new DeleteServiceCommand({ cluster, service })),
+      this.client.send(new DeleteServiceCommand({ cluster, service, ...(force ? { force: true } : {}) })),
     );
     return out?.service ? toServiceInfo(out.service) : undefined;
   }

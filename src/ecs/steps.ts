@@ -3,8 +3,8 @@
  * the reads a delete needs, and the delete steps.
  *
  * Every step journals its own changes right after ECS confirms them (`deleted` for a task it
- * stopped, a service or cluster it deleted, a revision it deleted; `updated` for a service scaled
- * to 0 or a revision deregistered). A resource already gone counts as done ("absent").
+ * stopped, a service or cluster it deleted, a revision it deleted; `updated` for a revision
+ * deregistered). A resource already gone counts as done ("absent").
  */
 import type { Context } from '../context.js';
 import { AwsError, RuntimeError } from '../errors.js';
@@ -151,7 +151,8 @@ export interface ServiceDeleteOptions extends StepPlacement {
 }
 
 /**
- * Scales a service to 0, deletes it, and (by default) waits until it is INACTIVE. `info` is its
+ * Deletes a service (with force when it runs tasks: ECS stops them, one call instead of scaling to
+ * 0 first) and (by default) waits until it is INACTIVE. `info` is its
  * DescribeServices answer (undefined or INACTIVE: "already absent"; DRAINING: only the wait).
  */
 export function serviceDeleteStep(ctx: Context, cluster: string, name: string, info: ServiceInfo | undefined, opts: ServiceDeleteOptions = {}): Step {
@@ -171,8 +172,11 @@ export function serviceDeleteStep(ctx: Context, cluster: string, name: string, i
   const calls = draining
     ? []
     : [
-        ...(info.desiredCount > 0 ? [{ operation: 'UpdateService', target: `service ${name} in ${cluster}`, reason: `scale from ${info.desiredCount} to 0 tasks (ECS refuses to delete a service above 0)` }] : []),
-        { operation: 'DeleteService', target: `service ${name} in ${cluster}`, reason: `delete it${waitInactive ? ', then wait until it is INACTIVE' : ''}` },
+        {
+          operation: 'DeleteService',
+          target: `service ${name} in ${cluster}`,
+          reason: `delete it${info.desiredCount > 0 ? ` with force: ECS stops its ${info.desiredCount} task(s) (no scaling to 0 first)` : ''}${waitInactive ? ', then wait until it is INACTIVE' : ''}`,
+        },
       ];
   return {
     id,
@@ -190,11 +194,8 @@ export function serviceDeleteStep(ctx: Context, cluster: string, name: string, i
         return { arn: info.arn, status: 'absent', action: 'none', note: 'was DRAINING; now INACTIVE' };
       }
       const ops = await ctx.ecs();
-      if (info.desiredCount > 0) {
-        const scaled = await ops.updateService({ cluster, service: name, desiredCount: 0 });
-        if (scaled) rt.record('updated', { type: 'ecs-service', name, parent: cluster, arn: info.arn, data: { desiredCount: 0 } });
-      }
-      const deleted = await ops.deleteService(cluster, name);
+      // DeleteService --force scales to 0 and deletes in one call (the AWS CLI's delete-service --force).
+      const deleted = await ops.deleteService(cluster, name, info.desiredCount > 0);
       rt.record('deleted', { type: 'ecs-service', name, parent: cluster, arn: info.arn });
       if (waitInactive) await wait(rt);
       return deleted ? { arn: info.arn, note: waitInactive ? 'deleted; INACTIVE' : 'deleted; draining' } : { arn: info.arn, status: 'absent', action: 'none', note: 'already gone' };

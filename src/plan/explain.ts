@@ -90,6 +90,8 @@ export function cliOf(step: Step, call: PlannedCall): string {
       return awsCli('ecs', op, [['cli-input-json', 'file://run-task.json']]);
     case 'CreateLogGroup':
       return awsCli('logs', op, [['log-group-name', step.name], ['tags', `ecsprimer:stack=${stackOfTarget(call)}`]]);
+    case 'DeleteService':
+      return awsCli('ecs', op, [...targetArgs(step, call), ...(/with force/.test(call.reason) ? ([['force', []]] as Array<[string, string[]]>) : [])]);
     case 'PutRetentionPolicy':
       return awsCli('logs', op, [['log-group-name', step.name], ['retention-in-days', /(\d+) days/.exec(call.reason)?.[1] ?? '7']]);
     default:

@@ -118,13 +118,14 @@ describe('cluster delete', () => {
     world([svc('web'), svc('api', 'ACTIVE', 0)], [task('t1'), task('t2', 'STOPPED'), task('s1', 'RUNNING', 'service:web')]);
     const r = await cli(['cluster', 'delete', '--name', 'c1', '--force', '--yes'], { env: { ECSPRIMER_POLL_MS: '1' } });
     expect(r.code).toBe(0);
-    // web is scaled to 0 first; api already is.
-    expect(ecs.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input)).toEqual([{ cluster: 'c1', service: 'web', desiredCount: 0 }]);
-    expect(ecs.commandCalls(DeleteServiceCommand).map((c) => c.args[0].input.service).sort()).toEqual(['api', 'web']);
+    // web runs tasks: deleted with force (ECS stops them); api runs none: a plain delete.
+    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+    expect(ecs.commandCalls(DeleteServiceCommand).map((c) => c.args[0].input).sort((a, b) => a.service!.localeCompare(b.service!))).toEqual([{ cluster: 'c1', service: 'api' }, { cluster: 'c1', service: 'web', force: true }]);
     // Only the standalone task that is not stopped; the service's task goes with its service.
     expect(ecs.commandCalls(StopTaskCommand).map((c) => c.args[0].input.task)).toEqual([task('t1').taskArn]);
     const events = journalEvents();
-    expect(events).toEqual(expect.arrayContaining(['updated ecs-service web', 'deleted ecs-service web', 'deleted ecs-service api', 'deleted ecs-task t1']));
+    expect(events).toEqual(expect.arrayContaining(['deleted ecs-service web', 'deleted ecs-service api', 'deleted ecs-task t1']));
+    expect(events).not.toContain('updated ecs-service web');
     expect(events[events.length - 1]).toBe('deleted ecs-cluster c1');
   });
 

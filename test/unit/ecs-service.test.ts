@@ -157,20 +157,19 @@ describe('service update', () => {
 });
 
 describe('service delete', () => {
-  it('scales to 0, deletes, and waits until INACTIVE by default', async () => {
+  it('deletes a service that runs tasks with force (one call, no scaling to 0 first), and waits until INACTIVE by default', async () => {
     ecs.on(DescribeServicesCommand)
       .resolvesOnce({ services: [service()] })
       .resolvesOnce({ services: [service({ status: 'DRAINING', desiredCount: 0 })] })
       .resolves({ services: [service({ status: 'INACTIVE', desiredCount: 0, runningCount: 0 })] });
-    ecs.on(UpdateServiceCommand).resolves({ service: service({ desiredCount: 0 }) });
     ecs.on(DeleteServiceCommand).resolves({ service: service({ status: 'DRAINING', desiredCount: 0 }) });
     const r = await cli(['service', 'delete', '--cluster', 'c1', '--name', 'web', '--yes'], fast);
     expect(r.code).toBe(0);
-    expect(ecs.commandCalls(UpdateServiceCommand)[0].args[0].input).toEqual({ cluster: 'c1', service: 'web', desiredCount: 0 });
-    expect(ecs.commandCalls(DeleteServiceCommand)).toHaveLength(1);
+    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+    expect(ecs.commandCalls(DeleteServiceCommand).map((c) => c.args[0].input)).toEqual([{ cluster: 'c1', service: 'web', force: true }]);
     expect(ecs.commandCalls(DescribeServicesCommand)).toHaveLength(3);
     expect(r.stderr).toContain('service web INACTIVE');
-    expect(journalEvents()).toEqual(['updated ecs-service web', 'deleted ecs-service web']);
+    expect(journalEvents()).toEqual(['deleted ecs-service web']);
   });
 
   it('--no-wait returns once ECS accepted the delete', async () => {
