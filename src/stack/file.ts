@@ -19,6 +19,7 @@ import { fillDocument, PROBE_ACCOUNT, type RawDocument } from '../input/document
 import { issue, listOr, suggestKey } from '../input/issues.js';
 import { isJsonObject, jsonPathOf, parseJsonStrict, type JsonValue } from '../input/json.js';
 import { placeholdersUsed } from '../input/placeholders.js';
+import { locate, parsePath } from '../input/locate.js';
 import { arr, bool, int, map, obj, shapeIssues, str, strings, any, type Shape } from '../input/schema.js';
 import { readDocumentText } from '../input/source.js';
 import { STACK_TAG } from '../input/tags.js';
@@ -178,8 +179,16 @@ export async function readStackFile(ctx: Context, file: string | undefined): Pro
   const path = loaded.path!;
   const value = parseJsonStrict(loaded.text, source);
   placeholdersUsed(value, source);
+  /** Issues at a path of the stack file get its line and column there. */
+  const positioned = (list: InputIssue[]): InputIssue[] =>
+    list.map((i) => {
+      if (i.line !== undefined || !i.field) return i;
+      const parts = parsePath(i.field);
+      const pos = parts && locate(loaded.text, parts);
+      return pos ? { ...i, ...pos } : i;
+    });
   const shapeProblems = shapeIssues(TOP, value);
-  if (shapeProblems.length) throw new InputError(source, shapeProblems);
+  if (shapeProblems.length) throw new InputError(source, positioned(shapeProblems));
   const root = value as Obj;
   const issues: InputIssue[] = [];
   const warnings: string[] = [];
@@ -403,7 +412,7 @@ export async function readStackFile(ctx: Context, file: string | undefined): Pro
 
   const result: StackSpec = { path, source, stack, policies, roles, logGroups, clusters, taskDefinitions, services, warnings };
   if (!issues.length) issues.push(...cycleIssues(result));
-  if (issues.length) throw new InputError(source, issues);
+  if (issues.length) throw new InputError(source, positioned(issues));
   return result;
 }
 
