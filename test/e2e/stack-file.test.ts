@@ -15,7 +15,7 @@ import { DescribeClustersCommand, DescribeServicesCommand, DescribeTaskDefinitio
 import { GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand, ListPolicyVersionsCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { deploymentsComplete } from '../support/aws-behaviours.js';
-import { makeStateDir, runCli, type CliResult } from '../support/cli.js';
+import { makeStateDir, runCli, spawnCli, type CliResult } from '../support/cli.js';
 import { describeE2E, requireMotoUrl } from '../support/e2e.js';
 import { startMoto, type MotoServer } from '../support/moto.js';
 import { startProxy, type Proxy } from '../support/proxy.js';
@@ -225,6 +225,40 @@ describeE2E('stack file: init, up, diff, down, export (built CLI → moto)', () 
     const env = (Object.values(template.Resources) as Json[]).find((x) => x.Type === 'AWS::ECS::TaskDefinition')!.Properties.ContainerDefinitions[0].Environment;
     expect(env).toEqual(expect.arrayContaining([{ Name: 'DB_PASSWORD', Value: { Ref: param } }, { Name: 'MODE', Value: 'demo' }]));
     ok(await run(['down', '--yes']), 'down');
+  });
+
+  it('up killed mid-way (SIGKILL while the task definition is registered): up again completes without duplicates, down leaves nothing', async () => {
+    const other = uniqueStack('sfk');
+    const otherDir = mkdtempSync(join(tmpdir(), 'ecsprimer-sfk-'));
+    const otherState = makeStateDir();
+    const env = { ECSPRIMER_STATE_DIR: otherState, ECSPRIMER_POLL_MS: '50' };
+    const held = await startProxy({ target: requireMotoUrl(), faults: [{ kind: 'stall', match: { operation: 'RegisterTaskDefinition' }, limit: 1, stallMs: 30_000 }] });
+    try {
+      ok(await runCli(['init', '--stack', other], { cwd: otherDir }), 'init');
+      const child = spawnCli(['up', '--yes', '--no-wait', '-v', '--endpoint-url', held.url], { cwd: otherDir, env });
+      await child.waitForOutput(/→ ecs:RegisterTaskDefinition/, { stream: 'stderr', timeoutMs: 60_000 });
+      child.child.kill('SIGKILL');
+      expect((await child.result).signal).toBe('SIGKILL');
+      // What was made before the kill is in the journal.
+      const journal = readFileSync(join(otherState, TEST_ACCOUNT, 'us-east-1', `${other}.jsonl`), 'utf8');
+      for (const name of [`${other}-policy`, `${other}-role`, `${other}-exec`, `${other}-cluster`, `/ecs/${other}-web`]) expect(journal).toContain(`"name":"${name}"`);
+
+      held.setFaults([]);
+      const again = await runCli(['up', '--yes', '--no-wait', '--endpoint-url', held.url], { cwd: otherDir, env, timeoutMs: 120_000 });
+      ok(again, 'up again');
+      const revisions = (await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: `${other}-web` }))).taskDefinitionArns ?? [];
+      expect(revisions).toEqual([expect.stringMatching(new RegExp(`/${other}-web:1$`))]);
+      const policyArn = `arn:aws:iam::${TEST_ACCOUNT}:policy/ecsprimer/${other}/${other}-policy`;
+      expect(((await iam.send(new ListPolicyVersionsCommand({ PolicyArn: policyArn }))).Versions ?? []).length).toBe(1);
+      expect((await ecs.send(new DescribeServicesCommand({ cluster: `${other}-cluster`, services: [`${other}-web`] }))).services?.[0]?.status).toBe('ACTIVE');
+
+      ok(await runCli(['down', '--yes', '--endpoint-url', held.url], { cwd: otherDir, env, timeoutMs: 120_000 }), 'down');
+      await expect(iam.send(new GetRoleCommand({ RoleName: `${other}-role` }))).rejects.toMatchObject({ name: expect.stringMatching(/^NoSuchEntity/) });
+      expect((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: `/ecs/${other}-web` }))).logGroups ?? []).toEqual([]);
+      expect((await ecs.send(new DescribeClustersCommand({ clusters: [`${other}-cluster`] }))).clusters?.[0]?.status ?? 'INACTIVE').toBe('INACTIVE');
+    } finally {
+      await held.stop();
+    }
   });
 
   it('a resource dropped from the file is deleted by up; down removes the rest', async () => {
