@@ -79,6 +79,8 @@ interface Live {
   taskDefinitions: Map<string, TaskDefinitionInfo | undefined>;
   services: Map<string, ServiceInfo | undefined>;
   networks: Map<string, NetworkChoice>;
+  /** Policies named by ARN (AWS managed or elsewhere): whether each exists. */
+  policyArns: Map<string, boolean>;
   inventory?: Inventory;
 }
 
@@ -89,7 +91,9 @@ async function readLive(ctx: Context, spec: StackSpec, account: string, journal:
   const needsEc2 = spec.services.some((s) => awsvpc(spec, s) && (s.subnets.length === 0 || s.securityGroups.length === 0));
   const [iam, ecs, logs] = await Promise.all([ctx.iam(), ctx.ecs(), spec.logGroups.length ? ctx.logs() : undefined, needsEc2 ? ctx.ec2() : undefined, ctx.discovery()]);
   const pairs = <T>(names: string[], read: (n: string) => Promise<T>) => Promise.all(names.map(async (n) => [n, await read(n)] as const)).then((e) => new Map(e));
-  const [policies, roles, logGroups, clusters, taskDefinitions, services, networks, inventory] = await Promise.all([
+  const fill = (arn: string) => fillPlaceholders(arn, { accountId: account, region: ctx.region, partition: ctx.partition, stack: spec.stack }) as string;
+  const outside = [...new Set(spec.roles.flatMap((r) => r.policies.flatMap((p) => ('arn' in p ? [fill(p.arn)] : []))))];
+  const [policies, roles, logGroups, clusters, taskDefinitions, services, networks, policyArns, inventory] = await Promise.all([
     pairs(spec.policies.map((p) => p.name), (n) => readPolicy(iam, policyArn(ctx, account, n))),
     pairs(spec.roles.map((r) => r.name), async (n) => {
       const [role, attached] = await Promise.all([iam.getRole(n), iam.listAttachedRolePolicies(n).catch(() => undefined)]);
@@ -103,9 +107,10 @@ async function readLive(ctx: Context, spec: StackSpec, account: string, journal:
       const s = spec.services.find((x) => x.name === n)!;
       return resolveNetwork(ctx, { subnets: s.subnets, securityGroups: s.securityGroups, assignPublicIp: s.assignPublicIp, launchType: s.launchType });
     }),
+    pairs(outside, async (arn) => Boolean(await iam.getPolicy(arn))),
     readInventory(ctx, account, journal),
   ]);
-  return { policies, roles, logGroups, clusters, taskDefinitions, services, networks, inventory };
+  return { policies, roles, logGroups, clusters, taskDefinitions, services, networks, policyArns, inventory };
 }
 
 function assumedLive(spec: StackSpec): Live {
@@ -118,6 +123,7 @@ function assumedLive(spec: StackSpec): Live {
     taskDefinitions: none(spec.taskDefinitions.map((t) => t.name), undefined),
     services: none(spec.services.map((s) => s.name), undefined),
     networks: new Map(spec.services.map((s) => [s.name, unknownNetwork({ subnets: s.subnets, securityGroups: s.securityGroups, assignPublicIp: s.assignPublicIp, launchType: s.launchType })])),
+    policyArns: new Map(),
   };
 }
 
@@ -176,6 +182,11 @@ export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPla
     const roleStep = roleCreateStep(ctx, { name: r.name, trust, description: r.description, tags: {} }, account, now?.role, stepId(r));
     steps.push(roleStep);
     roleArns.set(r.name, now?.role?.arn ?? roleArn(ctx, account, r.name));
+    r.policies.forEach((x, i) => {
+      if ('arn' in x && live.policyArns.get(fill(x.arn)) === false) {
+        throw new AwsError('iam:GetPolicy', 'NoSuchEntity', `${spec.source}: ${r.at}.policies[${i}]: no policy ${fill(x.arn)} exists. Check the ARN (AWS managed policies: arn:\${AWS::Partition}:iam::aws:policy/..., some under service-role/), or list one of this file's policies by name. Nothing was changed.`);
+      }
+    });
     const wanted = r.policies.map((x) => ('name' in x ? { name: x.name, arn: policyArns.get(x.name)!, step: policySteps.get(x.name) } : { name: x.arn.slice(x.arn.lastIndexOf('/') + 1), arn: fill(x.arn), step: undefined }));
     const ids: string[] = [];
     for (const w of wanted) {

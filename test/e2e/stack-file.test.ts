@@ -261,6 +261,25 @@ describeE2E('stack file: init, up, diff, down, export (built CLI → moto)', () 
     }
   });
 
+  it('a policy ARN that names nothing is found before any change: exit 1 naming the file and path, nothing created', async () => {
+    const other = uniqueStack('sfa');
+    const otherDir = mkdtempSync(join(tmpdir(), 'ecsprimer-sfa-'));
+    ok(await runCli(['init', '--stack', other], { cwd: otherDir }), 'init');
+    const f = JSON.parse(readFileSync(join(otherDir, 'ecsprimer.json'), 'utf8')) as Json;
+    f.roles[`${other}-exec`].policies = ['arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicyy'];
+    writeFileSync(join(otherDir, 'ecsprimer.json'), JSON.stringify(f, null, 2));
+    const counting = await startProxy({ target: requireMotoUrl() });
+    try {
+      const r = await runCli(['up', '--yes', '--endpoint-url', counting.url], { cwd: otherDir, env: { ECSPRIMER_STATE_DIR: makeStateDir() } });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`file ecsprimer.json: roles["${other}-exec"].policies[0]: no policy arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicyy exists`);
+      expect(counting.log().filter((e) => !READ.test(e.operation))).toEqual([]);
+    } finally {
+      await counting.stop();
+    }
+    await expect(iam.send(new GetRoleCommand({ RoleName: `${other}-role` }))).rejects.toMatchObject({ name: expect.stringMatching(/^NoSuchEntity/) });
+  });
+
   it('a resource dropped from the file is deleted by up; down removes the rest', async () => {
     edit((f) => {
       delete f.services[`${stack}-web`];
