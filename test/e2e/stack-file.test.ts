@@ -14,7 +14,7 @@ import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsComm
 import { DescribeClustersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import { GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand, ListPolicyVersionsCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { deploymentsComplete } from '../support/aws-behaviours.js';
+import { circuitBreakerRollback, deploymentsComplete } from '../support/aws-behaviours.js';
 import { makeStateDir, runCli, spawnCli, type CliResult } from '../support/cli.js';
 import { describeE2E, requireMotoUrl } from '../support/e2e.js';
 import { startMoto, type MotoServer } from '../support/moto.js';
@@ -278,6 +278,31 @@ describeE2E('stack file: init, up, diff, down, export (built CLI → moto)', () 
       await counting.stop();
     }
     await expect(iam.send(new GetRoleCommand({ RoleName: `${other}-role` }))).rejects.toMatchObject({ name: expect.stringMatching(/^NoSuchEntity/) });
+  });
+
+  it('up that moves a service to a revision the circuit breaker rolls back: exit 1, the rollback and the failed tasks named, not success', async () => {
+    const other = uniqueStack('sfr');
+    const otherDir = mkdtempSync(join(tmpdir(), 'ecsprimer-sfr-'));
+    const env = { ECSPRIMER_STATE_DIR: makeStateDir(), ECSPRIMER_POLL_MS: '50' };
+    ok(await runCli(['init', '--stack', other], { cwd: otherDir }), 'init');
+    ok(await runCli(['up', '--yes', '--no-wait', '--endpoint-url', requireMotoUrl()], { cwd: otherDir, env }), 'up');
+    const f = JSON.parse(readFileSync(join(otherDir, 'ecsprimer.json'), 'utf8')) as Json;
+    f.taskDefinitions[`${other}-web`].document.containerDefinitions[0].image = 'public.ecr.aws/nginx/nginx:broken';
+    writeFileSync(join(otherDir, 'ecsprimer.json'), JSON.stringify(f, null, 2));
+    const rolling = await startProxy({
+      target: requireMotoUrl(),
+      faults: circuitBreakerRollback({ cluster: `${other}-cluster`, service: `${other}-web`, failed: [{ stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s): not found', stopCode: 'TaskFailedToStart' }] }),
+    });
+    try {
+      const r = await runCli(['up', '--yes', '--endpoint-url', rolling.url], { cwd: otherDir, env, timeoutMs: 120_000 });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`ECS rolled back to ${other}-web:1`);
+      expect(r.stderr).toContain('CannotPullContainerError');
+      expect(r.stdout).toContain(`updated ecs-service ${other}-web`);
+    } finally {
+      await rolling.stop();
+    }
+    ok(await runCli(['down', '--yes', '--endpoint-url', requireMotoUrl()], { cwd: otherDir, env, timeoutMs: 120_000 }), 'down');
   });
 
   it('a resource dropped from the file is deleted by up; down removes the rest', async () => {
