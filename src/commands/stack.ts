@@ -49,7 +49,7 @@ const COMMANDS: TopCommand[] = [
     description: 'delete everything the stack created, in reverse dependency order (re-runnable)',
     define: (c, act) =>
       c
-        .addOption(new Option('-f, --file <path>', 'the stack file whose stack to delete (default: --stack)'))
+        .addOption(new Option('-f, --file <path>', 'the stack file whose stack to delete (default: ./ecsprimer.json if it exists and --stack is not given)'))
         .option('--keep-logs', "keep the stack's log groups (and their log events)")
         .action(act(up, 'runDown')),
   },
@@ -59,7 +59,7 @@ const COMMANDS: TopCommand[] = [
     define: (c, act) =>
       c
         .addOption(new Option('--format <format>', 'the template language').choices(['cloudformation']).default('cloudformation'))
-        .addOption(new Option('-f, --file <path>', 'the stack file whose stack to export (default: --stack)'))
+        .addOption(new Option('-f, --file <path>', 'the stack file whose stack to export (default: ./ecsprimer.json if it exists and --stack is not given)'))
         .option('--import-file <path>', 'also write the ResourcesToImport list for create-change-set --change-set-type IMPORT')
         .option('--out <path>', 'write the template to this file instead of standard output')
         .action(act(exporter, 'runExport')),
