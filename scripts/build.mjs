@@ -14,7 +14,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const src = join(root, 'src');
 const out = join(root, `dist.${process.pid}.tmp`);
 // Whitespace and syntax minified (less to read at each start), names kept (stack traces stay readable).
-const common = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node20', mainFields: ['module', 'main'], logLevel: 'warning', metafile: true, minifyWhitespace: true, minifySyntax: true };
+const common = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node20', mainFields: ['module', 'main'], logLevel: 'warning', metafile: true, minifyWhitespace: true, minifySyntax: true, minifyIdentifiers: true, keepNames: true };
 
 /** In the CommonJS part, `import('../iam/commands.js')` becomes `import('./esm/iam/commands.js')`. */
 const actions = new Set();
