@@ -196,7 +196,7 @@ export function logSources(ctx: Context, td: TaskDefinitionInfo | undefined, tas
 // logs delete
 
 /** CloudWatch Logs' rule for log group names: 1–512 of a-z A-Z 0-9 _ - / . # */
-const LOG_GROUP_NAME = /^[\w\-/.#]{1,512}$/;
+export const LOG_GROUP_NAME = /^[\w\-/.#]{1,512}$/;
 
 export async function runLogsDelete(o: { group: string }, ctx: Context): Promise<Report> {
   if (!LOG_GROUP_NAME.test(o.group)) {

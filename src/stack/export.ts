@@ -49,7 +49,7 @@ const RENAMED: Record<string, string> = {
   properties: 'ProxyConfigurationProperties',
 };
 /** Members whose keys are data (labels, driver options), not property names. */
-const FREE_FORM = new Set(['options', 'dockerLabels', 'driverOpts', 'labels', 'systemControls_', 'Options', 'DockerLabels']);
+const FREE_FORM = new Set(['options', 'dockerLabels', 'driverOpts', 'labels']);
 
 export function pascalCase(value: JsonValue, key?: string): JsonValue {
   if (Array.isArray(value)) return value.map((v) => pascalCase(v));

@@ -18,15 +18,15 @@ import { parsePolicyRef, parseRoleRef, parseTrustPrincipal, validatePermissionsP
 import { fillDocument, PROBE_ACCOUNT, type RawDocument } from '../input/documents.js';
 import { issue, listOr, suggestKey } from '../input/issues.js';
 import { isJsonObject, jsonPathOf, parseJsonStrict, type JsonValue } from '../input/json.js';
-import { placeholdersUsed } from '../input/placeholders.js';
+import { fillPlaceholders, placeholdersUsed } from '../input/placeholders.js';
 import { locate, parsePath } from '../input/locate.js';
-import { arr, bool, int, map, obj, shapeIssues, str, strings, any, type Shape } from '../input/schema.js';
+import { arr, bool, int, map, obj, shapeIssues, str, strings, type Shape } from '../input/schema.js';
 import { readDocumentText } from '../input/source.js';
 import { STACK_TAG } from '../input/tags.js';
 import { SUBNET_RE } from '../ecs/launch.js';
 import { nameProblem } from '../ecs/names.js';
 import { executionRoleNeeds } from '../ecs/execution-role.js';
-import { awslogsTargets, RETENTION_DAYS, DEFAULT_RETENTION_DAYS } from '../ecs/log-groups.js';
+import { awslogsTargets, LOG_GROUP_NAME, RETENTION_DAYS, DEFAULT_RETENTION_DAYS } from '../ecs/log-groups.js';
 import { validateTaskDefinition, type JsonValue as EcsJson } from '../ecs/validate.js';
 
 export const DEFAULT_STACK_FILE = 'ecsprimer.json';
@@ -163,9 +163,6 @@ function nameIssues(path: string, check: () => unknown): InputIssue[] {
   }
 }
 
-/** Log group names: 1–512 of a-z A-Z 0-9 _ - / . # (CreateLogGroup). */
-export const LOG_GROUP_NAME = /^[\w\-/.#]{1,512}$/;
-
 /** Reads and checks a stack file; throws one InputError with every problem found. */
 export async function readStackFile(ctx: Context, file: string | undefined): Promise<StackSpec> {
   const spec = file ?? DEFAULT_STACK_FILE;
@@ -231,6 +228,8 @@ export async function readStackFile(ctx: Context, file: string | undefined): Pro
     }
   };
   const probe = (doc: SpecDocument) => fillDocument(doc, { ...ctx.placeholders(PROBE_ACCOUNT), stack });
+  /** An ARN of the file with the stand-in account (nothing is sent with it). */
+  const probeArn = (arn: string) => fillPlaceholders(arn, { accountId: PROBE_ACCOUNT, region: ctx.knownRegion, partition: ctx.knownRegion ? ctx.partition : 'aws', stack }) as string;
   const partitionProblems = (value: JsonValue) => {
     try {
       return ctx.wrongPartition(value);
@@ -299,8 +298,7 @@ export async function readStackFile(ctx: Context, file: string | undefined): Pro
     ((o.policies as string[] | undefined) ?? []).forEach((p, i) => {
       const w = at('roles', name, 'policies', i);
       if (p.startsWith('arn:')) {
-        const filled = p.replace('${AWS::Partition}', ctx.knownRegion ? ctx.partition : 'aws').replace('${AWS::AccountId}', PROBE_ACCOUNT);
-        issues.push(...nameIssues(w, () => parsePolicyRef(filled, w)));
+        issues.push(...nameIssues(w, () => parsePolicyRef(probeArn(p), w)));
         policyRefs.push({ arn: p });
       } else if (names.policies.includes(p)) policyRefs.push({ name: p });
       else issues.push(refIssue(w, p, 'policies', names.policies, 'or give the ARN of a policy elsewhere (AWS managed: arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy)'));
@@ -326,7 +324,7 @@ export async function readStackFile(ctx: Context, file: string | undefined): Pro
   const roleUse = (value: JsonValue | undefined, where: string): RoleUse | undefined => {
     if (typeof value !== 'string') return undefined;
     if (value.startsWith('arn:')) {
-      issues.push(...nameIssues(where, () => parseRoleRef(value.replace('${AWS::Partition}', ctx.knownRegion ? ctx.partition : 'aws').replace('${AWS::AccountId}', PROBE_ACCOUNT), where)));
+      issues.push(...nameIssues(where, () => parseRoleRef(probeArn(value), where)));
       return { arn: value };
     }
     if (!names.roles.includes(value)) {
@@ -351,8 +349,8 @@ export async function readStackFile(ctx: Context, file: string | undefined): Pro
       place(doc, [issue(undefined, 'must be a task definition (a JSON object)')]);
       continue;
     }
-    const own = [...placed(doc, filled, family, o)];
-    const roleArnOf = (r: RoleUse | undefined) => (r ? ('arn' in r ? r.arn.replace('${AWS::Partition}', 'aws').replace('${AWS::AccountId}', PROBE_ACCOUNT) : roleArn({ region: ctx.knownRegion ?? 'us-east-1', stack }, PROBE_ACCOUNT, r.name)) : undefined);
+    const own = documentConflicts(filled, family, o);
+    const roleArnOf = (r: RoleUse | undefined) => (r ? ('arn' in r ? probeArn(r.arn) : roleArn({ region: ctx.knownRegion ?? 'us-east-1', stack }, PROBE_ACCOUNT, r.name)) : undefined);
     const probeDoc: Obj = { ...filled, family, ...(executionRole ? { executionRoleArn: roleArnOf(executionRole)! } : {}), ...(taskRole ? { taskRoleArn: roleArnOf(taskRole)! } : {}) };
     const r = validateTaskDefinition(probeDoc as EcsJson, doc.source);
     place(doc, [...own, ...r.issues, ...partitionProblems(probeDoc)]);
@@ -417,7 +415,7 @@ export async function readStackFile(ctx: Context, file: string | undefined): Pro
 }
 
 /** Issues of a task definition document's own fields against the file (family, roles set twice, the stack tag). */
-function placed(doc: SpecDocument, filled: Obj, family: string, o: Obj): InputIssue[] {
+function documentConflicts(filled: Obj, family: string, o: Obj): InputIssue[] {
   const out: InputIssue[] = [];
   if (filled.family !== undefined && filled.family !== family) out.push(issue('family', `is "${String(filled.family)}" but the task definition is listed as "${family}"`, 'remove "family" from the document (the key in taskDefinitions names it)'));
   if (o.taskRole !== undefined && 'taskRoleArn' in filled) out.push(issue('taskRoleArn', 'is set here and by taskRole', 'keep one of them'));
@@ -426,7 +424,6 @@ function placed(doc: SpecDocument, filled: Obj, family: string, o: Obj): InputIs
   if (Array.isArray(tags)) tags.forEach((t, i) => {
     if (isJsonObject(t) && t.key === STACK_TAG) out.push(issue(`tags[${i}].key`, `the tag key "${STACK_TAG}" is reserved`, 'remove it: ecsprimer sets it from the stack'));
   });
-  void doc;
   return out;
 }
 

@@ -44,7 +44,7 @@ import { accountAndJournal, resolveState } from '../plan/resolve.js';
 import { unchangedStep, type Plan, type Report, type Step, type StepRuntime } from '../plan/types.js';
 import { readInventory, type Inventory } from './inventory.js';
 import { teardownSteps, runTeardown } from './teardown.js';
-import { DEFAULT_STACK_FILE, dependenciesOf, keyOf, readStackFile, type ServiceSpec, type StackSpec } from './file.js';
+import { DEFAULT_STACK_FILE, keyOf, readStackFile, type ServiceSpec, type StackSpec } from './file.js';
 
 type Obj = { [k: string]: JsonValue };
 
@@ -91,7 +91,7 @@ async function readLive(ctx: Context, spec: StackSpec, account: string, journal:
   const needsEc2 = spec.services.some((s) => awsvpc(spec, s) && (s.subnets.length === 0 || s.securityGroups.length === 0));
   const [iam, ecs, logs] = await Promise.all([ctx.iam(), ctx.ecs(), spec.logGroups.length ? ctx.logs() : undefined, needsEc2 ? ctx.ec2() : undefined, ctx.discovery()]);
   const pairs = <T>(names: string[], read: (n: string) => Promise<T>) => Promise.all(names.map(async (n) => [n, await read(n)] as const)).then((e) => new Map(e));
-  const fill = (arn: string) => fillPlaceholders(arn, { accountId: account, region: ctx.region, partition: ctx.partition, stack: spec.stack }) as string;
+  const fill = fillerFor(ctx, account, spec.stack);
   const outside = [...new Set(spec.roles.flatMap((r) => r.policies.flatMap((p) => ('arn' in p ? [fill(p.arn)] : []))))];
   const [policies, roles, logGroups, clusters, taskDefinitions, services, networks, policyArns, inventory] = await Promise.all([
     pairs(spec.policies.map((p) => p.name), (n) => readPolicy(iam, policyArn(ctx, account, n))),
@@ -145,6 +145,11 @@ export interface StackPlan {
 
 const stepId = keyOf;
 
+/** Fills the placeholders of a value of the file for this run. */
+function fillerFor(ctx: Context, account: string, stack: string) {
+  return <T extends JsonValue>(v: T): T => fillPlaceholders(v, { accountId: account, region: ctx.region, partition: ctx.partition, stack }) as T;
+}
+
 /** The file's stack, resolved and planned (shared by up and diff). */
 export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPlan> {
   // The SDK clients load (CPU) while the account and journal are read.
@@ -154,7 +159,7 @@ export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPla
   const warnings = [...spec.warnings];
   const notes: string[] = [];
   const steps: Step[] = [];
-  const fill = <T extends JsonValue>(v: T): T => fillPlaceholders(v, { accountId: account, region: ctx.region, partition: ctx.partition, stack: spec.stack }) as T;
+  const fill = fillerFor(ctx, account, spec.stack);
   const owner = (tags: Record<string, string> | undefined) => stackOf(tags);
   const refuse = (at: string, what: string, tags: Record<string, string> | undefined) => {
     const o = owner(tags);
@@ -350,12 +355,9 @@ export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPla
   }
 
   // The file's own order (dependsOn) for the kinds whose steps did not take it above.
-  const deps = dependenciesOf(spec);
-  for (const st of steps) {
-    const own = deps.get(st.id);
-    if (!own || st.type === 'ecs-service' || st.type === 'ecs-task-definition' || st.type === 'iam-attachment') continue;
-    const explicit = [...spec.policies, ...spec.roles, ...spec.logGroups, ...spec.clusters].find((r) => keyOf(r) === st.id)?.dependsOn.map(keyOf) ?? [];
-    if (explicit.length) st.dependsOn = [...new Set([...(st.dependsOn ?? []), ...explicit])];
+  for (const r of [...spec.policies, ...spec.roles, ...spec.logGroups, ...spec.clusters]) {
+    const st = steps.find((x) => x.id === keyOf(r));
+    if (st && r.dependsOn.length) st.dependsOn = [...new Set([...(st.dependsOn ?? []), ...r.dependsOn.map(keyOf)])];
   }
 
   // What the stack owns and the file dropped: deleted after every other change.

@@ -44,6 +44,13 @@ describeE2E('logs (built CLI → moto with logs)', () => {
   }
   const ok = (r: CliResult, what: string) => expect(r.code, `${what}\n${r.stderr}`).toBe(0);
 
+  /** `task run --follow` of `family` in the stack's cluster, once it says which task it follows. */
+  async function startFollowing(s: ReturnType<typeof stackCli>, family: string) {
+    const child = s.spawn(['task', 'run', '--cluster', `${s.stack}-c`, '--task-definition', family, '--follow']);
+    await child.waitForOutput(/following task ([0-9a-f-]{32,36})/, { stream: 'stderr', timeoutMs: 30_000 });
+    return { child, id: /following task ([0-9a-f-]{32,36})/.exec(child.stderrSoFar())![1] };
+  }
+
   /** Writes lines into a task's awslogs stream, as its container would. */
   async function write(group: string, taskId: string, lines: string[], container = 'web') {
     const stream = `ecs/${container}/${taskId}`;
@@ -84,9 +91,7 @@ describeE2E('logs (built CLI → moto with logs)', () => {
     ok(await s.run(['task', 'register']), 'task register');
     await moto.setTaskTransition(8);
     try {
-      const child = s.spawn(['task', 'run', '--cluster', `${s.stack}-c`, '--task-definition', `${s.stack}-web`, '--follow']);
-      await child.waitForOutput(/following task ([0-9a-f-]{32,36})/, { stream: 'stderr', timeoutMs: 30_000 });
-      const id = /following task ([0-9a-f-]{32,36})/.exec(child.stderrSoFar())![1];
+      const { child, id } = await startFollowing(s, `${s.stack}-web`);
       await write(s.group, id, ['hello from the container', 'second line']);
       const r = await child.result;
       ok(r, 'task run --follow');
@@ -118,9 +123,7 @@ describeE2E('logs (built CLI → moto with logs)', () => {
     ok(await s.run(['task', 'register']), 'task register');
     await moto.setTaskTransition(1000);
     try {
-      const child = s.spawn(['task', 'run', '--cluster', `${s.stack}-c`, '--task-definition', `${s.stack}-web`, '--follow']);
-      await child.waitForOutput(/following task ([0-9a-f-]{32,36})/, { stream: 'stderr', timeoutMs: 30_000 });
-      const id = /following task ([0-9a-f-]{32,36})/.exec(child.stderrSoFar())![1];
+      const { child, id } = await startFollowing(s, `${s.stack}-web`);
       child.child.kill('SIGINT');
       const r = await child.result;
       expect(r.code).toBe(130);
@@ -168,9 +171,7 @@ describeE2E('logs (built CLI → moto with logs)', () => {
     ok(await s.run(['task', 'register', '--document', JSON.stringify(doc)]), 'task register');
     await moto.setTaskTransition(8);
     try {
-      const child = s.spawn(['task', 'run', '--cluster', `${s.stack}-c`, '--task-definition', `${s.stack}-two`, '--follow']);
-      await child.waitForOutput(/following task ([0-9a-f-]{32,36})/, { stream: 'stderr', timeoutMs: 30_000 });
-      const id = /following task ([0-9a-f-]{32,36})/.exec(child.stderrSoFar())![1];
+      const { child, id } = await startFollowing(s, `${s.stack}-two`);
       await write(s.group, id, ['serving'], 'web');
       await write(s.group, id, ['sidecar up'], 'side');
       const r = await child.result;
