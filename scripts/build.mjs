@@ -7,6 +7,7 @@
 // dist/bundle-contents.json lists the npm packages in each output file (the start-up test reads it).
 import { build } from 'esbuild';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,6 +45,26 @@ const lazyChildProcess = {
   },
 };
 
+/**
+ * The AWS SDK's schema modules write some trait keys as computed properties (`{ [_xN]: _ZN }`,
+ * `_xN` a string constant of the same module). esbuild cannot prove a computed key pure, so it
+ * keeps every schema that has one, and all they reach: the EC2 client's whole model (~530 KB,
+ * about 70 ms to compile at each run) though ecsprimer calls four of its operations. Written as
+ * the literal keys they are, unused schemas are tree-shaken like the rest.
+ */
+const sdkSchemaKeys = {
+  name: 'sdk-schema-keys',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_0\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const strings = new Map();
+      for (const m of text.matchAll(/^const (_\w+) = ("(?:[^"\\]|\\.)*");$/gm)) strings.set(m[1], m[2]);
+      const contents = text.replace(/\[(_\w+)\]:/g, (whole, name) => (strings.has(name) ? `${strings.get(name)}:` : whole));
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
 const program = await build({ ...common, entryPoints: ['src/main.ts'], outfile: join(out, 'ecsprimer.cjs'), format: 'cjs', plugins: [actionsToEsm, lazyChildProcess] });
 const chunks = await build({
   ...common,
@@ -53,6 +74,7 @@ const chunks = await build({
   format: 'esm',
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
+  plugins: [sdkSchemaKeys],
   // Some bundled CommonJS dependencies call require(): give the ES modules one.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 });

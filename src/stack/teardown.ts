@@ -90,8 +90,11 @@ export function teardownSteps(ctx: Context, inv: Inventory, opts: { keepLogs?: b
     const l = td.live;
     revsByFamily.set(l.family, [...(revsByFamily.get(l.family) ?? []), { arn: l.arn, family: l.family, revision: l.revision, status: l.status }]);
   }
+  // They need not wait for the services: ECS documents that a revision can be deregistered and
+  // submitted for deletion at any moment "without impacting existing tasks and services" (it
+  // stays DELETE_IN_PROGRESS until they are gone), so they go in the same wave as the services.
   for (const [family, revs] of revsByFamily) {
-    steps.push(taskDefinitionDeleteStep(ctx, family, revs.sort((a, b) => a.revision - b.revision), { id: `taskdef:${family}`, dependsOn: [...ecsSteps] }));
+    steps.push(taskDefinitionDeleteStep(ctx, family, revs.sort((a, b) => a.revision - b.revision), { id: `taskdef:${family}` }));
   }
 
   // 3b. Log groups, once nothing writes to them (--keep-logs keeps them).
@@ -138,33 +141,33 @@ export function teardownSteps(ctx: Context, inv: Inventory, opts: { keepLogs?: b
     if (a.attached) detachIds.push(id);
   }
 
-  // 6. Roles, after the ECS resources that may use them and the detaches.
-  const roleIds: string[] = [];
+  // 6. Roles, after the ECS resources that may use them, the detaches and the stack's policies.
+  // Every attachment is removed once: by its detach step, else by the delete of the stack's
+  // policy (7), else by the role's delete.
+  const policiesGoing = inv.policies.filter((p) => p.ownership === 'owned' && p.arn);
+  const policyIds = policiesGoing.map((p) => `policy:${p.name}`);
   for (const r of inv.roles) {
     const id = `role:${r.name}`;
     if (r.ownership !== 'owned') {
       steps.push(keepStep(r, id));
       continue;
     }
-    // Attachments the detach steps remove are not detached twice.
-    const skipPolicies = inv.attachments.filter((a) => a.role === r.name).map((a) => a.policyArn);
-    steps.push(roleDeleteStep(ctx, r.name, r.live, { id, dependsOn: [...ecsSteps, ...detachIds], skipPolicies }));
-    roleIds.push(id);
+    const skipPolicies = [...inv.attachments.filter((a) => a.role === r.name).map((a) => a.policyArn), ...policiesGoing.map((p) => p.arn as string)];
+    steps.push(roleDeleteStep(ctx, r.name, r.live, { id, dependsOn: [...ecsSteps, ...detachIds, ...policyIds], skipPolicies }));
   }
 
-  // 7. Policies: detached everywhere, old versions deleted, then the policy.
+  // 7. Policies: detached everywhere, old versions deleted, then the policy. Only the detach steps
+  // come first (not the roles' deletes, which wait for the services): the attachments they remove
+  // are the policy's grants to the stack's tasks, so the policy can go as soon as they are removed.
   for (const p of inv.policies) {
     const id = `policy:${p.name}`;
     if (p.ownership !== 'owned') {
       steps.push(keepStep(p, id));
       continue;
     }
-    // Roles being deleted, or detached by a detach step, need no second detach.
-    const skipRoles = [
-      ...inv.roles.filter((r) => r.ownership === 'owned').map((r) => r.name),
-      ...inv.attachments.filter((a) => a.policyArn === p.arn).map((a) => a.role),
-    ];
-    steps.push(policyDeleteStep(ctx, p.name, p.live, { id, dependsOn: [...detachIds, ...roleIds], skipRoles }));
+    // Roles detached by a detach step need no second detach.
+    const skipRoles = inv.attachments.filter((a) => a.policyArn === p.arn).map((a) => a.role);
+    steps.push(policyDeleteStep(ctx, p.name, p.live, { id, dependsOn: [...detachIds], skipRoles }));
   }
   return steps;
 }

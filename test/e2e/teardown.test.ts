@@ -186,7 +186,8 @@ describeE2E('teardown (e2e against moto)', () => {
     const state = makeStateDir();
     await ok(['iam', 'create', '--yes', '--stack', stack], state);
     await ok(['cluster', 'create', '--name', `${stack}-cluster`, '--yes', '--stack', stack], state);
-    const proxy = await startProxy({ target: endpoint, faults: [{ kind: 'error', match: { service: 'iam', operation: 'DeleteRole' }, errorCode: 'AccessDenied', errorMessage: 'not allowed', httpStatus: 403 }] });
+    // The stack's roles go after its policies (the policy's delete detaches it from them).
+    const proxy = await startProxy({ target: endpoint, faults: [{ kind: 'error', match: { service: 'iam', operation: 'DeletePolicy' }, errorCode: 'AccessDenied', errorMessage: 'not allowed', httpStatus: 403 }] });
     try {
       const r = await cli(['teardown', '--yes', '--stack', stack, '-o', 'json'], state, proxy.url, { AWS_MAX_ATTEMPTS: '1' });
       expect(r.code).toBe(1);
@@ -194,9 +195,9 @@ describeE2E('teardown (e2e against moto)', () => {
       expect(report.ok).toBe(false);
       const byType = Object.fromEntries(report.changes.map((c: { type: string; status: string }) => [c.type, c.status]));
       expect(byType['ecs-cluster']).toBe('done');
-      expect(byType['iam-role']).toBe('failed');
-      expect(byType['iam-policy']).toBe('skipped');
-      expect(report.error.message).toMatch(/DeleteRole/);
+      expect(byType['iam-policy']).toBe('failed');
+      expect(byType['iam-role']).toBe('skipped');
+      expect(report.error.message).toMatch(/DeletePolicy/);
     } finally {
       await proxy.stop();
     }
