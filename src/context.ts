@@ -12,6 +12,9 @@ import type { DiscoveryOps } from './aws/discovery-ops.js';
 import type { Ec2Ops } from './aws/ec2-ops.js';
 import type { LogsOps } from './aws/logs-ops.js';
 import type { EcrOps } from './aws/ecr-ops.js';
+import type { SecretsOps } from './aws/secrets-ops.js';
+import type { SsmOps } from './aws/ssm-ops.js';
+import type { KmsOps } from './aws/kms-ops.js';
 import type { EcsOps } from './aws/ecs-ops.js';
 import type { IamOps } from './aws/iam-ops.js';
 import type { PlaceholderValues } from './input/documents.js';
@@ -205,11 +208,35 @@ export class Context {
     });
   }
 
-  /** The ECR reads of this run (task verify), built on first use. */
+  /** The ECR operations of this run (repositories, image checks, login), built on first use. */
   ecr(): Promise<EcrOps> {
     return this.once('ecr', async () => {
       const [{ EcrOps }, client] = await Promise.all([import('./aws/ecr-ops.js'), this.aws().get('ecr')]);
       return new EcrOps(client, await this.aws().endpoint('ecr'));
+    });
+  }
+
+  /** The Secrets Manager operations of this run, built on first use. */
+  secrets(): Promise<SecretsOps> {
+    return this.once('secretsmanager', async () => {
+      const [{ SecretsOps }, client] = await Promise.all([import('./aws/secrets-ops.js'), this.aws().get('secretsmanager')]);
+      return new SecretsOps(client, await this.aws().endpoint('secretsmanager'));
+    });
+  }
+
+  /** The SSM Parameter Store reads of this run (task secrets), built on first use. */
+  ssm(): Promise<SsmOps> {
+    return this.once('ssm', async () => {
+      const [{ SsmOps }, client] = await Promise.all([import('./aws/ssm-ops.js'), this.aws().get('ssm')]);
+      return new SsmOps(client, await this.aws().endpoint('ssm'));
+    });
+  }
+
+  /** The KMS reads of this run (the key ARN behind an alias), built on first use. */
+  kms(): Promise<KmsOps> {
+    return this.once('kms', async () => {
+      const [{ KmsOps }, client] = await Promise.all([import('./aws/kms-ops.js'), this.aws().get('kms')]);
+      return new KmsOps(client, await this.aws().endpoint('kms'));
     });
   }
 

@@ -10,6 +10,9 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { AwsSettings } from './settings.js';
 import type { Ui } from '../io/ui.js';
 import { configFileEndpoints, type Endpoint, type ServiceKind } from './endpoints.js';
@@ -32,6 +35,9 @@ interface ClientTypes {
   tagging: ResourceGroupsTaggingAPIClient;
   logs: CloudWatchLogsClient;
   ecr: ECRClient;
+  secretsmanager: SecretsManagerClient;
+  ssm: SSMClient;
+  kms: KMSClient;
 }
 
 type AnyClient = ClientTypes[ServiceKind];
@@ -45,6 +51,9 @@ const CLIENTS: { [K in ServiceKind]: (config: object) => Promise<ClientTypes[K]>
   tagging: async (c) => new (await import('./sdk/tagging.js')).ResourceGroupsTaggingAPIClient(c),
   logs: async (c) => new (await import('./sdk/logs.js')).CloudWatchLogsClient(c),
   ecr: async (c) => new (await import('./sdk/ecr.js')).ECRClient(c),
+  secretsmanager: async (c) => new (await import('./sdk/secretsmanager.js')).SecretsManagerClient(c),
+  ssm: async (c) => new (await import('./sdk/ssm.js')).SSMClient(c),
+  kms: async (c) => new (await import('./sdk/kms.js')).KMSClient(c),
 };
 
 export class AwsClients {

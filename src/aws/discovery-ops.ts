@@ -14,7 +14,7 @@ export class DiscoveryOps {
     private readonly endpoint?: string,
   ) {}
 
-  /** ARNs of ECS clusters, services, task definitions and tasks, and of CloudWatch Logs groups, tagged `key=value`. */
+  /** ARNs of ECS clusters, services, task definitions and tasks, CloudWatch Logs groups, ECR repositories and secrets, tagged `key=value`. */
   async taggedEcsArns(key: string, value: string): Promise<string[]> {
     const client = await this.tagging();
     const arns: string[] = [];
@@ -26,7 +26,7 @@ export class DiscoveryOps {
           new GetResourcesCommand({
             TagFilters: [{ Key: key, Values: [value] }],
             // "logs" (the service alone) rather than "logs:log-group": both AWS and moto take it.
-            ResourceTypeFilters: ['ecs:cluster', 'ecs:service', 'ecs:task-definition', 'ecs:task', 'logs'],
+            ResourceTypeFilters: ['ecs:cluster', 'ecs:service', 'ecs:task-definition', 'ecs:task', 'logs', 'ecr:repository', 'secretsmanager:secret'],
             PaginationToken: token,
             ResourcesPerPage: 100,
           }),

@@ -16,7 +16,7 @@
  */
 import { UsageError } from '../errors.js';
 
-export type ServiceKind = 'iam' | 'sts' | 'ecs' | 'ec2' | 'tagging' | 'logs' | 'ecr';
+export type ServiceKind = 'iam' | 'sts' | 'ecs' | 'ec2' | 'tagging' | 'logs' | 'ecr' | 'secretsmanager' | 'ssm' | 'kms';
 
 /** Each service's id in the SDK's models: its AWS_ENDPOINT_URL_ suffix and its key in a services section. */
 export const SERVICE_IDS: Record<ServiceKind, string> = {
@@ -27,6 +27,9 @@ export const SERVICE_IDS: Record<ServiceKind, string> = {
   tagging: 'Resource Groups Tagging API',
   logs: 'CloudWatch Logs',
   ecr: 'ECR',
+  secretsmanager: 'Secrets Manager',
+  ssm: 'SSM',
+  kms: 'KMS',
 };
 
 export const SERVICE_KINDS = Object.keys(SERVICE_IDS) as ServiceKind[];

@@ -32,6 +32,7 @@ import {
   TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
   type Tag,
+  PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { named, ServiceOps } from './ops.js';
 import { sendOnce } from './once.js';
@@ -237,6 +238,11 @@ export class IamOps extends ServiceOps<IAMClient> {
   async getRolePolicy(role: string, name: string): Promise<unknown> {
     const out = await this.maybe('GetRolePolicy', noSuchEntity, () => this.client.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: name })));
     return decodeDocument(out?.PolicyDocument);
+  }
+
+  /** Sets a role's inline policy (creates or replaces it: PutRolePolicy is idempotent). */
+  async putRolePolicy(role: string, name: string, document: string): Promise<void> {
+    await this.call('PutRolePolicy', () => this.client.send(new PutRolePolicyCommand({ RoleName: role, PolicyName: name, PolicyDocument: document })));
   }
 
   async deleteRolePolicy(role: string, name: string): Promise<void> {

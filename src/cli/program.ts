@@ -9,6 +9,8 @@ import type { IoStreams } from '../context.js';
 import type { Context } from '../context.js';
 import type { Prompter } from '../io/prompter.js';
 import { clusterCommands } from '../commands/cluster.js';
+import { ecrCommands } from '../commands/ecr.js';
+import { secretCommands } from '../commands/secret.js';
 import { registerCompletion } from '../commands/completion.js';
 import { iamCommands } from '../commands/iam.js';
 import { logsCommands } from '../commands/logs.js';
@@ -35,7 +37,7 @@ export interface ProgramDeps {
   output?: Pick<OutputConfiguration, 'writeOut' | 'writeErr' | 'getOutHelpWidth' | 'getErrHelpWidth' | 'getOutHasColors' | 'getErrHasColors'>;
 }
 
-const GROUPS: CommandGroup[] = [iamCommands, clusterCommands, taskCommands, serviceCommands, logsCommands];
+const GROUPS: CommandGroup[] = [iamCommands, clusterCommands, taskCommands, serviceCommands, logsCommands, ecrCommands, secretCommands];
 
 /** Global options that take a value: their values are not command words. */
 const VALUE_OPTIONS = new Set(['--region', '--profile', '--endpoint-url', '--stack', '-o', '--output']);

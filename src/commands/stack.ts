@@ -51,6 +51,8 @@ const COMMANDS: TopCommand[] = [
       c
         .addOption(new Option('-f, --file <path>', 'the stack file whose stack to delete (default: ./ecsprimer.json if it exists and --stack is not given)'))
         .option('--keep-logs', "keep the stack's log groups (and their log events)")
+        .option('--force', "delete the stack's image repositories with their images without asking")
+        .option('--force-delete-secrets', "delete the stack's secrets at once (default: a 7-day recovery window)")
         .action(act(up, 'runDown')),
   },
   {

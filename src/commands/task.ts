@@ -22,6 +22,7 @@ export const taskCommands = group('task', 'ECS task definitions and standalone t
     .option('--execution-role <name|arn>', "task execution role (pulls images, writes logs): a role name or ARN (default, when the definition needs one: the stack's <stack>-exec, made if missing)")
     .option('--task-role <name|arn>', 'role the containers run as: a role name or ARN')
     .option('--log-retention <days>', 'days a log group the stack creates keeps events (default 7)')
+    .addOption(new Option('--secret <[container/]NAME=REF>', 'give the container the variable NAME from a secret: REF is a Secrets Manager name or ARN (:json-key for one key), or ssm:/parameter/name (repeatable)').argParser(collect))
     .addOption(tagOption())
     .action(act(definitions, 'runTaskRegister'));
 

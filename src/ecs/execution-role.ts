@@ -7,8 +7,9 @@
  * Why the managed policy and not a scoped one: it is what AWS's documentation and console give an
  * execution role, it covers exactly the agent's image pulls (ECR) and log writes (logs:CreateLogStream,
  * logs:PutLogEvents), and AWS keeps it current; a policy scoped to the stack's log groups would have
- * to be rewritten for every group and repository a later revision adds. It grants no secrets: a task
- * definition with secrets is warned that the role needs secretsmanager:GetSecretValue / ssm:GetParameters.
+ * to be rewritten for every group and repository a later revision adds. It grants no secrets: what a
+ * task definition reads (secrets, parameters, their KMS keys, its ECR repositories) is granted
+ * exactly, per family, by an inline policy (see task-secrets.ts).
  */
 import type { Context } from '../context.js';
 import type { RoleInfo } from '../aws/iam-ops.js';
@@ -44,14 +45,20 @@ export function executionRoleNeeds(doc: JsonValue): string[] {
 export interface ExecutionRoleNow {
   role?: RoleInfo;
   attached?: string[];
+  /** The document of its inline grant policy (see task-secrets.ts), when asked for and present. */
+  grant?: unknown;
 }
 
-/** Reads the stack's execution role and its attached policies (two calls, concurrently). */
-export async function readExecutionRole(ctx: Context): Promise<ExecutionRoleNow> {
+/** Reads the stack's execution role and its attached policies (and an inline grant policy): concurrently. */
+export async function readExecutionRole(ctx: Context, grantPolicy?: string): Promise<ExecutionRoleNow> {
   const iam = await ctx.iam();
   const name = executionRoleName(ctx.stack);
-  const [role, attached] = await Promise.all([iam.getRole(name), iam.listAttachedRolePolicies(name).catch(() => undefined)]);
-  return { role, attached: role ? attached : undefined };
+  const [role, attached, grant] = await Promise.all([
+    iam.getRole(name),
+    iam.listAttachedRolePolicies(name).catch(() => undefined),
+    grantPolicy ? iam.getRolePolicy(name, grantPolicy).catch(() => undefined) : undefined,
+  ]);
+  return { role, attached: role ? attached : undefined, ...(role && grant !== undefined ? { grant } : {}) };
 }
 
 /**

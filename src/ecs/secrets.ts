@@ -63,7 +63,7 @@ export function findLiteralSecrets(taskDef: JsonValue): LiteralSecret[] {
 export function literalSecretWarnings(taskDef: JsonValue, source: string): string[] {
   return findLiteralSecrets(taskDef).map((s) =>
     `${source}: ${s.path}: environment variable ${quote(s.variable)} of container ${quote(s.container)} looks like a secret but has a literal value (not shown); ` +
-    `move it to the container's "secrets" with "valueFrom" set to a Secrets Manager secret ARN or an SSM Parameter Store parameter ARN`);
+    `move it to Secrets Manager: ecsprimer secret create --name NAME (the value on stdin), then task register --secret ${s.variable}=NAME, or --secret ${s.variable}=ssm:/PARAMETER for an SSM Parameter Store parameter (the container's "secrets" then hold its ARN in "valueFrom", and the stack's execution role is allowed to read exactly that)`);
 }
 
 /** What a literal secret's value is shown as, in plans and diffs. */

@@ -29,6 +29,7 @@ import { validateTaskDefinition, type JsonValue as EcsJson } from './validate.js
 import type { LogGroupInfo } from '../aws/logs-ops.js';
 import { EXECUTION_POLICY_NAME, executionRoleName, executionRoleNeeds, executionRoleSteps, readExecutionRole, type ExecutionRoleNow } from './execution-role.js';
 import { awslogsTargets, groupsToProvide, logGroupCreateStep, parseRetention } from './log-groups.js';
+import { grantDocument, grantPolicyName, grantStep, parseSecretOptions, resolveTaskReads, secretRefKey, valueFromOf, withSecretEntries, type SecretRef, type TaskReads } from './task-secrets.js';
 
 // ---------------------------------------------------------------------------------------------
 // task register
@@ -39,6 +40,7 @@ export interface TaskRegisterOptions {
   taskRole?: string;
   tag?: string[];
   logRetention?: string;
+  secret?: string[];
 }
 
 type Obj = { [k: string]: JsonValue };
@@ -102,11 +104,13 @@ export async function runTaskRegister(o: TaskRegisterOptions, ctx: Context): Pro
   const retention = parseRetention(o.logRetention);
   const execRef = o.executionRole !== undefined ? parseRoleRef(o.executionRole, '--execution-role') : undefined;
   const taskRef = o.taskRole !== undefined ? parseRoleRef(o.taskRole, '--task-role') : undefined;
+  const secretOpts = parseSecretOptions(o.secret);
   const raw = await readDocument(ctx, o.document ?? defaultDocument('task-definition.json'), '--document');
   const warnings: string[] = [];
-  // Validate everything offline, with stand-ins for what AWS will tell (account, role ARNs).
+  // Validate everything offline, with stand-ins for what AWS will tell (account, role ARNs, secret ARNs).
   const probeRole = (r: RoleRef | undefined) => (r ? (r.kind === 'arn' ? r.arn : roleArn(ctx, PROBE_ACCOUNT, r.name, '/')) : undefined);
-  const filled = fillDocument(raw, ctx.placeholders(PROBE_ACCOUNT));
+  const probeValueFrom = () => `arn:${ctx.partition}:secretsmanager:${ctx.region ?? 'us-east-1'}:${PROBE_ACCOUNT}:secret:probe-AAAAAA`;
+  const filled = withSecretEntries(fillDocument(raw, ctx.placeholders(PROBE_ACCOUNT)), secretOpts, raw.source, probeValueFrom);
   // A definition that needs an execution role and names none gets the stack's (see execution-role.ts).
   const namesExec = Boolean(execRef) || (typeof raw.value === 'object' && raw.value !== null && !Array.isArray(raw.value) && 'executionRoleArn' in raw.value);
   const execNeeds = namesExec ? [] : executionRoleNeeds(filled);
@@ -123,9 +127,6 @@ export async function runTaskRegister(o: TaskRegisterOptions, ctx: Context): Pro
   const allTags = mergedTags(ctx, probeDoc, raw.source, tags);
   // What the containers need around them: their log groups, and an execution role when none is named.
   const logGroups = groupsToProvide(ctx, awslogsTargets(probeDoc), warnings);
-  if (execNeeds.some((n) => n.includes('secrets'))) {
-    warnings.push(`the stack's execution role gets ${EXECUTION_POLICY_NAME}, which does not grant reading secrets: give it secretsmanager:GetSecretValue (or ssm:GetParameters, and kms:Decrypt for a customer key) on them, or pass --execution-role.`);
-  }
   ctx.requireConfirmable();
 
   // One round trip: the latest revision, the roles given by name, the log groups and the stack's
@@ -133,14 +134,15 @@ export async function runTaskRegister(o: TaskRegisterOptions, ctx: Context): Pro
   const { account, value, known } = await resolveEcs(
     ctx,
     async (ops) => {
-      const [current, execFound, taskFound, groups, execRole] = await Promise.all([
+      const [current, execFound, taskFound, groups, execRole, reads] = await Promise.all([
         ops.describeTaskDefinition(family),
         lookupRole(ctx, execRef),
         lookupRole(ctx, taskRef),
         logGroups.length ? ctx.logs().then((l) => Promise.all(logGroups.map((g) => l.describeLogGroup(g)))) : [],
-        execNeeds.length ? readExecutionRole(ctx) : undefined,
+        execNeeds.length ? readExecutionRole(ctx, grantPolicyName(family)) : undefined,
+        ctx.accountOrPlaceholder().then((a) => resolveTaskReads(ctx, filled, secretOpts, a)),
       ]);
-      return { current, execFound, taskFound, groups, execRole };
+      return { current, execFound, taskFound, groups, execRole, reads };
     },
     {
       current: undefined as TaskDefinitionInfo | undefined,
@@ -148,32 +150,54 @@ export async function runTaskRegister(o: TaskRegisterOptions, ctx: Context): Pro
       taskFound: undefined as string | undefined,
       groups: [] as Array<LogGroupInfo | undefined>,
       execRole: execNeeds.length ? ({} as ExecutionRoleNow) : undefined,
+      reads: { secrets: [], repositories: [] } as TaskReads,
     },
   );
   const current = value.current;
   const before: Step[] = logGroups.map((g, i) => logGroupCreateStep(ctx, g, value.groups[i], retention, known));
   let stackExecArn: string | undefined;
   const notes: string[] = [];
+  // What the execution role must read (secrets, parameters, their keys, ECR repositories): granted
+  // exactly on the stack's own execution role; named in a warning for a role the user chose.
+  const reads = value.reads;
+  const grant = grantDocument(reads);
+  let grantS: Step | undefined;
   if (value.execRole) {
     const exec = executionRoleSteps(ctx, account, value.execRole, warnings);
     before.push(...exec.steps);
     stackExecArn = exec.arn;
     notes.push(`no execution role is named and ${execNeeds.join(', ')}: the stack's execution role ${executionRoleName(ctx.stack)} is used (--execution-role to choose another).`);
+    const ours = exec.steps[0].action !== 'none' || (value.execRole.role && stackOf(value.execRole.role.tags) === ctx.stack);
+    if (ours) grantS = grantStep(ctx, { role: executionRoleName(ctx.stack), family, document: grant, current: value.execRole.grant, roleStep: exec.steps[0].action !== 'none' ? exec.steps[0].id : undefined });
+    else if (grant) warnings.push(`role ${executionRoleName(ctx.stack)} was not made by stack ${ctx.stack}: ecsprimer does not change it; it needs ${grantSummary(grant)}.`);
+  } else if (grant && reads.secrets.length) {
+    warnings.push(`ecsprimer does not change the execution role you named; for these secrets it needs ${grantSummary(grant)} (never on "*"). ${EXECUTION_POLICY_NAME} grants none of it.`);
   }
   const execArn = stackExecArn ?? roleArnFor(ctx, execRef, value.execFound, '--execution-role', account, warnings);
   const taskArn = roleArnFor(ctx, taskRef, value.taskFound, '--task-role', account, warnings);
-  const finalDoc = withRoles(fillDocument(raw, ctx.placeholders(account)), { executionRoleArn: execArn, taskRoleArn: taskArn });
+  const resolvedFor = (ref: SecretRef) => reads.secrets.find((r) => secretRefKey(r.ref) === secretRefKey(ref));
+  const withSecrets = withSecretEntries(fillDocument(raw, ctx.placeholders(account)), secretOpts, raw.source, (s) => {
+    const r = resolvedFor(s.ref);
+    return r ? valueFromOf(r) : probeValueFrom();
+  });
+  const finalDoc = withRoles(withSecrets, { executionRoleArn: execArn, taskRoleArn: taskArn });
   const final = validateTaskDefinition(finalDoc as EcsJson, raw.source);
   if (final.issues.length) throw new InputError(raw.source, final.issues);
   const input: RegisterTaskDefinitionCommandInput = { ...final.normalized, tags: toEcsTags(allTags) };
 
   const { step, data } = taskDefinitionStep(ctx, family, input, current);
   if (step.action !== 'none') step.dependsOn = before.filter((b) => b.action !== 'none').map((b) => b.id);
-  const report = await executePlan(ctx, { command: ctx.command, account, warnings, notes, steps: [...before, step] });
+  // The grant goes with the registration, not before it: registering needs no permission of the role.
+  const report = await executePlan(ctx, { command: ctx.command, account, warnings, notes, steps: [...before, ...(grantS ? [grantS] : []), step] });
   if (!report.dryRun && Object.keys(data).length) report.data = { ...report.data, ...data };
   return report;
 }
 
+
+/** "secretsmanager:GetSecretValue on arn:…; kms:Decrypt on arn:…" of a grant document. */
+function grantSummary(doc: JsonValue): string {
+  return ((doc as Obj).Statement as Obj[]).map((st) => `${(st.Action as string[]).join(', ')} on ${Array.isArray(st.Resource) ? st.Resource.join(', ') : st.Resource}`).join('; ');
+}
 
 /**
  * The step that registers `input` as a new revision of `family`, or keeps the latest ACTIVE one

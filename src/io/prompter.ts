@@ -7,6 +7,8 @@ import { InterruptedError } from '../errors.js';
 export interface Prompter {
   /** Asks a yes/no question on stderr; resolves false for "no". Ctrl-C rejects with InterruptedError. */
   confirm(message: string, defaultAnswer?: boolean): Promise<boolean>;
+  /** Asks for a secret on stderr, echoing a mask only. Ctrl-C rejects with InterruptedError. */
+  password?(message: string): Promise<string>;
 }
 
 export function inquirerPrompter(output: NodeJS.WritableStream): Prompter {
@@ -18,6 +20,17 @@ export function inquirerPrompter(output: NodeJS.WritableStream): Prompter {
       } catch (e) {
         if (e instanceof Error && (e.name === 'ExitPromptError' || e.name === 'AbortPromptError')) {
           throw new InterruptedError('Interrupted at the confirmation; nothing was changed.');
+        }
+        throw e;
+      }
+    },
+    async password(message) {
+      const { password } = await import('@inquirer/prompts');
+      try {
+        return await password({ message, mask: '*' }, { output: output as NodeJS.WritableStream & { isTTY?: boolean } as never });
+      } catch (e) {
+        if (e instanceof Error && (e.name === 'ExitPromptError' || e.name === 'AbortPromptError')) {
+          throw new InterruptedError('Interrupted at the question; nothing was changed.');
         }
         throw e;
       }

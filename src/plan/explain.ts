@@ -13,6 +13,8 @@ function serviceOf(step: Step): string {
   const t = String(step.type);
   if (t.startsWith('iam-')) return 'iam';
   if (t.startsWith('logs-')) return 'logs';
+  if (t.startsWith('ecr-')) return 'ecr';
+  if (t.startsWith('secretsmanager-')) return 'secretsmanager';
   return 'ecs';
 }
 
@@ -116,6 +118,8 @@ export function iamActionsOf(step: Step, call: PlannedCall): string[] {
     'ecs:CreateService': 'ecs:TagResource',
     'ecs:RunTask': 'ecs:TagResource',
     'logs:CreateLogGroup': 'logs:TagResource',
+    'ecr:CreateRepository': 'ecr:TagResource',
+    'secretsmanager:CreateSecret': 'secretsmanager:TagResource',
   };
   return [own, ...(tagging[own] ? [tagging[own]] : []), ...(call.passRoles?.length ? ['iam:PassRole'] : [])];
 }
@@ -132,7 +136,7 @@ export interface PolicyDocument {
 
 /** AWS operations the run read (service:Operation as the clients record them), as IAM actions. */
 function readActions(reads: Array<{ service: string; operation: string }>): string[] {
-  const prefix: Record<string, string | undefined> = { iam: 'iam', sts: undefined, ecs: 'ecs', ec2: 'ec2', tagging: 'tag', logs: 'logs', ecr: 'ecr' };
+  const prefix: Record<string, string | undefined> = { iam: 'iam', sts: undefined, ecs: 'ecs', ec2: 'ec2', tagging: 'tag', logs: 'logs', ecr: 'ecr', secretsmanager: 'secretsmanager', ssm: 'ssm', kms: 'kms' };
   return [...new Set(reads.map((r) => (prefix[r.service] ? `${prefix[r.service]}:${r.operation}` : '')).filter(Boolean))].sort();
 }
 

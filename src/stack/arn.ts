@@ -33,3 +33,15 @@ export function parseLogGroupArn(arn: string): ParsedArn | undefined {
   const m = /^arn:[^:]+:logs:[^:]+:\d{12}:log-group:(.+?)(:\*)?$/.exec(arn);
   return m ? { type: 'logs-log-group', name: m[1], arn: arn.replace(/:\*$/, '') } : undefined;
 }
+
+/** An ECR repository ARN (arn:aws:ecr:REGION:ACCOUNT:repository/NAME). */
+export function parseRepositoryArn(arn: string): ParsedArn | undefined {
+  const m = /^arn:[^:]+:ecr:[^:]+:\d{12}:repository\/(.+)$/.exec(arn);
+  return m ? { type: 'ecr-repository', name: m[1], arn } : undefined;
+}
+
+/** A Secrets Manager secret ARN: its name is the ARN's last part without the random `-XXXXXX` suffix. */
+export function parseSecretArn(arn: string): ParsedArn | undefined {
+  const m = /^arn:[^:]+:secretsmanager:[^:]+:\d{12}:secret:(.+)-[A-Za-z0-9]{6}$/.exec(arn);
+  return m ? { type: 'secretsmanager-secret', name: m[1], arn } : undefined;
+}

@@ -20,7 +20,9 @@ import { iamPath, policyArn } from '../iam/arn.js';
 import { readPolicyForDelete, readRoleForDelete, type PolicyDeleteState, type RoleDeleteState } from '../iam/steps.js';
 import { STACK_TAG } from '../input/tags.js';
 import type { TrackedResource } from '../state/journal.js';
-import { parseEcsArn, parseLogGroupArn } from './arn.js';
+import { parseEcsArn, parseLogGroupArn, parseRepositoryArn, parseSecretArn } from './arn.js';
+import type { SecretInfo } from '../aws/secrets-ops.js';
+import { readRepositoryForDelete, type RepositoryDeleteState } from '../ecs/ecr.js';
 import type { LogGroupInfo, LogsOps } from '../aws/logs-ops.js';
 import { awslogsTargets, logGroupArn } from '../ecs/log-groups.js';
 
@@ -60,6 +62,10 @@ export interface Inventory {
   taskDefinitions: Item<TaskDefinitionInfo>[];
   /** CloudWatch Logs groups the stack made for its containers. */
   logGroups: Item<LogGroupInfo>[];
+  /** ECR repositories (with their images). */
+  repositories: Item<RepositoryDeleteState>[];
+  /** Secrets Manager secrets (one scheduled for deletion counts as gone). */
+  secrets: Item<SecretInfo>[];
   warnings: string[];
   /** The journal knew nothing of this stack. */
   journalEmpty: boolean;
@@ -117,7 +123,8 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
       if ((r.origin === 'created' || r.origin === 'intent') && r.arn && r.parent) attachments.push({ role: r.parent, policyArn: r.arn });
       continue;
     }
-    if (r.type === 'iam-policy-version') continue;
+    // Inline grants go with their role (the stack puts them on its own roles only).
+    if (r.type === 'iam-policy-version' || r.type === 'iam-role-policy') continue;
     c.add({ type: r.type, name: r.name, parent: r.parent }, { arn: r.arn, origin: r.origin });
   }
 
@@ -149,7 +156,7 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
   for (const r of roles) c.add({ type: 'iam-role', name: r.name }, { arn: r.arn, tagged: true });
   for (const p of policies) c.add({ type: 'iam-policy', name: p.name }, { arn: p.arn, tagged: true });
   for (const arn of tagged.arns) {
-    const p = parseEcsArn(arn) ?? parseLogGroupArn(arn);
+    const p = parseEcsArn(arn) ?? parseLogGroupArn(arn) ?? parseRepositoryArn(arn) ?? parseSecretArn(arn);
     if (p) c.add({ type: p.type, name: p.name, parent: p.parent }, { arn: p.arn, tagged: true });
   }
   if (tagged.fallback) await ecsFallback(ctx, discovery, await ecsP, c);
@@ -186,6 +193,8 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
   const taskItems = build<TaskInfo>('ecs-task');
   const tdItems = build<TaskDefinitionInfo>('ecs-task-definition');
   const logItems = build<LogGroupInfo>('logs-log-group');
+  const repositoryItems = build<RepositoryDeleteState>('ecr-repository');
+  const secretItems = build<SecretInfo>('secretsmanager-secret');
 
   // Attachments the stack made, with their current state from the role's attachments.
   const attachedByRole = new Map<string, string[] | undefined>();
@@ -210,6 +219,8 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
     tasks: taskItems.filter((t) => !(t.live && isServiceTask(t.live) && t.origin === undefined)),
     taskDefinitions: tdItems,
     logGroups: logItems,
+    repositories: repositoryItems,
+    secrets: secretItems,
     warnings,
     journalEmpty: journal.length === 0,
   };
@@ -264,6 +275,14 @@ async function readLive(ctx: Context, iamP: Promise<IamOps>, ecsP: Promise<EcsOp
     ...of('logs-log-group').map((g) => async () => {
       const info = await (await logsOps(ctx)).describeLogGroup(g.key.name, account === UNKNOWN_ACCOUNT ? undefined : logGroupArn(ctx, account, g.key.name));
       out.set(keyOf(g), { live: info, tags: info?.tags, arn: info?.arn ?? g.arn });
+    }),
+    ...of('ecr-repository').map((r) => async () => {
+      const live = await readRepositoryForDelete(ctx, r.key.name);
+      out.set(keyOf(r), { live, tags: live?.info.tags, arn: live?.info.arn ?? r.arn });
+    }),
+    ...of('secretsmanager-secret').map((x) => async () => {
+      const info = await (await ctx.secrets()).describeSecret(x.arn ?? x.key.name);
+      out.set(keyOf(x), { live: info && !info.deletedDate ? info : undefined, tags: info?.tags, arn: info?.arn ?? x.arn });
     }),
     ...of('ecs-task-definition').map((t) => async () => {
       const live = await (await ecsP).describeTaskDefinition(t.arn ?? t.key.name);

@@ -35,6 +35,8 @@ function liveState(it: Item<unknown>): string {
       return `exists (attached ${(l.info as { attachmentCount: number }).attachmentCount}×)`;
     case 'logs-log-group':
       return `exists (${l.retentionDays ? `keeps ${l.retentionDays} days` : 'keeps events for ever'})`;
+    case 'ecr-repository':
+      return `exists (${(l.images as string[]).length} image(s))`;
     default:
       return 'exists';
   }
@@ -42,7 +44,7 @@ function liveState(it: Item<unknown>): string {
 
 function statusRows(inv: Inventory): StatusRow[] {
   const rows: StatusRow[] = [];
-  const all: Item<unknown>[] = [...inv.policies, ...inv.roles, ...inv.clusters, ...inv.taskDefinitions, ...inv.services, ...inv.tasks, ...inv.logGroups];
+  const all: Item<unknown>[] = [...inv.policies, ...inv.roles, ...inv.clusters, ...inv.taskDefinitions, ...inv.services, ...inv.tasks, ...inv.logGroups, ...inv.repositories, ...inv.secrets];
   for (const it of all) {
     const source = [it.origin ? `journal:${it.origin}` : '', it.tagged ? 'tag' : ''].filter(Boolean).join('+') || 'reference';
     let drift: string | undefined;
@@ -67,7 +69,7 @@ export async function runStatus(_options: unknown, ctx: Context): Promise<Report
     const out: string[] = [c.bold(`Stack ${ctx.stack} (account ${account}, ${ctx.region}): ${rows.filter((r) => r.state !== 'absent' && r.state !== 'detached').length} live resource(s)`)];
     for (const r of rows) {
       const mark = r.drift ? c.yellow('!') : r.state === 'absent' || r.state === 'detached' ? c.dim('-') : c.green('●');
-      out.push(`${mark} ${r.type.padEnd(20)} ${r.name.padEnd(34)} ${r.state}${r.ownership !== 'owned' && r.ownership !== 'gone' ? c.dim(` [${r.ownership}]`) : ''}${r.drift ? c.yellow(`  (${r.drift})`) : ''}`);
+      out.push(`${mark} ${r.type.padEnd(22)} ${r.name.padEnd(34)} ${r.state}${r.ownership !== 'owned' && r.ownership !== 'gone' ? c.dim(` [${r.ownership}]`) : ''}${r.drift ? c.yellow(`  (${r.drift})`) : ''}`);
       if (r.arn && ctx.opts.verbose) out.push(`    ${c.dim(r.arn)}`);
     }
     if (rows.length === 0) out.push('  (nothing: the journal knows no resource and none is tagged with this stack)');

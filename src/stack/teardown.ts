@@ -14,6 +14,8 @@ import type { TaskDefinitionSummary, TaskInfo } from '../aws/ecs-types.js';
 import { clusterDeleteStep, serviceDeleteStep, stopTasksStep, taskDefinitionDeleteStep } from '../ecs/steps.js';
 import { detachStep, otherRegions, policyDeleteStep, releaseStep, roleDeleteStep } from '../iam/steps.js';
 import { logGroupDeleteStep, logGroupId } from '../ecs/log-groups.js';
+import { repositoryDeleteStep } from '../ecs/ecr.js';
+import { DEFAULT_RECOVERY_DAYS, secretDeleteStep } from '../ecs/secret.js';
 import { executePlan } from '../plan/engine.js';
 import { unchangedStep, type Plan, type Report, type Step } from '../plan/types.js';
 import { Journal, journalPath, listStacks } from '../state/journal.js';
@@ -41,7 +43,15 @@ function keepStep(it: Item<unknown>, id: string): Step {
 }
 
 /** The teardown plan for an inventory. Exported for tests. */
-export function teardownSteps(ctx: Context, inv: Inventory, opts: { keepLogs?: boolean } = {}): Step[] {
+export interface TeardownOptions {
+  keepLogs?: boolean;
+  /** Delete repositories with their images without asking. */
+  force?: boolean;
+  /** Delete secrets at once instead of with a 7-day recovery window. */
+  forceDeleteSecrets?: boolean;
+}
+
+export function teardownSteps(ctx: Context, inv: Inventory, opts: TeardownOptions = {}): Step[] {
   const steps: Step[] = [];
   const ecsSteps: string[] = [];
   const byCluster = new Map<string, string[]>();
@@ -103,6 +113,19 @@ export function teardownSteps(ctx: Context, inv: Inventory, opts: { keepLogs?: b
     if (g.ownership !== 'owned') steps.push(keepStep(g, id));
     else if (opts.keepLogs) steps.push(unchangedStep({ id, type: g.type, name: g.name, arn: g.arn, reason: 'kept (--keep-logs): its log events stay readable' }));
     else steps.push(logGroupDeleteStep(ctx, g.name, g.live, { id, dependsOn: [...ecsSteps] }));
+  }
+
+  // 3c. Image repositories and secrets, once nothing runs that pulls or reads them. Images are
+  // deleted only with --force or a yes to a question naming them; secrets keep a recovery window.
+  for (const r of inv.repositories) {
+    const id = `repository:${r.name}`;
+    if (r.ownership !== 'owned') steps.push(keepStep(r, id));
+    else steps.push(repositoryDeleteStep(ctx, r.name, r.live, { id, dependsOn: [...ecsSteps], force: opts.force, forceFlag: 'teardown --force' }));
+  }
+  for (const x of inv.secrets) {
+    const id = `secret:${x.name}`;
+    if (x.ownership !== 'owned') steps.push(keepStep(x, id));
+    else steps.push(secretDeleteStep(ctx, x.name, x.live, opts.forceDeleteSecrets ? { force: true } : { recoveryDays: DEFAULT_RECOVERY_DAYS }, { id, dependsOn: [...ecsSteps] }));
   }
 
   // 4. Clusters, once their services and tasks are gone.
@@ -172,7 +195,7 @@ export function teardownSteps(ctx: Context, inv: Inventory, opts: { keepLogs?: b
   return steps;
 }
 
-export async function runTeardown(options: { keepLogs?: boolean }, ctx: Context): Promise<Report> {
+export async function runTeardown(options: TeardownOptions, ctx: Context): Promise<Report> {
   ctx.requireConfirmable();
   const account = await ctx.accountOrPlaceholder();
   if (account === UNKNOWN_ACCOUNT) return offlineTeardownPlan(ctx, options);
@@ -188,7 +211,7 @@ export async function runTeardown(options: { keepLogs?: boolean }, ctx: Context)
  * A dry run without AWS access: the plan from the journal alone (the account is unknown, so every
  * local journal of this region and stack is read), each step marked as not checked against AWS.
  */
-async function offlineTeardownPlan(ctx: Context, options: { keepLogs?: boolean }): Promise<Report> {
+async function offlineTeardownPlan(ctx: Context, options: TeardownOptions): Promise<Report> {
   if (ctx.offline) {
     throw new UsageError(`No AWS region is configured, so teardown cannot tell what stack "${ctx.stack}" holds (it reads the account, and the journal of that account and region). ${HOW_TO_CONFIGURE}`, 'NoRegion');
   }
@@ -213,6 +236,8 @@ async function offlineTeardownPlan(ctx: Context, options: { keepLogs?: boolean }
     'ecs-task': 'StopTask',
     'ecs-task-definition': 'DeregisterTaskDefinition',
     ...(options.keepLogs ? {} : { 'logs-log-group': 'DeleteLogGroup' }),
+    'ecr-repository': 'DeleteRepository',
+    'secretsmanager-secret': 'DeleteSecret',
     'ecs-cluster': 'DeleteCluster',
     'iam-attachment': 'DetachRolePolicy',
     'iam-role': 'DeleteRole',

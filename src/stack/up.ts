@@ -43,7 +43,7 @@ import { renderPlanText } from '../plan/render.js';
 import { accountAndJournal, resolveState } from '../plan/resolve.js';
 import { unchangedStep, type Plan, type Report, type Step, type StepRuntime } from '../plan/types.js';
 import { readInventory, type Inventory } from './inventory.js';
-import { teardownSteps, runTeardown } from './teardown.js';
+import { teardownSteps, runTeardown, type TeardownOptions } from './teardown.js';
 import { DEFAULT_STACK_FILE, keyOf, readStackFile, type ServiceSpec, type StackSpec } from './file.js';
 
 type Obj = { [k: string]: JsonValue };
@@ -383,6 +383,9 @@ function removalSteps(ctx: Context, spec: StackSpec, inv: Inventory, planned: St
     tasks: [],
     taskDefinitions: owned(inv.taskDefinitions).filter((t) => !families(t.name.replace(/:\d+$/, ''))),
     logGroups: owned(inv.logGroups).filter((g) => !spec.logGroups.some((x) => x.name === g.name)),
+    // Not kinds of the stack file (yet): what `ecr create` and `secret create` made is never dropped by up.
+    repositories: [],
+    secrets: [],
   };
   const changing = planned.filter((s) => s.action !== 'none').map((s) => s.id);
   const ids = new Set(planned.map((s) => s.id));
@@ -446,7 +449,7 @@ export async function stackFromFileIfAny(ctx: Context, o: StackFileOptions): Pro
   if (o.file !== undefined || (!ctx.opts.stackGiven && existsSync(join(ctx.cwd, DEFAULT_STACK_FILE)))) await loadStack(ctx, o);
 }
 
-export async function runDown(o: StackFileOptions & { keepLogs?: boolean }, ctx: Context): Promise<Report> {
+export async function runDown(o: StackFileOptions & TeardownOptions, ctx: Context): Promise<Report> {
   await stackFromFileIfAny(ctx, o);
   return runTeardown(o, ctx);
 }

@@ -20,7 +20,11 @@ export type ResourceType =
   | 'ecs-task-definition'
   | 'ecs-service'
   | 'ecs-task'
-  | 'logs-log-group';
+  | 'logs-log-group'
+  | 'ecr-repository'
+  | 'secretsmanager-secret'
+  /** An inline policy the stack put on a role (name: the policy name; parent: the role). */
+  | 'iam-role-policy';
 
 export type JournalEvent = 'intent' | 'created' | 'adopted' | 'updated' | 'deleted' | 'attached' | 'detached';
 

@@ -53,7 +53,7 @@ function tempRoot(): string {
   return root && existsSync(root) ? root : os.tmpdir();
 }
 
-function tempDir(prefix: string): string {
+export function tempDir(prefix: string): string {
   const dir = mkdtempSync(path.join(tempRoot(), prefix));
   tempDirs.push(dir);
   if (!cleanupInstalled) {

@@ -548,6 +548,8 @@ describe('secret warnings', () => {
     expect(w).toContain('valueFrom');
     expect(w).toContain('Secrets Manager');
     expect(w).toContain('SSM Parameter Store');
+    expect(w).toContain(`task register --secret ${name}=NAME`);
+    expect(w).toContain('ecsprimer secret create');
     expect(w).not.toContain(VALUE);
     expect(w).not.toContain('hunter2');
   });
