@@ -60,19 +60,30 @@ function checkValue(value: string, source: string): string {
   return value;
 }
 
+/** A secret value from a file (one trailing newline dropped), checked; `source` names it in errors. */
+export async function secretValueFromFile(full: string, source: string): Promise<string> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(full);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(source, { message: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? 'error'})`, fix: 'give the path of a file that holds the value' });
+  }
+  return checkValue(chompOnce(bytes.toString('utf8')), source);
+}
+
+/** A secret value from an environment variable, checked. */
+export function secretValueFromEnv(env: NodeJS.ProcessEnv, variable: string, source: string): string {
+  const v = env[variable];
+  if (v === undefined) throw new InputError(source, { message: `the environment variable ${variable} is not set`, fix: `set it to the secret's value (e.g. read -rs ${variable} && export ${variable}), or use "fromFile"` });
+  return checkValue(v, source);
+}
+
 /** The secret value, from --from-file or standard input; never echoed. */
 export async function readSecretValue(ctx: Context, fromFile: string | undefined): Promise<string> {
   if (fromFile !== undefined) {
     const path = fromFile.startsWith('file://') ? fromFile.slice(7) : fromFile;
-    const full = isAbsolute(path) ? path : resolve(ctx.cwd, path);
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(full);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new InputError(`--from-file ${fromFile}`, { message: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? 'error'})`, fix: 'give the path of a file that holds the value' });
-    }
-    return checkValue(chompOnce(bytes.toString('utf8')), `--from-file ${fromFile}`);
+    return secretValueFromFile(isAbsolute(path) ? path : resolve(ctx.cwd, path), `--from-file ${fromFile}`);
   }
   if (ctx.io.stdinIsTTY) {
     if (!ctx.prompter.password) throw new InputError('stdin', { message: 'is a terminal and no value was given', fix: 'pipe the value in (e.g. ... < value.txt), or pass --from-file PATH' });

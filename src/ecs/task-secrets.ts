@@ -21,7 +21,7 @@ import type { Context } from '../context.js';
 import { AwsError, InputError } from '../errors.js';
 import { canonicalJson, isJsonObject, type JsonValue } from '../input/json.js';
 import { quote } from '../input/issues.js';
-import type { Step } from '../plan/types.js';
+import type { Step, StepRuntime } from '../plan/types.js';
 import { parseEcrImage } from '../aws/ecr-ops.js';
 
 type Obj = { [k: string]: JsonValue };
@@ -244,9 +244,22 @@ export function grantDocument(reads: TaskReads): JsonValue | undefined {
  * Puts (or replaces, or removes) the family's grant on the stack's execution role. `current` is
  * the inline policy's document now (undefined: none).
  */
-export function grantStep(ctx: Context, o: { role: string; family: string; document: JsonValue | undefined; current: unknown; roleStep?: string }): Step | undefined {
+export function grantStep(
+  ctx: Context,
+  o: {
+    role: string;
+    family: string;
+    document: JsonValue | undefined;
+    current: unknown;
+    roleStep?: string;
+    id?: string;
+    /** The document as sent, when it holds ARNs known only once earlier steps ran (secrets the same run creates). */
+    documentAt?: (rt: StepRuntime) => JsonValue;
+    dependsOn?: string[];
+  },
+): Step | undefined {
   const name = grantPolicyName(o.family);
-  const id = 'exec-grant';
+  const id = o.id ?? 'exec-grant';
   const label = `${o.role}/${name}`;
   if (o.document === undefined) {
     if (o.current === undefined) return undefined;
@@ -276,9 +289,9 @@ export function grantStep(ctx: Context, o: { role: string; family: string; docum
     calls: [{ operation: 'PutRolePolicy', target: `inline policy ${name} of role ${o.role}`, reason: 'allow the execution role exactly what the task reads (below)', cli: `aws iam put-role-policy --role-name ${o.role} --policy-name ${name} --policy-document file://grant.json` }],
     reason: o.current === undefined ? 'the task reads secrets or private images' : 'what the task reads changed',
     detail: what.map((w) => `allows ${w}`),
-    ...(o.roleStep ? { dependsOn: [o.roleStep] } : {}),
+    ...(o.roleStep || o.dependsOn ? { dependsOn: [...(o.roleStep ? [o.roleStep] : []), ...(o.dependsOn ?? [])] } : {}),
     run: async (rt) => {
-      await (await ctx.iam()).putRolePolicy(o.role, name, text);
+      await (await ctx.iam()).putRolePolicy(o.role, name, o.documentAt ? JSON.stringify(o.documentAt(rt)) : text);
       rt.record(o.current === undefined ? 'created' : 'updated', { type: 'iam-role-policy', name, parent: o.role });
     },
   };

@@ -83,6 +83,7 @@ export async function buildTemplate(ctx: Context, inv: Inventory): Promise<Expor
   const used = new Set<string>();
   /** Known ARNs and names of exported resources → the intrinsic that gives them. */
   const refs = new Map<string, JsonValue>();
+  const secretRefs = new Map<string, JsonValue>();
   const add = (kind: string, name: string, type: string, properties: Obj, identifier: Record<string, string>, extra: Obj = {}): string => {
     let id = logicalId(kind, name);
     for (let i = 2; used.has(id); i++) id = `${logicalId(kind, name)}${i}`;
@@ -100,6 +101,8 @@ export async function buildTemplate(ctx: Context, inv: Inventory): Promise<Expor
     if (typeof v !== 'string') return v;
     const ref = refs.get(v);
     if (ref !== undefined) return ref;
+    // A valueFrom of one key of an exported secret: ARN:json-key:stage:version.
+    for (const [arn, r] of secretRefs) if (v.startsWith(`${arn}:`)) return { 'Fn::Join': ['', [r, v.slice(arn.length)]] };
     if (v === region) return { Ref: 'AWS::Region' };
     if (v === account) return { Ref: 'AWS::AccountId' };
     if (!v.includes(account) && !v.includes(`arn:${partition}:`) && !(v.includes(region) && v.startsWith('arn:'))) return v;
@@ -112,6 +115,40 @@ export async function buildTemplate(ctx: Context, inv: Inventory): Promise<Expor
   };
 
   const iam = await ctx.iam();
+  const parameters: Obj = {};
+
+  // Repositories and secrets first: roles' grants and task definitions name them.
+  const ownedFirst = <T extends { ownership: string }>(items: T[]) => items.filter((i) => i.ownership === 'owned');
+  for (const r of ownedFirst(inv.repositories)) {
+    if (!r.live) continue;
+    const info = r.live.info;
+    const lifecycle = await (await ctx.ecr()).lifecyclePolicy(r.name);
+    const tags = userTags(info.tags);
+    const id = add(
+      'Repository',
+      r.name,
+      'AWS::ECR::Repository',
+      {
+        RepositoryName: r.name,
+        ImageScanningConfiguration: { ScanOnPush: info.scanOnPush },
+        ImageTagMutability: info.immutableTags ? 'IMMUTABLE' : 'MUTABLE',
+        ...(lifecycle ? { LifecyclePolicy: { LifecyclePolicyText: lifecycle } } : {}),
+        ...(tags.length ? { Tags: tags } : {}),
+      },
+      { RepositoryName: r.name },
+    );
+    refs.set(info.arn, { 'Fn::GetAtt': [id, 'Arn'] });
+  }
+  for (const x of ownedFirst(inv.secrets)) {
+    if (!x.live) continue;
+    const tags = userTags(x.live.tags);
+    const param = logicalId('SecretValue', x.name);
+    // The value is never exported: CloudFormation asks for it (NoEcho).
+    parameters[param] = { Type: 'String', NoEcho: true, Description: `the value of secret ${x.name} (not exported)` };
+    const id = add('Secret', x.name, 'AWS::SecretsManager::Secret', { Name: x.name, ...(x.live.description ? { Description: x.live.description } : {}), SecretString: { Ref: param }, ...(tags.length ? { Tags: tags } : {}) }, { Id: x.live.arn });
+    refs.set(x.live.arn, { Ref: id });
+    secretRefs.set(x.live.arn, { Ref: id });
+  }
   const owned = <T extends { ownership: string }>(items: T[]) => items.filter((i) => i.ownership === 'owned');
 
   // Policies, then roles (which list them), log groups, clusters, task definitions, services.
@@ -126,6 +163,8 @@ export async function buildTemplate(ctx: Context, inv: Inventory): Promise<Expor
     if (!r.live) continue;
     const info = r.live.info;
     const tags = userTags(info.tags);
+    // Inline policies (the grants up and task register give execution roles) go with the role.
+    const inline = await Promise.all(r.live.inline.map(async (name) => ({ PolicyName: name, PolicyDocument: portable((await iam.getRolePolicy(r.name, name)) as JsonValue) })));
     const id = add(
       'Role',
       r.name,
@@ -136,6 +175,7 @@ export async function buildTemplate(ctx: Context, inv: Inventory): Promise<Expor
         AssumeRolePolicyDocument: portable(info.trust as JsonValue),
         ...(info.description ? { Description: info.description } : {}),
         ...(r.live.attached.length ? { ManagedPolicyArns: r.live.attached.map((a) => portable(a)) } : {}),
+        ...(inline.length ? { Policies: inline } : {}),
         ...(tags.length ? { Tags: tags } : {}),
       },
       { RoleName: r.name },
@@ -166,7 +206,6 @@ export async function buildTemplate(ctx: Context, inv: Inventory): Promise<Expor
     if (!prev || prev.revision < t.live.revision) latest.set(t.live.family, t.live);
   }
   const tdIds = new Map<string, string>();
-  const parameters: Obj = {};
   for (const td of latest.values()) {
     const d = structuredClone(td.definition) as unknown as Obj;
     // A literal secret in a container's environment is never written out: it becomes a NoEcho

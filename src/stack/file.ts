@@ -9,7 +9,7 @@
  * cluster and task definition); `dependsOn` adds an order of one's own, as CloudFormation's does.
  * The file's format is described for editors by schema/stack.schema.json (shipped in the package).
  */
-import { dirname, relative } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import * as v from 'valibot';
 import type { Context } from '../context.js';
 import { InputError, type InputIssue } from '../errors.js';
@@ -28,10 +28,13 @@ import { nameProblem } from '../ecs/names.js';
 import { executionRoleNeeds } from '../ecs/execution-role.js';
 import { awslogsTargets, LOG_GROUP_NAME, RETENTION_DAYS, DEFAULT_RETENTION_DAYS } from '../ecs/log-groups.js';
 import { validateTaskDefinition, type JsonValue as EcsJson } from '../ecs/validate.js';
+import { validateRepositoryName } from '../ecs/ecr.js';
+import { validateSecretName } from '../ecs/secret.js';
+import { parseSecretOptions, withSecretEntries, type SecretOption } from '../ecs/task-secrets.js';
 
 export const DEFAULT_STACK_FILE = 'ecsprimer.json';
 
-export const KINDS = ['policies', 'roles', 'logGroups', 'clusters', 'taskDefinitions', 'services'] as const;
+export const KINDS = ['policies', 'roles', 'logGroups', 'repositories', 'secrets', 'clusters', 'taskDefinitions', 'services'] as const;
 export type Kind = (typeof KINDS)[number];
 
 /** One resource of the file: its kind, AWS name and where it is in the file. */
@@ -70,6 +73,18 @@ export interface LogGroupSpec extends ResourceSpec {
 export interface ClusterSpec extends ResourceSpec {
   kind: 'clusters';
 }
+export interface RepositorySpec extends ResourceSpec {
+  kind: 'repositories';
+  scanOnPush: boolean;
+  keep: number;
+  immutableTags: boolean;
+}
+/** A secret's value comes from a file (relative to the stack file) or an environment variable, read by up and diff only. */
+export type SecretSource = { file: string; shown: string } | { env: string };
+export interface SecretSpec extends ResourceSpec {
+  kind: 'secrets';
+  from: SecretSource;
+}
 /** A role of the file by name, or one elsewhere by ARN. */
 export type RoleUse = { name: string } | { arn: string };
 export interface TaskDefinitionSpec extends ResourceSpec {
@@ -79,6 +94,10 @@ export interface TaskDefinitionSpec extends ResourceSpec {
   executionRole?: RoleUse;
   /** The log groups its containers' awslogs driver writes to (placeholders filled). */
   logGroupsUsed: string[];
+  /** `secrets` of the file: a container variable from a secret or parameter (as `--secret`). */
+  secrets: SecretOption[];
+  /** The file's secrets among them, by name. */
+  secretsUsed: string[];
 }
 export interface ServiceSpec extends ResourceSpec {
   kind: 'services';
@@ -100,6 +119,8 @@ export interface StackSpec {
   policies: PolicySpec[];
   roles: RoleSpec[];
   logGroups: LogGroupSpec[];
+  repositories: RepositorySpec[];
+  secrets: SecretSpec[];
   clusters: ClusterSpec[];
   taskDefinitions: TaskDefinitionSpec[];
   services: ServiceSpec[];
@@ -120,8 +141,17 @@ const SHAPES: Record<Kind, Shape> = {
     managedPolicies: 'list every policy in "policies": names of this file\'s policies, or ARNs',
   }),
   logGroups: obj('log group', { ...common, retentionInDays: int({ min: 1 }) }),
+  repositories: obj('repository', { ...common, scanOnPush: bool, keep: int({ min: 1, max: 10000 }), immutableTags: bool }),
+  secrets: obj('secret', { ...common, fromFile: str({ nonEmpty: true }), fromEnv: str({ nonEmpty: true }) }, [], {
+    value: 'a secret\'s value is never written in the stack file: give "fromFile" (a file next to it) or "fromEnv" (an environment variable)',
+    secretString: 'a secret\'s value is never written in the stack file: give "fromFile" (a file next to it) or "fromEnv" (an environment variable)',
+  }),
   clusters: obj('cluster', { ...common }),
-  taskDefinitions: obj('task definition', { ...common, document: documentField('the task definition'), taskRole: str({ nonEmpty: true }), executionRole: str({ nonEmpty: true }) }, ['document']),
+  taskDefinitions: obj(
+    'task definition',
+    { ...common, document: documentField('the task definition'), taskRole: str({ nonEmpty: true }), executionRole: str({ nonEmpty: true }), secrets: map(str({ nonEmpty: true })) },
+    ['document'],
+  ),
   services: obj(
     'service',
     {
@@ -314,6 +344,36 @@ export async function readStackFile(ctx: Context, file: string | undefined): Pro
     logGroups.push({ ...base('logGroups', name, o), kind: 'logGroups', retentionInDays: days });
   }
 
+  const repositories: RepositorySpec[] = [];
+  for (const [name, o] of entries('repositories')) {
+    issues.push(...nameIssues(at('repositories', name), () => validateRepositoryName(name, 'name')));
+    repositories.push({ ...base('repositories', name, o), kind: 'repositories', scanOnPush: o.scanOnPush !== false, keep: (o.keep as number | undefined) ?? 10, immutableTags: o.immutableTags === true });
+  }
+
+  const secrets: SecretSpec[] = [];
+  for (const [name, o] of entries('secrets')) {
+    const where = at('secrets', name);
+    issues.push(...nameIssues(where, () => warnings.push(...validateSecretName(name, where))));
+    const hasFile = typeof o.fromFile === 'string';
+    const hasEnv = typeof o.fromEnv === 'string';
+    if (hasFile === hasEnv) {
+      issues.push(issue(where, hasFile ? 'has both fromFile and fromEnv' : 'has no value source', 'give one: "fromFile": "db-password.txt" (relative to the stack file) or "fromEnv": "DB_PASSWORD" (the value is never written in the stack file)'));
+      continue;
+    }
+    if (hasEnv && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(o.fromEnv as string)) {
+      issues.push(issue(`${where}.fromEnv`, `"${String(o.fromEnv)}" is not an environment variable name`, 'use letters, digits and _, not starting with a digit'));
+      continue;
+    }
+    let from: SecretSource;
+    if (hasFile) {
+      const f = (o.fromFile as string).replace(/^file:\/\//, '');
+      const full = isAbsolute(f) ? f : resolve(reader.cwd, f);
+      const rel = relative(ctx.cwd, full);
+      from = { file: full, shown: rel.startsWith('.') || rel.startsWith('/') ? rel : `./${rel}` };
+    } else from = { env: o.fromEnv as string };
+    secrets.push({ ...base('secrets', name, o), kind: 'secrets', from });
+  }
+
   const clusters: ClusterSpec[] = [];
   for (const [name, o] of entries('clusters')) {
     const p = nameProblem(name, 'a cluster name');
@@ -351,7 +411,27 @@ export async function readStackFile(ctx: Context, file: string | undefined): Pro
     }
     const own = documentConflicts(filled, family, o);
     const roleArnOf = (r: RoleUse | undefined) => (r ? ('arn' in r ? probeArn(r.arn) : roleArn({ region: ctx.knownRegion ?? 'us-east-1', stack }, PROBE_ACCOUNT, r.name)) : undefined);
-    const probeDoc: Obj = { ...filled, family, ...(executionRole ? { executionRoleArn: roleArnOf(executionRole)! } : {}), ...(taskRole ? { taskRoleArn: roleArnOf(taskRole)! } : {}) };
+    // secrets: { "VARIABLE": "REF" } (or "CONTAINER/VARIABLE"), REF as task register --secret's; a name of this file's secrets refers to it.
+    const secretOpts: SecretOption[] = [];
+    for (const [k, ref] of Object.entries((o.secrets as Record<string, string> | undefined) ?? {})) {
+      const w = at('taskDefinitions', family, 'secrets', k);
+      try {
+        const [opt] = parseSecretOptions([`${k}=${ref}`]);
+        secretOpts.push(opt);
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        issues.push(...e.issues.map((i) => ({ ...i, field: w })));
+      }
+    }
+    const secretsUsed = [...new Set(secretOpts.flatMap((x) => (x.ref.kind === 'secretsmanager' && names.secrets.includes(x.ref.id) ? [x.ref.id] : [])))];
+    let withSecrets: JsonValue = filled;
+    try {
+      withSecrets = withSecretEntries(filled, secretOpts, doc.source, () => `arn:aws:secretsmanager:us-east-1:${PROBE_ACCOUNT}:secret:probe-AAAAAA`);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      issues.push(...e.issues.map((i) => ({ ...i, field: `${where}.secrets` })));
+    }
+    const probeDoc: Obj = { ...(withSecrets as Obj), family, ...(executionRole ? { executionRoleArn: roleArnOf(executionRole)! } : {}), ...(taskRole ? { taskRoleArn: roleArnOf(taskRole)! } : {}) };
     const r = validateTaskDefinition(probeDoc as EcsJson, doc.source);
     place(doc, [...own, ...r.issues, ...partitionProblems(probeDoc)]);
     warnings.push(...r.warnings.map((w) => `${where}: ${w}`));
@@ -365,7 +445,7 @@ export async function readStackFile(ctx: Context, file: string | undefined): Pro
     }
     const compat = Array.isArray(filled.requiresCompatibilities) ? (filled.requiresCompatibilities as string[]) : [];
     families.set(family, { compat, networkMode: typeof filled.networkMode === 'string' ? filled.networkMode : undefined });
-    taskDefinitions.push({ ...base('taskDefinitions', family, o), kind: 'taskDefinitions', document: doc, logGroupsUsed, ...(taskRole ? { taskRole } : {}), ...(executionRole ? { executionRole } : {}) });
+    taskDefinitions.push({ ...base('taskDefinitions', family, o), kind: 'taskDefinitions', document: doc, logGroupsUsed, secrets: secretOpts, secretsUsed, ...(taskRole ? { taskRole } : {}), ...(executionRole ? { executionRole } : {}) });
   }
 
   const services: ServiceSpec[] = [];
@@ -408,7 +488,7 @@ export async function readStackFile(ctx: Context, file: string | undefined): Pro
     });
   }
 
-  const result: StackSpec = { path, source, stack, policies, roles, logGroups, clusters, taskDefinitions, services, warnings };
+  const result: StackSpec = { path, source, stack, policies, roles, logGroups, repositories, secrets, clusters, taskDefinitions, services, warnings };
   if (!issues.length) issues.push(...cycleIssues(result));
   if (issues.length) throw new InputError(source, positioned(issues));
   return result;
@@ -458,11 +538,14 @@ export function dependenciesOf(spec: StackSpec): Map<string, string[]> {
   for (const r of spec.policies) add(r, []);
   for (const r of spec.roles) add(r, r.policies.flatMap((p) => ('name' in p ? [{ kind: 'policies' as const, name: p.name }] : [])));
   for (const r of spec.logGroups) add(r, []);
+  for (const r of spec.repositories) add(r, []);
+  for (const r of spec.secrets) add(r, []);
   for (const r of spec.clusters) add(r, []);
   for (const r of spec.taskDefinitions) {
     const roles = [r.taskRole, r.executionRole].flatMap((x) => (x && 'name' in x ? [{ kind: 'roles' as const, name: x.name }] : []));
     const logs = r.logGroupsUsed.filter((g) => groups.has(g)).map((name) => ({ kind: 'logGroups' as const, name }));
-    add(r, [...roles, ...logs]);
+    const secrets = r.secretsUsed.map((name) => ({ kind: 'secrets' as const, name }));
+    add(r, [...roles, ...logs, ...secrets]);
   }
   for (const r of spec.services) add(r, [{ kind: 'clusters', name: r.cluster }, { kind: 'taskDefinitions', name: r.taskDefinition }]);
   return deps;

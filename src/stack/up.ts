@@ -43,8 +43,11 @@ import { renderPlanText } from '../plan/render.js';
 import { accountAndJournal, resolveState } from '../plan/resolve.js';
 import { unchangedStep, type Plan, type Report, type Step, type StepRuntime } from '../plan/types.js';
 import { readInventory, type Inventory } from './inventory.js';
+import { readRepository, repositoryStep, type RepositoryNow } from '../ecs/ecr.js';
+import { readSecret, secretStep, secretValueFromEnv, secretValueFromFile, type SecretNow } from '../ecs/secret.js';
+import { grantDocument, grantPolicyName, grantStep, resolveTaskReads, secretRefKey, valueFromOf, withSecretEntries, type ResolvedSecret, type TaskReads } from '../ecs/task-secrets.js';
 import { teardownSteps, runTeardown, type TeardownOptions } from './teardown.js';
-import { DEFAULT_STACK_FILE, keyOf, readStackFile, type ServiceSpec, type StackSpec } from './file.js';
+import { DEFAULT_STACK_FILE, keyOf, readStackFile, type ServiceSpec, type StackSpec, type TaskDefinitionSpec } from './file.js';
 
 type Obj = { [k: string]: JsonValue };
 
@@ -81,19 +84,54 @@ interface Live {
   networks: Map<string, NetworkChoice>;
   /** Policies named by ARN (AWS managed or elsewhere): whether each exists. */
   policyArns: Map<string, boolean>;
+  repositories: Map<string, RepositoryNow>;
+  secrets: Map<string, SecretNow>;
+  /** Per family: the secrets and parameters outside the file its containers read, and its ECR repositories. */
+  reads: Map<string, TaskReads>;
+  /** Per family: the inline grant on its execution role (a role of the file) now. */
+  grants: Map<string, unknown>;
   inventory?: Inventory;
 }
 
 const awsvpc = (spec: StackSpec, s: ServiceSpec) => s.launchType === 'FARGATE' || (spec.taskDefinitions.find((t) => t.name === s.taskDefinition)?.document.value as Obj | undefined)?.networkMode === 'awsvpc';
 
-async function readLive(ctx: Context, spec: StackSpec, account: string, journal: Parameters<typeof readInventory>[2]): Promise<Live> {
+/** A task definition's references to secrets and parameters that are not the file's own (those are looked up). */
+const outsideSecrets = (spec: StackSpec, t: TaskDefinitionSpec) =>
+  t.secrets.filter((x) => {
+    const ref = x.ref;
+    return !(ref.kind === 'secretsmanager' && spec.secrets.some((s) => s.name === ref.id));
+  });
+
+/** Whether a task definition's containers pull from ECR (their repositories are granted). */
+const readsImages = (t: TaskDefinitionSpec) => /\.dkr\.ecr[.-]/.test(JSON.stringify(t.document.value));
+
+/** The execution role of a task definition when it is a role of the file (the stack's: up keeps its grant). */
+const fileExecutionRole = (t: TaskDefinitionSpec) => (t.executionRole && 'name' in t.executionRole ? t.executionRole.name : undefined);
+
+/** The document of a task definition with its `secrets` entries (valueFrom: `arnOf` each). */
+function withFileSecrets(spec: StackSpec, t: TaskDefinitionSpec, doc: JsonValue, arnOf: (ref: ResolvedSecret['ref']) => string): JsonValue {
+  return withSecretEntries(doc, t.secrets, t.document.source, (o) => arnOf(o.ref));
+}
+
+/** Every secret value of the file (files and environment variables), read before any call. */
+async function secretValues(ctx: Context, spec: StackSpec): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const s of spec.secrets) {
+    const where = `${spec.source}: ${s.at}`;
+    out.set(s.name, 'file' in s.from ? await secretValueFromFile(s.from.file, `${where}.fromFile (${s.from.shown})`) : secretValueFromEnv(ctx.env, s.from.env, `${where}.fromEnv`));
+  }
+  return out;
+}
+
+async function readLive(ctx: Context, spec: StackSpec, account: string, journal: Parameters<typeof readInventory>[2], values: Map<string, string>): Promise<Live> {
   // Every client first (their modules load on first use): the reads then leave in one wave.
   const needsEc2 = spec.services.some((s) => awsvpc(spec, s) && (s.subnets.length === 0 || s.securityGroups.length === 0));
   const [iam, ecs, logs] = await Promise.all([ctx.iam(), ctx.ecs(), spec.logGroups.length ? ctx.logs() : undefined, needsEc2 ? ctx.ec2() : undefined, ctx.discovery()]);
   const pairs = <T>(names: string[], read: (n: string) => Promise<T>) => Promise.all(names.map(async (n) => [n, await read(n)] as const)).then((e) => new Map(e));
   const fill = fillerFor(ctx, account, spec.stack);
   const outside = [...new Set(spec.roles.flatMap((r) => r.policies.flatMap((p) => ('arn' in p ? [fill(p.arn)] : []))))];
-  const [policies, roles, logGroups, clusters, taskDefinitions, services, networks, policyArns, inventory] = await Promise.all([
+  const granted = new Set(journal.filter((r) => r.type === 'iam-role-policy' && r.present).map((r) => `${r.parent}|${r.name}`));
+  const [policies, roles, logGroups, clusters, taskDefinitions, services, networks, policyArns, inventory, repositories, secrets, reads, grants] = await Promise.all([
     pairs(spec.policies.map((p) => p.name), (n) => readPolicy(iam, policyArn(ctx, account, n))),
     pairs(spec.roles.map((r) => r.name), async (n) => {
       const [role, attached] = await Promise.all([iam.getRole(n), iam.listAttachedRolePolicies(n).catch(() => undefined)]);
@@ -109,8 +147,22 @@ async function readLive(ctx: Context, spec: StackSpec, account: string, journal:
     }),
     pairs(outside, async (arn) => Boolean(await iam.getPolicy(arn))),
     readInventory(ctx, account, journal),
+    // Repositories, secrets, what the task definitions read, and their grants: the same wave.
+    pairs(spec.repositories.map((r) => r.name), (n) => readRepository(ctx, n)),
+    pairs(spec.secrets.map((x) => x.name), (n) => readSecret(ctx, n, values.get(n))),
+    pairs(spec.taskDefinitions.map((t) => t.name), (n) => {
+      const t = spec.taskDefinitions.find((x) => x.name === n)!;
+      const own = outsideSecrets(spec, t);
+      const doc = withSecretEntries(fill(t.document.value), own, t.document.source, () => 'probe');
+      return resolveTaskReads(ctx, doc, own, account);
+    }),
+    // A grant is read where one may be needed or may be left from an earlier revision.
+    pairs(spec.taskDefinitions.filter((t) => fileExecutionRole(t) && (t.secrets.length || readsImages(t) || granted.has(`${fileExecutionRole(t)}|${grantPolicyName(t.name)}`))).map((t) => t.name), (n) => {
+      const t = spec.taskDefinitions.find((x) => x.name === n)!;
+      return iam.getRolePolicy(fileExecutionRole(t)!, grantPolicyName(n)).catch(() => undefined);
+    }),
   ]);
-  return { policies, roles, logGroups, clusters, taskDefinitions, services, networks, policyArns, inventory };
+  return { policies, roles, logGroups, clusters, taskDefinitions, services, networks, policyArns, repositories, secrets, reads, grants, inventory };
 }
 
 function assumedLive(spec: StackSpec): Live {
@@ -124,6 +176,10 @@ function assumedLive(spec: StackSpec): Live {
     services: none(spec.services.map((s) => s.name), undefined),
     networks: new Map(spec.services.map((s) => [s.name, unknownNetwork({ subnets: s.subnets, securityGroups: s.securityGroups, assignPublicIp: s.assignPublicIp, launchType: s.launchType })])),
     policyArns: new Map(),
+    repositories: none(spec.repositories.map((r) => r.name), {} as RepositoryNow),
+    secrets: none(spec.secrets.map((x) => x.name), {} as SecretNow),
+    reads: new Map(),
+    grants: new Map(),
   };
 }
 
@@ -154,8 +210,9 @@ function fillerFor(ctx: Context, account: string, stack: string) {
 export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPlan> {
   // The SDK clients load (CPU) while the account and journal are read.
   if (!ctx.offline) for (const load of [() => ctx.iam(), () => ctx.ecs(), () => ctx.logs(), () => ctx.ec2(), () => ctx.discovery()]) load().catch(() => undefined);
+  const values = await secretValues(ctx, spec);
   const { account, resources } = await accountAndJournal(ctx);
-  const { value: live, known } = await resolveState(ctx, () => readLive(ctx, spec, account, resources), assumedLive(spec));
+  const { value: live, known } = await resolveState(ctx, () => readLive(ctx, spec, account, resources, values), assumedLive(spec));
   const warnings = [...spec.warnings];
   const notes: string[] = [];
   const steps: Step[] = [];
@@ -243,6 +300,22 @@ export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPla
       });
     } else steps.push(step);
   }
+  // Repositories and secrets.
+  for (const r of spec.repositories) {
+    const now = live.repositories.get(r.name) ?? {};
+    if (now.info && owner(now.info.tags) !== spec.stack) refuse(r.at, `a repository named ${r.name}`, now.info.tags);
+    steps.push(repositoryStep(ctx, r.name, { scanOnPush: r.scanOnPush, immutableTags: r.immutableTags, keep: r.keep }, now, account, {}, stepId(r)));
+  }
+  const secretArns = new Map<string, string | undefined>();
+  for (const x of spec.secrets) {
+    const now = live.secrets.get(x.name) ?? {};
+    if (now.info && owner(now.info.tags) !== spec.stack) refuse(x.at, `a secret named ${x.name}`, now.info.tags);
+    steps.push(secretStep(ctx, { name: x.name, description: x.description, value: values.get(x.name)! }, now, account, stepId(x)));
+    secretArns.set(x.name, now.info?.arn);
+  }
+  /** The ARN of a secret of the file: known when it exists, else from its step's result once it ran. */
+  const fileSecretArn = (name: string, rt?: StepRuntime) => secretArns.get(name) ?? rt?.result(`secrets:${name}`)?.arn ?? `arn:${ctx.partition}:secretsmanager:${ctx.region}:${account}:secret:${name}-??????`;
+
   for (const c of spec.clusters) {
     const step = clusterCreateStep(ctx, c.name, live.clusters.get(c.name), account, {});
     step.id = stepId(c);
@@ -253,7 +326,17 @@ export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPla
   const tdSteps = new Map<string, Step>();
   for (const t of spec.taskDefinitions) {
     const arnOf = (u: typeof t.taskRole) => (u ? ('arn' in u ? fill(u.arn) : roleArns.get(u.name)!) : undefined);
-    const doc = fillDocument(t.document, ctx.placeholders(account)) as Obj;
+    const reads = live.reads.get(t.name) ?? { secrets: [], repositories: [] };
+    const refArn = (ref: ResolvedSecret['ref'], rt?: StepRuntime): string => {
+      if (ref.kind === 'secretsmanager' && spec.secrets.some((x) => x.name === ref.id)) {
+        const arn = fileSecretArn(ref.id, rt);
+        return ref.jsonKey ? `${arn}:${ref.jsonKey}::` : arn;
+      }
+      const r = reads.secrets.find((x) => secretRefKey(x.ref) === secretRefKey(ref));
+      return r ? valueFromOf(r) : ref.kind === 'ssm' ? (ref.arn ?? ref.name) : ref.id;
+    };
+    const filledDoc = fillDocument(t.document, ctx.placeholders(account));
+    const doc = withFileSecrets(spec, t, filledDoc, (ref) => refArn(ref)) as Obj;
     const final: Obj = { ...doc, family: t.name, ...(t.executionRole ? { executionRoleArn: arnOf(t.executionRole)! } : {}), ...(t.taskRole ? { taskRoleArn: arnOf(t.taskRole)! } : {}) };
     const v = validateTaskDefinition(final as EcsJson, t.document.source);
     if (v.issues.length) throw new InputError(t.document.source, v.issues);
@@ -261,9 +344,43 @@ export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPla
     const input: RegisterTaskDefinitionCommandInput = { ...v.normalized, tags: toEcsTags(stackTags(spec.stack, docTags)) };
     const { step } = taskDefinitionStep(ctx, t.name, input, live.taskDefinitions.get(t.name), stepId(t));
     const roleSteps = [t.taskRole, t.executionRole].flatMap((u) => (u && 'name' in u ? [`roles:${u.name}`] : []));
-    step.dependsOn = [...roleSteps, ...t.dependsOn.map(keyOf)];
+    const secretSteps = t.secretsUsed.map((n) => `secrets:${n}`);
+    step.dependsOn = [...roleSteps, ...secretSteps, ...t.dependsOn.map(keyOf)];
+    // A secret this run creates has its ARN (with AWS's random suffix) only once created.
+    const pending = t.secretsUsed.filter((n) => !secretArns.get(n));
+    if (pending.length && step.run) {
+      const run = step.run;
+      step.run = async (rt) => {
+        const sent = withFileSecrets(spec, t, filledDoc, (ref) => refArn(ref, rt)) as Obj;
+        const defs = (sent.containerDefinitions as Obj[]).map((c) => (c.secrets ? { secrets: c.secrets } : {}));
+        input.containerDefinitions = (input.containerDefinitions ?? []).map((c, i) => ({ ...c, ...defs[i] })) as typeof input.containerDefinitions;
+        return run(rt);
+      };
+    }
     tdSteps.set(t.name, step);
     steps.push(step);
+
+    // The execution role, when it is a role of the file, may read exactly what the task reads.
+    const execRole = fileExecutionRole(t);
+    if (execRole) {
+      const fileReads = (rt?: StepRuntime): TaskReads => ({
+        secrets: [
+          ...reads.secrets,
+          ...t.secretsUsed.map((n): ResolvedSecret => ({ ref: { kind: 'secretsmanager', id: n }, where: `${t.at}.secrets`, arn: fileSecretArn(n, rt) })),
+        ],
+        repositories: reads.repositories,
+      });
+      const g = grantStep(ctx, {
+        role: execRole,
+        family: t.name,
+        document: grantDocument(fileReads()),
+        current: live.grants.get(t.name),
+        id: `grant:${t.name}`,
+        dependsOn: [`roles:${execRole}`, ...secretSteps],
+        ...(pending.length ? { documentAt: (rt: StepRuntime) => grantDocument(fileReads(rt))! } : {}),
+      });
+      if (g) steps.push(g);
+    }
   }
 
   // Services.
@@ -383,9 +500,8 @@ function removalSteps(ctx: Context, spec: StackSpec, inv: Inventory, planned: St
     tasks: [],
     taskDefinitions: owned(inv.taskDefinitions).filter((t) => !families(t.name.replace(/:\d+$/, ''))),
     logGroups: owned(inv.logGroups).filter((g) => !spec.logGroups.some((x) => x.name === g.name)),
-    // Not kinds of the stack file (yet): what `ecr create` and `secret create` made is never dropped by up.
-    repositories: [],
-    secrets: [],
+    repositories: owned(inv.repositories).filter((r) => !spec.repositories.some((x) => x.name === r.name)),
+    secrets: owned(inv.secrets).filter((x) => !spec.secrets.some((y) => y.name === x.name)),
   };
   const changing = planned.filter((s) => s.action !== 'none').map((s) => s.id);
   const ids = new Set(planned.map((s) => s.id));

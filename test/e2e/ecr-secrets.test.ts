@@ -300,8 +300,76 @@ describeE2E('ECR and secrets (built CLI → moto)', () => {
     expect(live).toEqual([]);
   });
 
+  it('the stack file: repositories and secrets (values from a file and the environment), a task definition reading them; up, up again, diff, a dropped repository, down', async () => {
+    const s = stackCli();
+    const dir = tempDir('stack-secrets-');
+    const file = path.join(dir, 'ecsprimer.json');
+    ok(await s.run(['init', '--file', file], { yes: false }), 'init');
+    const repo = `${s.stack.toLowerCase()}/app`;
+    const other = `${s.stack.toLowerCase()}/old`;
+    const d = JSON.parse(readFileSync(file, 'utf8'));
+    d.repositories = { [repo]: { description: 'the image', keep: 4, immutableTags: true }, [other]: {} };
+    d.secrets = { [`${s.stack}/db`]: { description: 'the database password', fromEnv: 'STACK_DB_PASSWORD' }, [`${s.stack}/api`]: { fromFile: 'api.json' } };
+    const family = Object.keys(d.taskDefinitions)[0];
+    d.taskDefinitions[family].secrets = { DB_PASSWORD: `${s.stack}/db`, API_TOKEN: `${s.stack}/api:token` };
+    writeFileSync(file, JSON.stringify(d, null, 2));
+    writeFileSync(path.join(dir, 'api.json'), '{"token":"file-Value-4t"}\n');
+    const env = { STACK_DB_PASSWORD: 'env-Value-6e' };
+
+    const up = await s.run(['up', '--file', file, '--no-wait', '-o', 'json'], { env });
+    ok(up, 'up');
+    const r = (await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repo] }))).repositories![0];
+    expect(r.imageTagMutability).toBe('IMMUTABLE');
+    expect(JSON.parse((await ecr.send(new GetLifecyclePolicyCommand({ repositoryName: repo }))).lifecyclePolicyText!).rules[0].selection.countNumber).toBe(4);
+    expect((await sm.send(new GetSecretValueCommand({ SecretId: `${s.stack}/db` }))).SecretString).toBe('env-Value-6e');
+    expect((await sm.send(new GetSecretValueCommand({ SecretId: `${s.stack}/api` }))).SecretString).toBe('{"token":"file-Value-4t"}');
+    const dbArn = (await sm.send(new DescribeSecretCommand({ SecretId: `${s.stack}/db` }))).ARN!;
+    const apiArn = (await sm.send(new DescribeSecretCommand({ SecretId: `${s.stack}/api` }))).ARN!;
+    const td = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: family }))).taskDefinition!;
+    expect(td.containerDefinitions![0].secrets).toEqual([
+      { name: 'DB_PASSWORD', valueFrom: dbArn },
+      { name: 'API_TOKEN', valueFrom: `${apiArn}:token::` },
+    ]);
+    const execRole = d.taskDefinitions[family].executionRole as string;
+    const grant = await iam.send(new GetRolePolicyCommand({ RoleName: execRole, PolicyName: `ecsprimer-${family}` }));
+    expect(JSON.parse(decodeURIComponent(grant.PolicyDocument!)).Statement).toEqual([{ Sid: 'ReadSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [apiArn, dbArn].sort() }]);
+
+    const again = await s.run(['up', '--file', file, '--no-wait', '-o', 'json'], { env });
+    ok(again, 'up again');
+    expect(json(again).changes.filter((c) => c.status !== 'unchanged')).toEqual([]);
+
+    // A new value in the environment and a repository dropped from the file.
+    delete d.repositories[other];
+    writeFileSync(file, JSON.stringify(d, null, 2));
+    const env2 = { STACK_DB_PASSWORD: 'env-Value-2f' };
+    const diff = await s.run(['diff', '--file', file], { env: env2, yes: false });
+    expect(diff.code).toBe(5);
+    expect(diff.stdout).toMatch(/update secretsmanager-secret .*\/db/);
+    expect(diff.stdout).toMatch(/delete ecr-repository .*\/old/);
+    expect((await sm.send(new GetSecretValueCommand({ SecretId: `${s.stack}/db` }))).SecretString).toBe('env-Value-6e');
+    ok(await s.run(['up', '--file', file, '--no-wait'], { env: env2 }), 'up with changes');
+    expect((await sm.send(new GetSecretValueCommand({ SecretId: `${s.stack}/db` }))).SecretString).toBe('env-Value-2f');
+    await expect(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [other] }))).rejects.toMatchObject({ name: 'RepositoryNotFoundException' });
+
+    // A missing environment variable is named before any call.
+    const missing = await s.run(['diff', '--file', file], { env: { STACK_DB_PASSWORD: undefined }, yes: false });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/secrets\["[^"]+\/db"\]\.fromEnv: the environment variable STACK_DB_PASSWORD is not set/);
+
+    const template = await s.run(['export', '--file', file], { yes: false });
+    ok(template, 'export');
+    const t = JSON.parse(template.stdout);
+    expect(Object.values(t.Resources).map((x) => (x as { Type: string }).Type)).toEqual(expect.arrayContaining(['AWS::ECR::Repository', 'AWS::SecretsManager::Secret']));
+    expect(Object.values(t.Parameters).filter((p) => (p as { NoEcho?: boolean }).NoEcho)).toHaveLength(2);
+
+    ok(await s.run(['down', '--file', file]), 'down');
+    await expect(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repo] }))).rejects.toMatchObject({ name: 'RepositoryNotFoundException' });
+    expect((await sm.send(new DescribeSecretCommand({ SecretId: `${s.stack}/db` }))).DeletedDate).toBeInstanceOf(Date);
+    await expect(iam.send(new GetRoleCommand({ RoleName: execRole }))).rejects.toMatchObject({ name: expect.stringMatching(/^NoSuchEntity/) });
+  });
+
   it('no secret value appears in any output, verbose line, plan or journal line of this file', () => {
-    const values = ['first-Value-9q', 'second-Value-7z', 'third-Value-5x', 'fourth-Value-3w', 'tok-Value-8m', 'ours-Value-1k'];
+    const values = ['first-Value-9q', 'second-Value-7z', 'third-Value-5x', 'fourth-Value-3w', 'tok-Value-8m', 'ours-Value-1k', 'file-Value-4t', 'env-Value-6e', 'env-Value-2f'];
     const journalText = journals.map((j) => {
       try {
         return readFileSync(j, 'utf8');
