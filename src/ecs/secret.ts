@@ -134,40 +134,26 @@ export function secretStep(ctx: Context, o: { name: string; description?: string
   if (owner !== ctx.stack) {
     return { id, type: 'secretsmanager-secret', name: o.name, arn: info.arn, action: 'none', state: 'unchanged', calls: [], reason: `exists, ${owner ? `made by stack "${owner}"` : 'not made by ecsprimer'}: left as it is (its value is not changed)` };
   }
-  if (info.deletedDate) {
-    return {
-      id,
-      type: 'secretsmanager-secret',
-      name: o.name,
-      arn: info.arn,
-      action: 'update',
-      calls: [
-        { operation: 'RestoreSecret', target: `secret ${o.name}`, reason: `cancel its deletion (scheduled by a teardown for ${info.deletedDate.toISOString().slice(0, 10)})`, cli: `aws secretsmanager restore-secret --secret-id ${o.name}` },
-        { operation: 'PutSecretValue', target: `secret ${o.name}`, reason: 'store the value given (not shown) as its current version', cli: `aws secretsmanager put-secret-value --secret-id ${o.name} --secret-string file://value.txt` },
-      ],
-      reason: 'scheduled for deletion',
-      run: async (rt) => {
-        const sm = await ctx.secrets();
-        await sm.restoreSecret(info.arn);
-        await sm.putSecretValue(info.arn, o.value);
-        rt.record('updated', { type: 'secretsmanager-secret', name: o.name, arn: info.arn, data: { restored: true } });
-        return { arn: info.arn, note: 'restored; new value stored' };
-      },
-    };
-  }
-  if (now.same) return { id, type: 'secretsmanager-secret', name: o.name, arn: info.arn, action: 'none', state: 'unchanged', calls: [], reason: 'exists with this value' };
+  if (now.same && !info.deletedDate) return { id, type: 'secretsmanager-secret', name: o.name, arn: info.arn, action: 'none', state: 'unchanged', calls: [], reason: 'exists with this value' };
+  // A secret of the stack a teardown scheduled for deletion is restored first (its ARN stays).
+  const restore = info.deletedDate;
   return {
     id,
     type: 'secretsmanager-secret',
     name: o.name,
     arn: info.arn,
     action: 'update',
-    calls: [{ operation: 'PutSecretValue', target: `secret ${o.name}`, reason: 'store the new value (not shown) as its current version', cli: `aws secretsmanager put-secret-value --secret-id ${o.name} --secret-string file://value.txt` }],
-    reason: 'exists with another value',
+    calls: [
+      ...(restore ? [{ operation: 'RestoreSecret', target: `secret ${o.name}`, reason: `cancel its deletion (scheduled by a teardown for ${restore.toISOString().slice(0, 10)})`, cli: `aws secretsmanager restore-secret --secret-id ${o.name}` }] : []),
+      { operation: 'PutSecretValue', target: `secret ${o.name}`, reason: `store the ${restore ? '' : 'new '}value (not shown) as its current version`, cli: `aws secretsmanager put-secret-value --secret-id ${o.name} --secret-string file://value.txt` },
+    ],
+    reason: restore ? 'scheduled for deletion' : 'exists with another value',
     run: async (rt) => {
-      await (await ctx.secrets()).putSecretValue(info.arn, o.value);
-      rt.record('updated', { type: 'secretsmanager-secret', name: o.name, arn: info.arn });
-      return { arn: info.arn, note: 'new value stored' };
+      const sm = await ctx.secrets();
+      if (restore) await sm.restoreSecret(info.arn);
+      await sm.putSecretValue(info.arn, o.value);
+      rt.record('updated', { type: 'secretsmanager-secret', name: o.name, arn: info.arn, ...(restore ? { data: { restored: true } } : {}) });
+      return { arn: info.arn, note: restore ? 'restored; new value stored' : 'new value stored' };
     },
   };
 }
