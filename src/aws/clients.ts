@@ -42,18 +42,21 @@ interface ClientTypes {
 
 type AnyClient = ClientTypes[ServiceKind];
 
-/** How each client is built: its SDK module is imported on first use (see ./sdk/). */
+/**
+ * How each client is built: its SDK module is imported on first use, from the module of the
+ * service's operations (one module per service to load, not two; STS has no operations module).
+ */
 const CLIENTS: { [K in ServiceKind]: (config: object) => Promise<ClientTypes[K]> } = {
-  iam: async (c) => new (await import('./sdk/iam.js')).IAMClient(c),
+  iam: async (c) => new (await import('./iam-ops.js')).IAMClient(c),
   sts: async (c) => new (await import('./sdk/sts.js')).STSClient(c),
-  ecs: async (c) => new (await import('./sdk/ecs.js')).ECSClient(c),
-  ec2: async (c) => new (await import('./sdk/ec2.js')).EC2Client(c),
-  tagging: async (c) => new (await import('./sdk/tagging.js')).ResourceGroupsTaggingAPIClient(c),
-  logs: async (c) => new (await import('./sdk/logs.js')).CloudWatchLogsClient(c),
-  ecr: async (c) => new (await import('./sdk/ecr.js')).ECRClient(c),
-  secretsmanager: async (c) => new (await import('./sdk/secretsmanager.js')).SecretsManagerClient(c),
-  ssm: async (c) => new (await import('./sdk/ssm.js')).SSMClient(c),
-  kms: async (c) => new (await import('./sdk/kms.js')).KMSClient(c),
+  ecs: async (c) => new (await import('./ecs-ops.js')).ECSClient(c),
+  ec2: async (c) => new (await import('./ec2-ops.js')).EC2Client(c),
+  tagging: async (c) => new (await import('./discovery-ops.js')).ResourceGroupsTaggingAPIClient(c),
+  logs: async (c) => new (await import('./logs-ops.js')).CloudWatchLogsClient(c),
+  ecr: async (c) => new (await import('./ecr-ops.js')).ECRClient(c),
+  secretsmanager: async (c) => new (await import('./secrets-ops.js')).SecretsManagerClient(c),
+  ssm: async (c) => new (await import('./ssm-ops.js')).SSMClient(c),
+  kms: async (c) => new (await import('./kms-ops.js')).KMSClient(c),
 };
 
 export class AwsClients {

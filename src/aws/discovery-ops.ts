@@ -84,3 +84,6 @@ export class DiscoveryOps {
     return this.clusterArnsOnce;
   }
 }
+
+/** The client class, for clients.ts (one module per service: the client and its operations). */
+export { ResourceGroupsTaggingAPIClient };

@@ -155,3 +155,6 @@ export class Ec2Ops extends ServiceOps<EC2Client> {
     );
   }
 }
+
+/** The client class, for clients.ts (one module per service: the client and its operations). */
+export { EC2Client };

@@ -149,3 +149,6 @@ export function parseEcrImage(image: string): { registryId: string; region: stri
   if (!m) return undefined;
   return { registryId: m[1], region: m[2], repository: m[3], ...(m[4] ? { tag: m[4] } : {}), ...(m[5] ? { digest: m[5] } : {}) };
 }
+
+/** The client class, for clients.ts (one module per service: the client and its operations). */
+export { ECRClient };

@@ -453,3 +453,6 @@ export class EcsOps extends ServiceOps<ECSClient> {
     return out;
   }
 }
+
+/** The client class, for clients.ts (one module per service: the client and its operations). */
+export { ECSClient };

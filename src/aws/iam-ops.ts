@@ -280,3 +280,6 @@ export class IamOps extends ServiceOps<IAMClient> {
   }
 
 }
+
+/** The client class, for clients.ts (one module per service: the client and its operations). */
+export { IAMClient };

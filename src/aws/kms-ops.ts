@@ -20,3 +20,6 @@ export class KmsOps extends ServiceOps<KMSClient> {
     return { arn: k.Arn, awsManaged: k.KeyManager === 'AWS' };
   }
 }
+
+/** The client class, for clients.ts (one module per service: the client and its operations). */
+export { KMSClient };

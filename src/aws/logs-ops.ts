@@ -117,3 +117,6 @@ export class LogsOps extends ServiceOps<CloudWatchLogsClient> {
     return (out?.events ?? []).map((e) => ({ timestamp: e.timestamp ?? 0, message: e.message ?? '' }));
   }
 }
+
+/** The client class, for clients.ts (one module per service: the client and its operations). */
+export { CloudWatchLogsClient };

@@ -86,3 +86,6 @@ export class SecretsOps extends ServiceOps<SecretsManagerClient> {
     return out !== undefined;
   }
 }
+
+/** The client class, for clients.ts (one module per service: the client and its operations). */
+export { SecretsManagerClient };

@@ -30,3 +30,6 @@ export class SsmOps extends ServiceOps<SSMClient> {
     return { name: p.Name, type: p.Type ?? 'String', ...(p.KeyId ? { keyId: p.KeyId } : {}), ...(p.ARN ? { arn: p.ARN } : {}) };
   }
 }
+
+/** The client class, for clients.ts (one module per service: the client and its operations). */
+export { SSMClient };

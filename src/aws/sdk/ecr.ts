@@ -1,2 +1,0 @@
-// See ec2.ts: one SDK client class per module, loaded with import() by clients.ts.
-export { ECRClient } from '@aws-sdk/client-ecr';
