@@ -15,6 +15,8 @@ import type { EcrOps } from './aws/ecr-ops.js';
 import type { SecretsOps } from './aws/secrets-ops.js';
 import type { SsmOps } from './aws/ssm-ops.js';
 import type { KmsOps } from './aws/kms-ops.js';
+import type { AutoScalingOps } from './aws/autoscaling-ops.js';
+import type { ElbOps } from './aws/elb-ops.js';
 import type { EcsOps } from './aws/ecs-ops.js';
 import type { IamOps } from './aws/iam-ops.js';
 import type { PlaceholderValues } from './input/documents.js';
@@ -229,6 +231,22 @@ export class Context {
     return this.once('ssm', async () => {
       const [{ SsmOps }, client] = await Promise.all([import('./aws/ssm-ops.js'), this.aws().get('ssm')]);
       return new SsmOps(client, await this.aws().endpoint('ssm'));
+    });
+  }
+
+  /** The Application Auto Scaling operations of this run (service autoscale), built on first use. */
+  autoscaling(): Promise<AutoScalingOps> {
+    return this.once('autoscaling', async () => {
+      const [{ AutoScalingOps }, client] = await Promise.all([import('./aws/autoscaling-ops.js'), this.aws().get('autoscaling')]);
+      return new AutoScalingOps(client, await this.aws().endpoint('autoscaling'));
+    });
+  }
+
+  /** The Elastic Load Balancing v2 reads of this run, built on first use. */
+  elb(): Promise<ElbOps> {
+    return this.once('elb', async () => {
+      const [{ ElbOps }, client] = await Promise.all([import('./aws/elb-ops.js'), this.aws().get('elb')]);
+      return new ElbOps(client, await this.aws().endpoint('elb'));
     });
   }
 

@@ -13,6 +13,8 @@ import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { KMSClient } from '@aws-sdk/client-kms';
+import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AwsSettings } from './settings.js';
 import type { Ui } from '../io/ui.js';
 import { configFileEndpoints, type Endpoint, type ServiceKind } from './endpoints.js';
@@ -38,6 +40,8 @@ interface ClientTypes {
   secretsmanager: SecretsManagerClient;
   ssm: SSMClient;
   kms: KMSClient;
+  autoscaling: ApplicationAutoScalingClient;
+  elb: ElasticLoadBalancingV2Client;
 }
 
 type AnyClient = ClientTypes[ServiceKind];
@@ -57,6 +61,8 @@ const CLIENTS: { [K in ServiceKind]: (config: object) => Promise<ClientTypes[K]>
   secretsmanager: async (c) => new (await import('./secrets-ops.js')).SecretsManagerClient(c),
   ssm: async (c) => new (await import('./ssm-ops.js')).SSMClient(c),
   kms: async (c) => new (await import('./kms-ops.js')).KMSClient(c),
+  autoscaling: async (c) => new (await import('./autoscaling-ops.js')).ApplicationAutoScalingClient(c),
+  elb: async (c) => new (await import('./elb-ops.js')).ElasticLoadBalancingV2Client(c),
 };
 
 export class AwsClients {

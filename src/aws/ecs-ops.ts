@@ -158,6 +158,7 @@ export function toServiceInfo(s: Service): ServiceInfo {
           },
         }
       : {}),
+    ...(s.loadBalancers?.length ? { loadBalancers: s.loadBalancers.map((l) => ({ ...(l.targetGroupArn ? { targetGroupArn: l.targetGroupArn } : {}), ...(l.containerName ? { containerName: l.containerName } : {}), ...(l.containerPort !== undefined ? { containerPort: l.containerPort } : {}) })) } : {}),
     deployments: (s.deployments ?? []).map((d) => ({
       id: d.id ?? '',
       status: d.status ?? '',

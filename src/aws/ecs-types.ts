@@ -96,6 +96,8 @@ export interface ServiceInfo {
   capacityProviderStrategy?: Array<{ capacityProvider: string }>;
   /** The awsvpc network of its tasks (absent for bridge/host networking). */
   network?: { subnets: string[]; securityGroups: string[]; assignPublicIp?: string };
+  /** The load balancers' target groups it registers its tasks with. */
+  loadBalancers?: Array<{ targetGroupArn?: string; containerName?: string; containerPort?: number }>;
   deployments: DeploymentInfo[];
   /** Newest first, as ECS returns them. */
   events: ServiceEventInfo[];

@@ -16,7 +16,7 @@
  */
 import { UsageError } from '../errors.js';
 
-export type ServiceKind = 'iam' | 'sts' | 'ecs' | 'ec2' | 'tagging' | 'logs' | 'ecr' | 'secretsmanager' | 'ssm' | 'kms';
+export type ServiceKind = 'iam' | 'sts' | 'ecs' | 'ec2' | 'tagging' | 'logs' | 'ecr' | 'secretsmanager' | 'ssm' | 'kms' | 'autoscaling' | 'elb';
 
 /** Each service's id in the SDK's models: its AWS_ENDPOINT_URL_ suffix and its key in a services section. */
 export const SERVICE_IDS: Record<ServiceKind, string> = {
@@ -30,6 +30,8 @@ export const SERVICE_IDS: Record<ServiceKind, string> = {
   secretsmanager: 'Secrets Manager',
   ssm: 'SSM',
   kms: 'KMS',
+  autoscaling: 'Application Auto Scaling',
+  elb: 'Elastic Load Balancing v2',
 };
 
 export const SERVICE_KINDS = Object.keys(SERVICE_IDS) as ServiceKind[];

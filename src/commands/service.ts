@@ -5,6 +5,7 @@ import { addNetworkOptions, addPlacementOptions, clusterOption, required, tagOpt
 
 const load = () => import('../ecs/service.js');
 const logs = () => import('../ecs/task-logs.js');
+const autoscale = () => import('../ecs/autoscale.js');
 
 const waitTimeout = () => waitTimeoutOption('nothing is stopped or deleted then');
 
@@ -47,4 +48,13 @@ export const serviceCommands = group('service', 'ECS services (long-running task
     .addOption(new Option('--until <state>', 'stable or inactive').choices(['stable', 'inactive']).default('stable'))
     .addOption(waitTimeout())
     .action(act(load, 'runServiceWait'));
+
+  on('autoscale', 'keep the desired count between --min and --max with target-tracking policies (Application Auto Scaling); --off removes them')
+    .option('--min <n>', 'fewest tasks, 0–5000')
+    .option('--max <n>', 'most tasks, 0–5000 (at least --min)')
+    .option('--cpu <percent>', 'keep the average CPU utilization at this percentage (1–100)')
+    .option('--memory <percent>', 'keep the average memory utilization at this percentage (1–100)')
+    .option('--requests-per-target <n>', 'behind an Application Load Balancer: keep this many requests per task (ALBRequestCountPerTarget)')
+    .option('--off', 'deregister the scalable target (its policies go with it)')
+    .action(act(autoscale, 'runServiceAutoscale'));
 });

@@ -15,6 +15,7 @@ function serviceOf(step: Step): string {
   if (t.startsWith('logs-')) return 'logs';
   if (t.startsWith('ecr-')) return 'ecr';
   if (t.startsWith('secretsmanager-')) return 'secretsmanager';
+  if (t.startsWith('autoscaling-')) return 'application-autoscaling';
   return 'ecs';
 }
 
@@ -136,7 +137,7 @@ export interface PolicyDocument {
 
 /** AWS operations the run read (service:Operation as the clients record them), as IAM actions. */
 function readActions(reads: Array<{ service: string; operation: string }>): string[] {
-  const prefix: Record<string, string | undefined> = { iam: 'iam', sts: undefined, ecs: 'ecs', ec2: 'ec2', tagging: 'tag', logs: 'logs', ecr: 'ecr', secretsmanager: 'secretsmanager', ssm: 'ssm', kms: 'kms' };
+  const prefix: Record<string, string | undefined> = { iam: 'iam', sts: undefined, ecs: 'ecs', ec2: 'ec2', tagging: 'tag', logs: 'logs', ecr: 'ecr', secretsmanager: 'secretsmanager', ssm: 'ssm', kms: 'kms', autoscaling: 'application-autoscaling', elb: 'elasticloadbalancing' };
   return [...new Set(reads.map((r) => (prefix[r.service] ? `${prefix[r.service]}:${r.operation}` : '')).filter(Boolean))].sort();
 }
 

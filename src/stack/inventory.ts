@@ -22,6 +22,7 @@ import { STACK_TAG } from '../input/tags.js';
 import type { TrackedResource } from '../state/journal.js';
 import { parseEcsArn, parseLogGroupArn, parseRepositoryArn, parseSecretArn } from './arn.js';
 import type { SecretInfo } from '../aws/secrets-ops.js';
+import type { ScalableTargetInfo } from '../aws/autoscaling-ops.js';
 import { readRepositoryForDelete, type RepositoryDeleteState } from '../ecs/ecr.js';
 import type { LogGroupInfo, LogsOps } from '../aws/logs-ops.js';
 import { awslogsTargets, logGroupArn } from '../ecs/log-groups.js';
@@ -66,6 +67,8 @@ export interface Inventory {
   repositories: Item<RepositoryDeleteState>[];
   /** Secrets Manager secrets (one scheduled for deletion counts as gone). */
   secrets: Item<SecretInfo>[];
+  /** Application Auto Scaling targets of the stack's services (known from the journal). */
+  scalingTargets: Item<ScalableTargetInfo>[];
   warnings: string[];
   /** The journal knew nothing of this stack. */
   journalEmpty: boolean;
@@ -195,6 +198,7 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
   const logItems = build<LogGroupInfo>('logs-log-group');
   const repositoryItems = build<RepositoryDeleteState>('ecr-repository');
   const secretItems = build<SecretInfo>('secretsmanager-secret');
+  const scalingItems = build<ScalableTargetInfo>('autoscaling-target');
 
   // Attachments the stack made, with their current state from the role's attachments.
   const attachedByRole = new Map<string, string[] | undefined>();
@@ -221,6 +225,7 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
     logGroups: logItems,
     repositories: repositoryItems,
     secrets: secretItems,
+    scalingTargets: scalingItems,
     warnings,
     journalEmpty: journal.length === 0,
   };
@@ -292,6 +297,16 @@ async function readLive(ctx: Context, iamP: Promise<IamOps>, ecsP: Promise<EcsOp
   ];
   await Promise.all([
     ...oneByOne.map((read) => limit(read)),
+    (async () => {
+      const cands = of('autoscaling-target');
+      if (cands.length === 0) return;
+      const as = await ctx.autoscaling();
+      const [found, policies] = await Promise.all([as.targets(cands.map((x) => x.key.name)), Promise.all(cands.map((x) => as.policies(x.key.name).catch(() => [])))]);
+      cands.forEach((x, i) => {
+        const t = found.get(x.key.name);
+        out.set(keyOf(x), { live: t ? { ...t, policies: policies[i].map((p) => p.name) } : undefined, arn: x.arn });
+      });
+    })(),
     (async () => {
       const cands = of('ecs-cluster');
       if (cands.length === 0) return;

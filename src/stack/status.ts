@@ -35,6 +35,8 @@ function liveState(it: Item<unknown>): string {
       return `exists (attached ${(l.info as { attachmentCount: number }).attachmentCount}×)`;
     case 'logs-log-group':
       return `exists (${l.retentionDays ? `keeps ${l.retentionDays} days` : 'keeps events for ever'})`;
+    case 'autoscaling-target':
+      return `scales ${l.min}–${l.max} tasks`;
     case 'ecr-repository':
       return `exists (${(l.images as string[]).length} image(s))`;
     default:
@@ -44,7 +46,7 @@ function liveState(it: Item<unknown>): string {
 
 function statusRows(inv: Inventory): StatusRow[] {
   const rows: StatusRow[] = [];
-  const all: Item<unknown>[] = [...inv.policies, ...inv.roles, ...inv.clusters, ...inv.taskDefinitions, ...inv.services, ...inv.tasks, ...inv.logGroups, ...inv.repositories, ...inv.secrets];
+  const all: Item<unknown>[] = [...inv.policies, ...inv.roles, ...inv.clusters, ...inv.taskDefinitions, ...inv.services, ...inv.tasks, ...inv.logGroups, ...inv.repositories, ...inv.secrets, ...inv.scalingTargets];
   for (const it of all) {
     const source = [it.origin ? `journal:${it.origin}` : '', it.tagged ? 'tag' : ''].filter(Boolean).join('+') || 'reference';
     let drift: string | undefined;

@@ -16,6 +16,7 @@ import { detachStep, otherRegions, policyDeleteStep, releaseStep, roleDeleteStep
 import { logGroupDeleteStep, logGroupId } from '../ecs/log-groups.js';
 import { repositoryDeleteStep } from '../ecs/ecr.js';
 import { DEFAULT_RECOVERY_DAYS, secretDeleteStep } from '../ecs/secret.js';
+import { resourceIdOf, scalingTargetDeleteStep } from '../ecs/autoscale.js';
 import { executePlan } from '../plan/engine.js';
 import { unchangedStep, type Plan, type Report, type Step } from '../plan/types.js';
 import { Journal, journalPath, listStacks } from '../state/journal.js';
@@ -60,6 +61,20 @@ export function teardownSteps(ctx: Context, inv: Inventory, opts: TeardownOption
     byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), id]);
   };
 
+  // 0. Scaling first: a service's scalable target (and with it its policies), so that nothing
+  // scales the service back up while it is deleted.
+  const scalingIds = new Map<string, string>();
+  for (const t of inv.scalingTargets) {
+    const id = `scaling:${t.name}`;
+    if (t.ownership !== 'owned') {
+      steps.push(keepStep(t, id));
+      continue;
+    }
+    const step = scalingTargetDeleteStep(ctx, t.name, t.live, { id });
+    steps.push(step);
+    if (step.action !== 'none') scalingIds.set(t.name, id);
+  }
+
   // 1. Services: scale to 0, delete, wait INACTIVE — all concurrently.
   for (const s of inv.services) {
     const id = `service:${s.parent}/${s.name}`;
@@ -67,7 +82,8 @@ export function teardownSteps(ctx: Context, inv: Inventory, opts: TeardownOption
       steps.push(keepStep(s, id));
       continue;
     }
-    steps.push(serviceDeleteStep(ctx, s.parent ?? 'default', s.name, s.live, { id }));
+    const scaling = scalingIds.get(resourceIdOf(s.parent ?? 'default', s.name));
+    steps.push(serviceDeleteStep(ctx, s.parent ?? 'default', s.name, s.live, { id, ...(scaling ? { dependsOn: [scaling] } : {}) }));
     ecsSteps.push(id);
     noteCluster(s.parent, id);
   }
@@ -232,6 +248,7 @@ async function offlineTeardownPlan(ctx: Context, options: TeardownOptions): Prom
   }
   const resources = new Journal(journalPath(ctx.state, withStack[0], ctx.region, ctx.stack), ctx.command).resources().filter((r) => r.present && r.origin !== 'adopted');
   const op: Record<string, string> = {
+    'autoscaling-target': 'DeregisterScalableTarget',
     'ecs-service': 'DeleteService',
     'ecs-task': 'StopTask',
     'ecs-task-definition': 'DeregisterTaskDefinition',

@@ -502,6 +502,8 @@ function removalSteps(ctx: Context, spec: StackSpec, inv: Inventory, planned: St
     logGroups: owned(inv.logGroups).filter((g) => !spec.logGroups.some((x) => x.name === g.name)),
     repositories: owned(inv.repositories).filter((r) => !spec.repositories.some((x) => x.name === r.name)),
     secrets: owned(inv.secrets).filter((x) => !spec.secrets.some((y) => y.name === x.name)),
+    // The scaling of a service the file dropped goes with it; the scaling of services the file keeps stays (service autoscale made it).
+    scalingTargets: owned(inv.scalingTargets).filter((t) => !fileServices.has(t.name.replace(/^service\//, ''))),
   };
   const changing = planned.filter((s) => s.action !== 'none').map((s) => s.id);
   const ids = new Set(planned.map((s) => s.id));

@@ -24,7 +24,9 @@ export type ResourceType =
   | 'ecr-repository'
   | 'secretsmanager-secret'
   /** An inline policy the stack put on a role (name: the policy name; parent: the role). */
-  | 'iam-role-policy';
+  | 'iam-role-policy'
+  /** A service's Application Auto Scaling target (name: service/CLUSTER/NAME). */
+  | 'autoscaling-target';
 
 export type JournalEvent = 'intent' | 'created' | 'adopted' | 'updated' | 'deleted' | 'attached' | 'detached';
 
