@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateServiceCommandInput, NetworkConfiguration } from '@aws-sdk/client-ecs';
 import type { Context } from '../context.js';
+import { UNKNOWN_ACCOUNT } from '../context.js';
 import { AwsError, InputError, RuntimeError, UsageError, type InputIssue } from '../errors.js';
 import { fillDocument, PROBE_ACCOUNT, readDocument } from '../input/documents.js';
 import type { JsonValue } from '../input/json.js';
@@ -389,9 +390,26 @@ export async function runServiceDelete(o: ServiceDeleteOptions, ctx: Context): P
   const timeoutMs = checkService(o);
   const wait = o.wait !== false;
   ctx.requireConfirmable();
-  const { account, value: service, known } = await resolveEcs(ctx, (ops) => ops.describeService(o.cluster, o.name), undefined as ServiceInfo | undefined);
+  // A scalable target the stack registered for the service (service autoscale) goes first: left,
+  // it would outlive the service; meanwhile it could scale the service back up.
+  const resourceId = `service/${o.cluster}/${o.name}`;
+  const scaled = !ctx.offline && (await ctx.accountOrPlaceholder()) !== UNKNOWN_ACCOUNT && (await ctx.journal()).resources().some((r) => r.type === 'autoscaling-target' && r.name === resourceId && r.present);
+  const { account, value, known } = await resolveEcs(
+    ctx,
+    async (ops) => {
+      const [service, scaling] = await Promise.all([ops.describeService(o.cluster, o.name), scaled ? import('./autoscale.js').then((m) => m.readScaling(ctx, resourceId)) : undefined]);
+      return { service, scaling };
+    },
+    { service: undefined as ServiceInfo | undefined, scaling: undefined },
+  );
+  const service = value.service;
+  const before: Step[] = [];
+  if (known && value.scaling?.target) {
+    const { scalingTargetDeleteStep } = await import('./autoscale.js');
+    before.push(scalingTargetDeleteStep(ctx, resourceId, { ...value.scaling.target, policies: value.scaling.policies.map((p) => p.name) }, { id: 'scaling' }));
+  }
   const step: Step = known
-    ? serviceDeleteStep(ctx, o.cluster, o.name, service, { id: 'service', waitInactive: false, warnNotOurs: true })
+    ? serviceDeleteStep(ctx, o.cluster, o.name, service, { id: 'service', waitInactive: false, warnNotOurs: true, ...(before.length ? { dependsOn: ['scaling'] } : {}) })
     : unknownStateStep({
         id: 'service',
         type: 'ecs-service',
@@ -402,7 +420,7 @@ export async function runServiceDelete(o: ServiceDeleteOptions, ctx: Context): P
           { operation: 'DeleteService', target: `service ${o.name} in ${o.cluster}`, reason: `delete it${wait ? ', then wait until INACTIVE' : ''}` },
         ],
       });
-  const report = await executePlan(ctx, { command: ctx.command, account, warnings: [], steps: [step] });
+  const report = await executePlan(ctx, { command: ctx.command, account, warnings: [], steps: [...before, step] });
   if (report.dryRun || !wait || !service || service.status === 'INACTIVE') return report;
   return waitAfter(ctx, report, o.cluster, o.name, 'inactive', timeoutMs);
 }

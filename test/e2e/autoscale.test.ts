@@ -122,6 +122,19 @@ describeE2E('service autoscale (built CLI → moto)', () => {
     expect(await policies(behind.resourceId)).toEqual([{ name: 'ecsprimer-requests', type: 'TargetTrackingScaling', metric: 'ALBRequestCountPerTarget', label, target: 500 }]);
   });
 
+  it('service delete deregisters the scalable target the stack registered for it first', async () => {
+    const s = await stackWithService();
+    ok(await s.run(['service', 'autoscale', '--cluster', s.cluster, '--name', s.service, '--min', '1', '--max', '2', '--memory', '80']), 'autoscale');
+    const r = await s.run(['service', 'delete', '--cluster', s.cluster, '--name', s.service, '--no-wait', '-o', 'json']);
+    ok(r, 'service delete');
+    expect((JSON.parse(r.stdout).changes as Array<{ type: string; status: string }>).map((c) => [c.type, c.status])).toEqual([
+      ['autoscaling-target', 'done'],
+      ['ecs-service', 'done'],
+    ]);
+    expect(await target(s.resourceId)).toEqual([]);
+    expect(await policies(s.resourceId)).toEqual([]);
+  });
+
   it('teardown deregisters the scalable target before it deletes the service', async () => {
     const s = await stackWithService();
     ok(await s.run(['service', 'autoscale', '--cluster', s.cluster, '--name', s.service, '--min', '1', '--max', '2', '--cpu', '70']), 'autoscale');
