@@ -6,6 +6,7 @@
  * with --force, secrets with a recovery window), and a search of every output and the journal for
  * the secret's value.
  */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DescribeRepositoriesCommand, ECRClient, GetAuthorizationTokenCommand, GetLifecyclePolicyCommand, ListTagsForResourceCommand, PutImageCommand } from '@aws-sdk/client-ecr';
@@ -15,7 +16,7 @@ import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client
 import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { makeStateDir, runCli, tempDir, type CliResult } from '../support/cli.js';
+import { CLI_BIN, REPO_ROOT, cliEnv, makeStateDir, runCli, tempDir, type CliResult } from '../support/cli.js';
 import { describeE2E } from '../support/e2e.js';
 import { startMoto, type MotoServer } from '../support/moto.js';
 import { startProxy } from '../support/proxy.js';
@@ -298,6 +299,37 @@ describeE2E('ECR and secrets (built CLI → moto)', () => {
     ok(status, 'status');
     const live = (JSON.parse(status.stdout).resources as Array<{ state: string; ownership: string }>).filter((x) => x.state !== 'absent' && x.ownership === 'owned');
     expect(live).toEqual([]);
+  });
+
+  it('teardown at a terminal asks before it deletes images, naming them; no keeps the repository', async () => {
+    /** The CLI on a pseudo-terminal (test/support/terminal.py), answering its questions in turn. */
+    const atTerminal = (args: string[], state: string, answers: Array<[RegExp, string]>) => {
+      const env = cliEnv({ ECSPRIMER_STATE_DIR: state });
+      const spec = { argv: [process.execPath, CLI_BIN, ...args, '--endpoint-url', moto.url], env, cwd: REPO_ROOT, steps: answers.map(([e, send]) => ({ expect: e.source, send })), timeout: 60 };
+      const r = spawnSync('python3', [path.join(REPO_ROOT, 'test', 'support', 'terminal.py'), JSON.stringify(spec)], { encoding: 'utf8', timeout: 90_000 });
+      const out = JSON.parse(r.stdout) as { code: number; output: string; matched: number };
+      outputs.push(out.output);
+      return out;
+    };
+    for (const answer of ['n', 'y']) {
+      const s = stackCli();
+      const repo = `${s.stack.toLowerCase()}/term`;
+      ok(await s.run(['ecr', 'create', '--name', repo]), 'ecr create');
+      await ecr.send(new PutImageCommand({ repositoryName: repo, imageManifest: MANIFEST, imageTag: 'v7' }));
+      const r = atTerminal(['teardown', '--stack', s.stack], s.state, [
+        [/Tear down stack/, 'y\r'],
+        [new RegExp(`Repository ${repo} holds 1 image\\(s\\) \\(v7\\)\\. Delete them with it\\?`), `${answer}\r`],
+      ]);
+      expect(r.matched, r.output).toBe(2);
+      if (answer === 'y') {
+        expect(r.code, r.output).toBe(0);
+        await expect(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repo] }))).rejects.toMatchObject({ name: 'RepositoryNotFoundException' });
+      } else {
+        expect(r.code, r.output).toBe(1);
+        expect(r.output).toMatch(/was kept/);
+        expect((await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repo] }))).repositories).toHaveLength(1);
+      }
+    }
   });
 
   it('the stack file: repositories and secrets (values from a file and the environment), a task definition reading them; up, up again, diff, a dropped repository, down', async () => {
