@@ -11,6 +11,9 @@
  * Loaded with `await import()` only: it imports the EC2 client module statically.
  */
 import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  DeleteSecurityGroupCommand,
   DescribeRouteTablesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
@@ -64,6 +67,46 @@ export class Ec2Ops extends ServiceOps<EC2Client> {
       NextToken = page.NextToken;
     } while (NextToken);
     return out;
+  }
+
+  /** The security group of this name in a VPC, with its tags and ingress rules; undefined when there is none. */
+  async securityGroup(vpcId: string, name: string): Promise<{ id: string; tags: Record<string, string>; ingress: Array<{ port?: number; cidrs: string[]; groups: string[] }> } | undefined> {
+    const out = await this.call('DescribeSecurityGroups', () => this.client.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'group-name', Values: [name] }] })));
+    const g = out.SecurityGroups?.find((x) => x.GroupName === name);
+    if (!g?.GroupId) return undefined;
+    return {
+      id: g.GroupId,
+      tags: Object.fromEntries((g.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+      ingress: (g.IpPermissions ?? []).map((p) => ({ ...(p.FromPort !== undefined ? { port: p.FromPort } : {}), cidrs: (p.IpRanges ?? []).map((r) => r.CidrIp ?? ''), groups: (p.UserIdGroupPairs ?? []).map((u) => u.GroupId ?? '') })),
+    };
+  }
+
+  /** Creates a security group (tagged) and its one ingress rule: a TCP port from a CIDR or from another group. */
+  async createSecurityGroup(o: { name: string; description: string; vpcId: string; tags: Record<string, string>; port: number; from: { cidr: string } | { group: string } }): Promise<string> {
+    const made = await this.call('CreateSecurityGroup', () =>
+      this.client.send(new CreateSecurityGroupCommand({ GroupName: o.name, Description: o.description, VpcId: o.vpcId, TagSpecifications: [{ ResourceType: 'security-group', Tags: Object.entries(o.tags).map(([Key, Value]) => ({ Key, Value })) }] })),
+    );
+    const id = made.GroupId ?? '';
+    await this.call('AuthorizeSecurityGroupIngress', () =>
+      this.client.send(
+        new AuthorizeSecurityGroupIngressCommand({
+          GroupId: id,
+          IpPermissions: [{ IpProtocol: 'tcp', FromPort: o.port, ToPort: o.port, ...('cidr' in o.from ? { IpRanges: [{ CidrIp: o.from.cidr }] } : { UserIdGroupPairs: [{ GroupId: o.from.group }] }) }],
+        }),
+      ),
+    );
+    return id;
+  }
+
+  /** Deletes a security group; false when it was gone. DependencyViolation (still in use) is thrown for the caller to retry. */
+  async deleteSecurityGroup(id: string): Promise<boolean> {
+    try {
+      await this.client.send(new DeleteSecurityGroupCommand({ GroupId: id }));
+      return true;
+    } catch (e) {
+      if (/InvalidGroup\.NotFound/.test((e as Error).name ?? '')) return false;
+      return this.call('DeleteSecurityGroup', () => Promise.reject(e));
+    }
   }
 
   /** The default VPC's default subnets and its `default` security group (one round trip). */

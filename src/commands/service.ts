@@ -19,6 +19,11 @@ export const serviceCommands = group('service', 'ECS services (long-running task
     .option('--launch-type <type>', 'FARGATE or EC2 (default FARGATE)');
   addPlacementOptions(addNetworkOptions(create, 'tasks'))
     .option('--document <src>', 'any other CreateService members (healthCheckGracePeriodSeconds, loadBalancers, deploymentConfiguration, ...): inline JSON, file://PATH, PATH or -')
+    .option('--load-balancer', 'behind a new internet-facing Application Load Balancer of the stack (with its security groups, target group and listener)')
+    .option('--container-port <port>', 'with --load-balancer: the port the container listens on')
+    .option('--container-name <name>', "with --load-balancer: the container to send to (default: the one mapping --container-port)")
+    .option('--listener-port <port>', 'with --load-balancer: the port the load balancer listens on (default 80)')
+    .option('--health-check-path <path>', 'with --load-balancer: the target group\'s health check path (default /)')
     .option('--wait', 'wait until its deployment completes (running = desired, the only deployment); a rollback exits 1')
     .option('--verify', 'run task verify first; create nothing when a check fails')
     .addOption(waitTimeout())

@@ -28,7 +28,8 @@ import { resolveEcs, serviceDeleteStep } from './steps.js';
 import { parseWaitTimeout, sharedLaunchOptions, validateLaunchOptions } from './launch.js';
 import { parseTaskDefinitionRef, validateClusterName, validateServiceName } from './names.js';
 import { strategyPlatform, validateServiceDocument, type JsonValue as EcsJson } from './validate.js';
-import { waitForService, type ServiceWaitTarget } from './waiters.js';
+import { waitForService, waitForTargets, type ServiceWaitTarget } from './waiters.js';
+import { containerFor, loadBalancerNames, loadBalancerSteps, parseLoadBalancerOptions, readLoadBalancer, type LoadBalancerNames, type LoadBalancerPlan } from './load-balancer.js';
 
 type Obj = { [k: string]: JsonValue };
 
@@ -87,6 +88,11 @@ export interface ServiceCreateOptions {
   tag?: string[];
   /** Run `task verify` first; create nothing when a check fails. */
   verify?: boolean;
+  loadBalancer?: string | boolean;
+  containerPort?: string;
+  containerName?: string;
+  listenerPort?: string;
+  healthCheckPath?: string;
 }
 
 /** Members of CreateService that options set: the document may repeat them only with the same value. */
@@ -139,8 +145,10 @@ export async function runServiceCreate(o: ServiceCreateOptions, ctx: Context): P
   validateClusterName(o.cluster, '--cluster');
   validateServiceName(o.name, '--name');
   const ref = parseTaskDefinitionRef(o.taskDefinition, '--task-definition');
+  const lbReq = parseLoadBalancerOptions(o);
   const warnings: string[] = [];
   const doc = await checkServiceDocument(ctx, o, warnings);
+  if (lbReq && doc?.rest.loadBalancers) throw new InputError('--load-balancer', { message: 'and the document\'s loadBalancers contradict each other', fix: 'give one of them' });
   const rest = doc?.rest ?? {};
   const docLaunchType = rest.launchType;
   const byStrategy = o.launchType || docLaunchType ? undefined : strategyPlatform(rest.capacityProviderStrategy);
@@ -198,6 +206,27 @@ export async function runServiceCreate(o: ServiceCreateOptions, ctx: Context): P
     clientToken: rest.clientToken ?? randomUUID(),
   };
 
+  // Behind a new load balancer of the stack: its resources first, the service wired to them.
+  const lbSteps: Step[] = [];
+  let lbPlan: LoadBalancerPlan | undefined;
+  let lbNames: LoadBalancerNames | undefined;
+  let lbDns: string | undefined;
+  if (lbReq && service && service.status === 'ACTIVE' && known) {
+    // A re-run: the service exists (ECS cannot add a load balancer to it in place); say where it answers.
+    lbNames = loadBalancerNames(ctx.stack, o.name);
+    lbDns = (await (await ctx.elb()).loadBalancer(lbNames.loadBalancer))?.dnsName;
+  } else if (lbReq) {
+    const containerName = containerFor(td, lbReq);
+    const vpcId = network?.vpcId ?? (network?.subnets[0] && known ? (await (await ctx.ec2()).subnet(network.subnets[0]))?.vpcId : undefined) ?? '<vpc>';
+    lbNames = loadBalancerNames(ctx.stack, o.name);
+    const lbNow = known ? await readLoadBalancer(ctx, lbNames, vpcId) : { listeners: [] };
+    lbPlan = loadBalancerSteps(ctx, { service: o.name, req: lbReq, names: lbNames, now: lbNow, vpcId, subnets: network?.subnets ?? [], account });
+    lbSteps.push(...lbPlan.steps);
+    input.loadBalancers = [{ targetGroupArn: lbNow.tg?.arn ?? `<target group ${lbNames.targetGroup}>`, containerName, containerPort: lbReq.containerPort }];
+    input.healthCheckGracePeriodSeconds = rest.healthCheckGracePeriodSeconds ?? 60;
+    notes.push(`behind a new Application Load Balancer ${lbNames.loadBalancer} (listener ${lbReq.listenerPort} → ${containerName}:${lbReq.containerPort}, health check ${lbReq.healthCheckPath}); the tasks get security group ${lbNames.tasksGroup}${launch.securityGroups.length ? ' besides --security-groups' : ' instead of the VPC\'s default'}`);
+  }
+
   let step: Step;
   let created: ServiceInfo | undefined;
   const id = `service:${o.cluster}/${o.name}`;
@@ -238,8 +267,16 @@ export async function runServiceCreate(o: ServiceCreateOptions, ctx: Context): P
         },
       ],
       reason: service ? 'only an INACTIVE (deleted) service has this name' : 'does not exist yet',
+      ...(lbPlan ? { dependsOn: lbPlan.before } : {}),
       run: async (rt) => {
         const ops = await ctx.ecs();
+        if (lbPlan && input.loadBalancers?.[0]) {
+          // What the load balancer steps made: the target group's ARN, the tasks' security group.
+          input.loadBalancers[0].targetGroupArn = lbPlan.targetGroupArn(rt);
+          const vpcConfig = input.networkConfiguration?.awsvpcConfiguration;
+          if (vpcConfig) vpcConfig.securityGroups = [...launch.securityGroups, lbPlan.tasksGroupId(rt)];
+          lbDns = lbPlan.dnsName(rt);
+        }
         rt.record('intent', { type: 'ecs-service', name: o.name, parent: o.cluster });
         const s = await retryWhileRolePropagates(ctx, 'CreateService', () => ops.createService(input));
         rt.record('created', { type: 'ecs-service', name: o.name, parent: o.cluster, arn: s.arn, data: { taskDefinition: s.taskDefinition, desiredCount } });
@@ -248,8 +285,13 @@ export async function runServiceCreate(o: ServiceCreateOptions, ctx: Context): P
       },
     };
   }
-  const report = await executePlan(ctx, { command: ctx.command, account, warnings, notes, steps: [step] });
+  const report = await executePlan(ctx, { command: ctx.command, account, warnings, notes, steps: [...lbSteps, step] });
   if (report.dryRun) return report;
+  if (lbNames && lbReq) {
+    const url = lbDns ? `http://${lbDns}${lbReq.listenerPort === 80 ? '' : `:${lbReq.listenerPort}`}/` : undefined;
+    report.data = { ...report.data, loadBalancer: { name: lbNames.loadBalancer, ...(lbDns ? { dnsName: lbDns, url } : {}) } };
+    if (url && ctx.opts.output === 'text') ctx.io.stdout.write(`load balancer ${lbNames.loadBalancer}: ${url}\n`);
+  }
   const shown = created ?? service;
   report.data = {
     ...report.data,
@@ -257,7 +299,17 @@ export async function runServiceCreate(o: ServiceCreateOptions, ctx: Context): P
     ...(network ? { network: { subnets: network.subnets, securityGroups: network.securityGroups, assignPublicIp: network.assignPublicIp ?? 'DISABLED', chosen: network.source } } : {}),
   };
   if (!o.wait) return report;
-  return waitAfter(ctx, report, o.cluster, o.name, 'stable', timeoutMs, startedDeployment(created));
+  const waited = await waitAfter(ctx, report, o.cluster, o.name, 'stable', timeoutMs, startedDeployment(created));
+  const tg = (created ?? service)?.loadBalancers?.find((l) => l.targetGroupArn)?.targetGroupArn;
+  if (!lbReq || !tg) return waited;
+  // Behind the load balancer: stable is not enough, its health checks must pass too.
+  const elb = await ctx.elb();
+  try {
+    await waitForTargets(ctx, () => elb.targetHealth(tg), { timeoutMs, targetGroup: lbNames?.targetGroup ?? tg, want: Math.max(1, desiredCount), healthCheck: lbReq.healthCheckPath, resume: `aws elbv2 describe-target-health --target-group-arn ${tg}` });
+  } catch (e) {
+    throw Object.assign(e as Error, { report: { ...waited, ok: false } });
+  }
+  return waited;
 }
 
 // ---------------------------------------------------------------------------------------------

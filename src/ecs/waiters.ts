@@ -363,3 +363,36 @@ export async function waitForService(
   );
   return result.svc;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Targets of a load balancer
+
+export interface TargetHealth {
+  id: string;
+  state: string;
+  reason?: string;
+  description?: string;
+}
+
+/**
+ * Waits until at least `want` targets of a target group are healthy (what `service create
+ * --load-balancer --wait` needs after the service is stable: the load balancer must answer too).
+ * The status line counts the targets by state; a timeout names the unhealthy ones' reasons.
+ */
+export async function waitForTargets(ctx: Context, read: () => Promise<TargetHealth[]>, o: WaitOptions & { targetGroup: string; want: number; healthCheck: string }): Promise<TargetHealth[]> {
+  const counts = (ts: TargetHealth[]) => {
+    const by = new Map<string, number>();
+    for (const t of ts) by.set(t.state, (by.get(t.state) ?? 0) + 1);
+    return [...by].map(([k, n]) => `${n} ${k}`).join(', ') || 'no targets registered yet';
+  };
+  return poll(ctx, o, {
+    what: `${o.want} healthy target(s) in ${o.targetGroup}`,
+    read,
+    judge: (ts) => ({ done: ts.filter((t) => t.state === 'healthy').length >= o.want, status: `targets of ${o.targetGroup}: ${counts(ts)}` }),
+    timeoutDetail: (ts) => {
+      const bad = ts.filter((t) => t.state !== 'healthy' && (t.reason || t.description));
+      return `${bad.length ? `Unhealthy: ${bad.slice(0, 3).map((t) => `${t.id} ${t.reason ?? ''} ${t.description ?? ''}`.trim()).join('; ')}. ` : ''}Check that the container answers ${o.healthCheck} on its port with 200–399, and that the tasks' security group admits the load balancer.`;
+    },
+    final: (ts) => `targets of ${o.targetGroup}: ${counts(ts)}`,
+  });
+}

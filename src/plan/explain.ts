@@ -16,6 +16,8 @@ function serviceOf(step: Step): string {
   if (t.startsWith('ecr-')) return 'ecr';
   if (t.startsWith('secretsmanager-')) return 'secretsmanager';
   if (t.startsWith('autoscaling-')) return 'application-autoscaling';
+  if (t.startsWith('elb-')) return 'elasticloadbalancing';
+  if (t.startsWith('ec2-')) return 'ec2';
   return 'ecs';
 }
 

@@ -23,6 +23,7 @@ import type { TrackedResource } from '../state/journal.js';
 import { parseEcsArn, parseLogGroupArn, parseRepositoryArn, parseSecretArn } from './arn.js';
 import type { SecretInfo } from '../aws/secrets-ops.js';
 import type { ScalableTargetInfo } from '../aws/autoscaling-ops.js';
+import type { LoadBalancerInfo, TargetGroupInfo } from '../aws/elb-ops.js';
 import { readRepositoryForDelete, type RepositoryDeleteState } from '../ecs/ecr.js';
 import type { LogGroupInfo, LogsOps } from '../aws/logs-ops.js';
 import { awslogsTargets, logGroupArn } from '../ecs/log-groups.js';
@@ -69,6 +70,11 @@ export interface Inventory {
   secrets: Item<SecretInfo>[];
   /** Application Auto Scaling targets of the stack's services (known from the journal). */
   scalingTargets: Item<ScalableTargetInfo>[];
+  /** Load balancers, their listeners and target groups, and security groups the stack made (journal). */
+  loadBalancers: Item<LoadBalancerInfo>[];
+  listeners: Item<{ arn: string }>[];
+  targetGroups: Item<TargetGroupInfo>[];
+  securityGroups: Item<{ id: string }>[];
   warnings: string[];
   /** The journal knew nothing of this stack. */
   journalEmpty: boolean;
@@ -199,6 +205,10 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
   const repositoryItems = build<RepositoryDeleteState>('ecr-repository');
   const secretItems = build<SecretInfo>('secretsmanager-secret');
   const scalingItems = build<ScalableTargetInfo>('autoscaling-target');
+  const lbItems = build<LoadBalancerInfo>('elb-load-balancer');
+  const listenerItems = build<{ arn: string }>('elb-listener');
+  const tgItems = build<TargetGroupInfo>('elb-target-group');
+  const sgItems = build<{ id: string }>('ec2-security-group');
 
   // Attachments the stack made, with their current state from the role's attachments.
   const attachedByRole = new Map<string, string[] | undefined>();
@@ -226,6 +236,10 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
     repositories: repositoryItems,
     secrets: secretItems,
     scalingTargets: scalingItems,
+    loadBalancers: lbItems,
+    listeners: listenerItems,
+    targetGroups: tgItems,
+    securityGroups: sgItems,
     warnings,
     journalEmpty: journal.length === 0,
   };
@@ -288,6 +302,24 @@ async function readLive(ctx: Context, iamP: Promise<IamOps>, ecsP: Promise<EcsOp
     ...of('secretsmanager-secret').map((x) => async () => {
       const info = await (await ctx.secrets()).describeSecret(x.arn ?? x.key.name);
       out.set(keyOf(x), { live: info && !info.deletedDate ? info : undefined, tags: info?.tags, arn: info?.arn ?? x.arn });
+    }),
+    ...of('elb-load-balancer').map((x) => async () => {
+      const lb = await (await ctx.elb()).loadBalancer(x.key.name);
+      out.set(keyOf(x), { live: lb, tags: lb?.tags, arn: lb?.arn ?? x.arn });
+    }),
+    ...of('elb-target-group').map((x) => async () => {
+      const tg = await (await ctx.elb()).targetGroup(x.key.name);
+      out.set(keyOf(x), { live: tg, tags: tg?.tags, arn: tg?.arn ?? x.arn });
+    }),
+    ...of('elb-listener').map((x) => async () => {
+      const elb = await ctx.elb();
+      const lb = x.key.parent ? await elb.loadBalancer(x.key.parent) : undefined;
+      const l = lb ? (await elb.listeners(lb.arn)).find((y) => y.arn === x.arn || String(y.port) === x.key.name) : undefined;
+      out.set(keyOf(x), { live: l ? { arn: l.arn } : undefined, arn: l?.arn ?? x.arn });
+    }),
+    ...of('ec2-security-group').map((x) => async () => {
+      const g = x.key.parent ? await (await ctx.ec2()).securityGroup(x.key.parent, x.key.name) : undefined;
+      out.set(keyOf(x), { live: g ? { id: g.id } : undefined, tags: g?.tags, arn: g?.id ?? x.arn });
     }),
     ...of('ecs-task-definition').map((t) => async () => {
       const live = await (await ecsP).describeTaskDefinition(t.arn ?? t.key.name);

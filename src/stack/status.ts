@@ -37,6 +37,8 @@ function liveState(it: Item<unknown>): string {
       return `exists (${l.retentionDays ? `keeps ${l.retentionDays} days` : 'keeps events for ever'})`;
     case 'autoscaling-target':
       return `scales ${l.min}–${l.max} tasks`;
+    case 'elb-load-balancer':
+      return `exists (${l.dnsName})`;
     case 'ecr-repository':
       return `exists (${(l.images as string[]).length} image(s))`;
     default:
@@ -46,7 +48,7 @@ function liveState(it: Item<unknown>): string {
 
 function statusRows(inv: Inventory): StatusRow[] {
   const rows: StatusRow[] = [];
-  const all: Item<unknown>[] = [...inv.policies, ...inv.roles, ...inv.clusters, ...inv.taskDefinitions, ...inv.services, ...inv.tasks, ...inv.logGroups, ...inv.repositories, ...inv.secrets, ...inv.scalingTargets];
+  const all: Item<unknown>[] = [...inv.policies, ...inv.roles, ...inv.clusters, ...inv.taskDefinitions, ...inv.services, ...inv.tasks, ...inv.logGroups, ...inv.repositories, ...inv.secrets, ...inv.scalingTargets, ...inv.loadBalancers, ...inv.listeners, ...inv.targetGroups, ...inv.securityGroups];
   for (const it of all) {
     const source = [it.origin ? `journal:${it.origin}` : '', it.tagged ? 'tag' : ''].filter(Boolean).join('+') || 'reference';
     let drift: string | undefined;

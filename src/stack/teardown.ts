@@ -17,6 +17,7 @@ import { logGroupDeleteStep, logGroupId } from '../ecs/log-groups.js';
 import { repositoryDeleteStep } from '../ecs/ecr.js';
 import { DEFAULT_RECOVERY_DAYS, secretDeleteStep } from '../ecs/secret.js';
 import { resourceIdOf, scalingTargetDeleteStep } from '../ecs/autoscale.js';
+import { listenerDeleteStep, loadBalancerDeleteStep, securityGroupDeleteStep, targetGroupDeleteStep } from '../ecs/load-balancer.js';
 import { executePlan } from '../plan/engine.js';
 import { unchangedStep, type Plan, type Report, type Step } from '../plan/types.js';
 import { Journal, journalPath, listStacks } from '../state/journal.js';
@@ -129,6 +130,44 @@ export function teardownSteps(ctx: Context, inv: Inventory, opts: TeardownOption
     if (g.ownership !== 'owned') steps.push(keepStep(g, id));
     else if (opts.keepLogs) steps.push(unchangedStep({ id, type: g.type, name: g.name, arn: g.arn, reason: 'kept (--keep-logs): its log events stay readable' }));
     else steps.push(logGroupDeleteStep(ctx, g.name, g.live, { id, dependsOn: [...ecsSteps] }));
+  }
+
+  // 3b'. Load balancers, after the services that use them: listeners, then target groups and
+  // load balancers, then the security groups (once the network interfaces are released).
+  const listenerIds: string[] = [];
+  for (const l of inv.listeners) {
+    const id = `listener:${l.parent}:${l.name}`;
+    if (l.ownership !== 'owned') steps.push(keepStep(l, id));
+    else {
+      steps.push(listenerDeleteStep(ctx, `${l.parent}:${l.name}`, l.live?.arn, { id, dependsOn: [...ecsSteps] }));
+      listenerIds.push(id);
+    }
+  }
+  const lbIds: string[] = [];
+  for (const t of inv.targetGroups) {
+    const id = `target-group:${t.name}`;
+    if (t.ownership !== 'owned') steps.push(keepStep(t, id));
+    else steps.push(targetGroupDeleteStep(ctx, t.name, t.live?.arn, { id, dependsOn: [...ecsSteps, ...listenerIds] }));
+  }
+  for (const b of inv.loadBalancers) {
+    const id = `load-balancer:${b.name}`;
+    if (b.ownership !== 'owned') steps.push(keepStep(b, id));
+    else {
+      steps.push(loadBalancerDeleteStep(ctx, b.name, b.live?.arn, { id, dependsOn: [...ecsSteps, ...listenerIds] }));
+      lbIds.push(id);
+    }
+  }
+  for (const g of inv.securityGroups) {
+    const id = `security-group:${g.name}`;
+    if (g.ownership !== 'owned') steps.push(keepStep(g, id));
+    else steps.push(securityGroupDeleteStep(ctx, g.name, g.parent ?? '', g.live?.id, { id, dependsOn: [...ecsSteps, ...lbIds] }));
+  }
+  // The stack's two groups of one service reference each other (tasks ← load balancer): the tasks' goes first.
+  const sgSteps = steps.filter((x) => x.type === 'ec2-security-group' && x.action === 'delete');
+  for (const st of sgSteps) {
+    if (!st.name.endsWith('-lb')) continue;
+    const tasks = sgSteps.find((x) => x.name === st.name.replace(/-lb$/, '-tasks'));
+    if (tasks) st.dependsOn = [...(st.dependsOn ?? []), tasks.id];
   }
 
   // 3c. Image repositories and secrets, once nothing runs that pulls or reads them. Images are
@@ -250,6 +289,10 @@ async function offlineTeardownPlan(ctx: Context, options: TeardownOptions): Prom
   const op: Record<string, string> = {
     'autoscaling-target': 'DeregisterScalableTarget',
     'ecs-service': 'DeleteService',
+    'elb-listener': 'DeleteListener',
+    'elb-target-group': 'DeleteTargetGroup',
+    'elb-load-balancer': 'DeleteLoadBalancer',
+    'ec2-security-group': 'DeleteSecurityGroup',
     'ecs-task': 'StopTask',
     'ecs-task-definition': 'DeregisterTaskDefinition',
     ...(options.keepLogs ? {} : { 'logs-log-group': 'DeleteLogGroup' }),

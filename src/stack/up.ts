@@ -504,6 +504,11 @@ function removalSteps(ctx: Context, spec: StackSpec, inv: Inventory, planned: St
     secrets: owned(inv.secrets).filter((x) => !spec.secrets.some((y) => y.name === x.name)),
     // The scaling of a service the file dropped goes with it; the scaling of services the file keeps stays (service autoscale made it).
     scalingTargets: owned(inv.scalingTargets).filter((t) => !fileServices.has(t.name.replace(/^service\//, ''))),
+    // Load balancers of `service create --load-balancer` are not kinds of the stack file (yet): up never drops them.
+    loadBalancers: [],
+    listeners: [],
+    targetGroups: [],
+    securityGroups: [],
   };
   const changing = planned.filter((s) => s.action !== 'none').map((s) => s.id);
   const ids = new Set(planned.map((s) => s.id));

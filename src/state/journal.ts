@@ -26,7 +26,13 @@ export type ResourceType =
   /** An inline policy the stack put on a role (name: the policy name; parent: the role). */
   | 'iam-role-policy'
   /** A service's Application Auto Scaling target (name: service/CLUSTER/NAME). */
-  | 'autoscaling-target';
+  | 'autoscaling-target'
+  | 'elb-load-balancer'
+  | 'elb-target-group'
+  /** name: the listener's port; parent: the load balancer's name. */
+  | 'elb-listener'
+  /** name: the group's name; parent: its VPC. */
+  | 'ec2-security-group';
 
 export type JournalEvent = 'intent' | 'created' | 'adopted' | 'updated' | 'deleted' | 'attached' | 'detached';
 

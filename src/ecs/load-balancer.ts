@@ -1,0 +1,330 @@
+/**
+ * `service create --load-balancer`: a service behind a new internet-facing Application Load
+ * Balancer of the stack.
+ *
+ * In the service's VPC (the default VPC's by default): a security group for the load balancer
+ * (the listener port open to the internet), a security group for the tasks (the container port
+ * from the load balancer's group only), the load balancer in the service's subnets, a target
+ * group of type `ip` on the container port with the health check, and a listener forwarding to it.
+ * All tagged with the stack; one of these names that exists and is not the stack's is refused.
+ * Teardown deletes them after the services, in the order AWS needs: listeners, target groups, load
+ * balancers, then the security groups (retrying DependencyViolation while the network interfaces
+ * of the tasks and the load balancer are released).
+ */
+import { createHash } from 'node:crypto';
+import type { Context } from '../context.js';
+import { AwsError, InputError } from '../errors.js';
+import type { ListenerInfo, LoadBalancerInfo, TargetGroupInfo } from '../aws/elb-ops.js';
+import type { TaskDefinitionInfo } from '../aws/ecs-types.js';
+import { stackOf, stackTags, STACK_TAG } from '../input/tags.js';
+import { absentStep, unchangedStep, type Step, type StepRuntime } from '../plan/types.js';
+import { retryWhile } from '../plan/retry.js';
+import { errorName } from '../aws/errors.js';
+
+export interface LoadBalancerRequest {
+  containerPort: number;
+  containerName?: string;
+  listenerPort: number;
+  healthCheckPath: string;
+}
+
+export interface LoadBalancerOptions {
+  loadBalancer?: string | boolean;
+  containerPort?: string;
+  containerName?: string;
+  listenerPort?: string;
+  healthCheckPath?: string;
+}
+
+const port = (v: string, option: string): number => {
+  const n = Number(v.trim());
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InputError(option, { message: `"${v}" is not a port`, fix: 'give a whole number from 1 to 65535' });
+  return n;
+};
+
+/** The load balancer options, checked before any call; undefined without --load-balancer. */
+export function parseLoadBalancerOptions(o: LoadBalancerOptions): LoadBalancerRequest | undefined {
+  const extra = (['containerPort', 'containerName', 'listenerPort', 'healthCheckPath'] as const).filter((k) => o[k] !== undefined);
+  if (o.loadBalancer === undefined) {
+    if (extra.length) throw new InputError(`--${extra[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, { message: 'only goes with --load-balancer', fix: 'add --load-balancer (a new Application Load Balancer for the service)' });
+    return undefined;
+  }
+  if (typeof o.loadBalancer === 'string') {
+    throw new InputError('--load-balancer', { message: `using an existing load balancer ("${o.loadBalancer}") is not supported yet`, fix: 'give --load-balancer without a name: the stack makes one for the service' });
+  }
+  if (o.containerPort === undefined) throw new InputError('--container-port', { message: 'is required with --load-balancer', fix: 'give the port the container listens on, e.g. --container-port 80' });
+  const path = o.healthCheckPath ?? '/';
+  if (!path.startsWith('/') || path.length > 1024 || /\s/.test(path)) throw new InputError('--health-check-path', { message: `"${path}" is not a path`, fix: 'give a path starting with /, e.g. /health' });
+  return { containerPort: port(o.containerPort, '--container-port'), ...(o.containerName ? { containerName: o.containerName } : {}), listenerPort: o.listenerPort === undefined ? 80 : port(o.listenerPort, '--listener-port'), healthCheckPath: path };
+}
+
+/** Load balancer and target group names: 1–32 letters, digits and hyphens; long ones shortened with a hash. */
+function elbName(base: string): string {
+  const clean = base.replace(/[^A-Za-z0-9-]/g, '-').replace(/^-+|-+$/g, '');
+  if (clean.length <= 32) return clean;
+  return `${clean.slice(0, 25).replace(/-+$/, '')}-${createHash('sha256').update(base).digest('hex').slice(0, 6)}`;
+}
+
+export interface LoadBalancerNames {
+  loadBalancer: string;
+  targetGroup: string;
+  lbGroup: string;
+  tasksGroup: string;
+}
+
+export const loadBalancerNames = (stack: string, service: string): LoadBalancerNames => ({
+  loadBalancer: elbName(`${stack}-${service}`),
+  targetGroup: elbName(`${stack}-${service}`),
+  lbGroup: `${stack}-${service}-lb`,
+  tasksGroup: `${stack}-${service}-tasks`,
+});
+
+/** The container the target group sends to: --container-name, else the one mapping the port. */
+export function containerFor(td: TaskDefinitionInfo | undefined, req: LoadBalancerRequest): string {
+  const containers = (td?.definition.containerDefinitions ?? []) as Array<{ name?: string; portMappings?: Array<{ containerPort?: number }> }>;
+  if (req.containerName) {
+    if (td && !containers.some((c) => c.name === req.containerName)) throw new InputError('--container-name', { message: `task definition ${td.family}:${td.revision} has no container "${req.containerName}"`, fix: `use one of: ${containers.map((c) => c.name).join(', ')}` });
+    return req.containerName;
+  }
+  const mapping = containers.find((c) => (c.portMappings ?? []).some((p) => p.containerPort === req.containerPort));
+  if (mapping?.name) return mapping.name;
+  if (!td) return containers[0]?.name ?? 'web';
+  throw new InputError('--container-port', { message: `no container of ${td.family}:${td.revision} maps port ${req.containerPort}`, fix: `give the port of a container's portMappings (${containers.flatMap((c) => (c.portMappings ?? []).map((p) => `${c.name}:${p.containerPort}`)).join(', ') || 'none maps a port'}), or --container-name` });
+}
+
+type Group = { id: string; tags: Record<string, string> };
+
+export interface LoadBalancerNow {
+  lb?: LoadBalancerInfo;
+  tg?: TargetGroupInfo;
+  listeners: ListenerInfo[];
+  lbGroup?: Group;
+  tasksGroup?: Group;
+}
+
+export async function readLoadBalancer(ctx: Context, names: LoadBalancerNames, vpcId: string | undefined): Promise<LoadBalancerNow> {
+  const elb = await ctx.elb();
+  const ec2 = await ctx.ec2();
+  const [lb, tg, lbGroup, tasksGroup] = await Promise.all([
+    elb.loadBalancer(names.loadBalancer),
+    elb.targetGroup(names.targetGroup),
+    vpcId ? ec2.securityGroup(vpcId, names.lbGroup) : undefined,
+    vpcId ? ec2.securityGroup(vpcId, names.tasksGroup) : undefined,
+  ]);
+  return { lb, tg, listeners: lb ? await elb.listeners(lb.arn) : [], lbGroup, tasksGroup };
+}
+
+export interface LoadBalancerPlan {
+  steps: Step[];
+  /** Step ids the service must wait for. */
+  before: string[];
+  targetGroupArn: (rt: StepRuntime) => string;
+  tasksGroupId: (rt: StepRuntime) => string;
+  dnsName: (rt: StepRuntime) => string | undefined;
+}
+
+/** The steps that give the service its load balancer (each unchanged when it is there already). */
+export function loadBalancerSteps(ctx: Context, o: { service: string; req: LoadBalancerRequest; names: LoadBalancerNames; now: LoadBalancerNow; vpcId: string; subnets: string[]; account: string }): LoadBalancerPlan {
+  const { req, names, now } = o;
+  const tags = stackTags(ctx.stack);
+  const mine = (what: string, name: string, t: Record<string, string> | undefined) => {
+    const owner = stackOf(t);
+    if (owner !== ctx.stack) throw new AwsError('resolve', 'NotThisStack', `A ${what} named ${name} already exists and ${owner ? `belongs to ecsprimer stack "${owner}"` : 'was not created by ecsprimer'}, so stack "${ctx.stack}" will not take it over. Choose another --name for the service. Nothing was changed.`);
+  };
+  if (now.lb) mine('load balancer', names.loadBalancer, now.lb.tags);
+  if (now.tg) mine('target group', names.targetGroup, now.tg.tags);
+  if (now.lbGroup) mine('security group', names.lbGroup, now.lbGroup.tags);
+  if (now.tasksGroup) mine('security group', names.tasksGroup, now.tasksGroup.tags);
+  if (o.subnets.length < 2) throw new InputError('--subnets', { message: 'an Application Load Balancer needs subnets in at least two availability zones', fix: 'give two or more subnets (the default VPC has one per zone)' });
+
+  const steps: Step[] = [];
+  const group = (id: string, name: string, existing: Group | undefined, description: string, from: (rt: StepRuntime) => { cidr: string } | { group: string }, fromText: string, p: number, dependsOn: string[] = []): Step => {
+    if (existing) return unchangedStep({ id, type: 'ec2-security-group', name, arn: existing.id, reason: 'exists (the stack\'s)' });
+    return {
+      id,
+      type: 'ec2-security-group',
+      name,
+      action: 'create',
+      calls: [
+        { operation: 'CreateSecurityGroup', target: `security group ${name} in ${o.vpcId}`, reason: `${description}, tagged ${STACK_TAG}=${ctx.stack}` },
+        { operation: 'AuthorizeSecurityGroupIngress', target: `security group ${name}`, reason: `allow TCP ${p} from ${fromText}` },
+      ],
+      reason: 'does not exist yet',
+      dependsOn,
+      run: async (rt) => {
+        rt.record('intent', { type: 'ec2-security-group', name, parent: o.vpcId });
+        const sg = await (await ctx.ec2()).createSecurityGroup({ name, description, vpcId: o.vpcId, tags, port: p, from: from(rt) });
+        rt.record('created', { type: 'ec2-security-group', name, parent: o.vpcId, arn: sg });
+        return { arn: sg, value: sg };
+      },
+    };
+  };
+  const lbGroupId = (rt: StepRuntime) => now.lbGroup?.id ?? (rt.result('lb-group')?.value as string);
+  steps.push(group('lb-group', names.lbGroup, now.lbGroup, `the load balancer of service ${o.service}`, () => ({ cidr: '0.0.0.0/0' }), 'anywhere (0.0.0.0/0)', req.listenerPort));
+  steps.push(group('tasks-group', names.tasksGroup, now.tasksGroup, `the tasks of service ${o.service}`, (rt) => ({ group: lbGroupId(rt) }), `the load balancer's group ${names.lbGroup} only`, req.containerPort, now.lbGroup ? [] : ['lb-group']));
+
+  steps.push(
+    now.lb
+      ? unchangedStep({ id: 'load-balancer', type: 'elb-load-balancer', name: names.loadBalancer, arn: now.lb.arn, reason: `exists: ${now.lb.dnsName}` })
+      : {
+          id: 'load-balancer',
+          type: 'elb-load-balancer',
+          name: names.loadBalancer,
+          action: 'create',
+          calls: [{ operation: 'CreateLoadBalancer', target: `load balancer ${names.loadBalancer}`, reason: `an internet-facing Application Load Balancer in ${o.subnets.length} subnets, tagged ${STACK_TAG}=${ctx.stack}` }],
+          reason: 'does not exist yet',
+          dependsOn: now.lbGroup ? [] : ['lb-group'],
+          run: async (rt) => {
+            rt.record('intent', { type: 'elb-load-balancer', name: names.loadBalancer });
+            const lb = await (await ctx.elb()).createLoadBalancer({ name: names.loadBalancer, subnets: o.subnets, securityGroups: [lbGroupId(rt)], tags });
+            rt.record('created', { type: 'elb-load-balancer', name: names.loadBalancer, arn: lb.arn, data: { dnsName: lb.dnsName } });
+            return { arn: lb.arn, value: lb.dnsName };
+          },
+        },
+  );
+  const tgOk = now.tg && now.tg.port === req.containerPort && now.tg.targetType === 'ip' && (now.tg.healthCheckPath ?? '/') === req.healthCheckPath;
+  if (now.tg && !tgOk) throw new AwsError('resolve', 'TargetGroupDiffers', `Target group ${names.targetGroup} exists with port ${now.tg.port} and health check ${now.tg.healthCheckPath}: a target group's port cannot change. Delete the service's stack resources first (ecsprimer teardown) or choose another --name. Nothing was changed.`);
+  steps.push(
+    now.tg
+      ? unchangedStep({ id: 'target-group', type: 'elb-target-group', name: names.targetGroup, arn: now.tg.arn, reason: `exists: type ip, port ${now.tg.port}, health check ${now.tg.healthCheckPath ?? '/'}` })
+      : {
+          id: 'target-group',
+          type: 'elb-target-group',
+          name: names.targetGroup,
+          action: 'create',
+          calls: [{ operation: 'CreateTargetGroup', target: `target group ${names.targetGroup}`, reason: `type ip, HTTP port ${req.containerPort}, health check ${req.healthCheckPath}, tagged ${STACK_TAG}=${ctx.stack}` }],
+          reason: 'does not exist yet',
+          run: async (rt) => {
+            rt.record('intent', { type: 'elb-target-group', name: names.targetGroup });
+            const arn = await (await ctx.elb()).createTargetGroup({ name: names.targetGroup, port: req.containerPort, vpcId: o.vpcId, healthCheckPath: req.healthCheckPath, tags });
+            rt.record('created', { type: 'elb-target-group', name: names.targetGroup, arn });
+            return { arn };
+          },
+        },
+  );
+  const lbArn = (rt: StepRuntime) => now.lb?.arn ?? rt.result('load-balancer')?.arn ?? '';
+  const tgArn = (rt: StepRuntime) => now.tg?.arn ?? rt.result('target-group')?.arn ?? '';
+  const listener = now.listeners.find((l) => l.port === req.listenerPort);
+  if (listener && listener.forwardsTo !== now.tg?.arn) throw new AwsError('resolve', 'ListenerDiffers', `Load balancer ${names.loadBalancer} has a listener on port ${req.listenerPort} that does not forward to ${names.targetGroup}. Nothing was changed.`);
+  steps.push(
+    listener
+      ? unchangedStep({ id: 'listener', type: 'elb-listener', name: `${names.loadBalancer}:${req.listenerPort}`, arn: listener.arn, reason: `forwards port ${req.listenerPort} to ${names.targetGroup}` })
+      : {
+          id: 'listener',
+          type: 'elb-listener',
+          name: `${names.loadBalancer}:${req.listenerPort}`,
+          action: 'create',
+          calls: [{ operation: 'CreateListener', target: `listener ${req.listenerPort} of ${names.loadBalancer}`, reason: `HTTP ${req.listenerPort}, forward to ${names.targetGroup}` }],
+          reason: 'does not exist yet',
+          dependsOn: [...(now.lb ? [] : ['load-balancer']), ...(now.tg ? [] : ['target-group'])],
+          run: async (rt) => {
+            rt.record('intent', { type: 'elb-listener', name: String(req.listenerPort), parent: names.loadBalancer });
+            const arn = await (await ctx.elb()).createListener({ loadBalancerArn: lbArn(rt), port: req.listenerPort, targetGroupArn: tgArn(rt), tags });
+            rt.record('created', { type: 'elb-listener', name: String(req.listenerPort), parent: names.loadBalancer, arn });
+            return { arn };
+          },
+        },
+  );
+  return {
+    steps,
+    before: steps.filter((s) => s.action !== 'none').map((s) => s.id),
+    targetGroupArn: tgArn,
+    tasksGroupId: (rt) => now.tasksGroup?.id ?? (rt.result('tasks-group')?.value as string),
+    dnsName: (rt) => now.lb?.dnsName ?? (rt.result('load-balancer')?.value as string | undefined),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Teardown
+
+export function listenerDeleteStep(ctx: Context, label: string, arn: string | undefined, opts: { id: string; dependsOn?: string[] }): Step {
+  if (!arn) return absentStep({ id: opts.id, type: 'elb-listener', name: label, reason: 'does not exist', dependsOn: opts.dependsOn });
+  return {
+    id: opts.id,
+    type: 'elb-listener',
+    name: label,
+    arn,
+    action: 'delete',
+    calls: [{ operation: 'DeleteListener', target: `listener ${label}`, reason: 'stop forwarding (before its target group goes)', cli: `aws elbv2 delete-listener --listener-arn ${arn}` }],
+    reason: 'exists',
+    dependsOn: opts.dependsOn,
+    run: async (rt) => {
+      const [port, lb] = [label.split(':').pop()!, label.split(':')[0]];
+      await (await ctx.elb()).deleteListener(arn);
+      rt.record('deleted', { type: 'elb-listener', name: port, parent: lb, arn });
+    },
+  };
+}
+
+export function targetGroupDeleteStep(ctx: Context, name: string, arn: string | undefined, opts: { id: string; dependsOn?: string[] }): Step {
+  if (!arn) return absentStep({ id: opts.id, type: 'elb-target-group', name, reason: 'does not exist', dependsOn: opts.dependsOn });
+  return {
+    id: opts.id,
+    type: 'elb-target-group',
+    name,
+    arn,
+    action: 'delete',
+    calls: [{ operation: 'DeleteTargetGroup', target: `target group ${name}`, reason: 'delete it (no listener forwards to it any more)', cli: `aws elbv2 delete-target-group --target-group-arn ${arn}` }],
+    reason: 'exists',
+    dependsOn: opts.dependsOn,
+    run: async (rt) => {
+      await retryWhile(
+        ctx,
+        { operation: 'elasticloadbalancing:DeleteTargetGroup', transient: (e) => /ResourceInUse/.test(errorName(e)), waitingFor: `the listeners of ${name} to be deleted`, accepted: `target group ${name} deleted`, giveUp: 'A listener or rule of another load balancer may still forward to it.' },
+        () => ctx.elb().then((e) => e.deleteTargetGroup(arn)),
+      );
+      rt.record('deleted', { type: 'elb-target-group', name, arn });
+    },
+  };
+}
+
+export function loadBalancerDeleteStep(ctx: Context, name: string, arn: string | undefined, opts: { id: string; dependsOn?: string[] }): Step {
+  if (!arn) return absentStep({ id: opts.id, type: 'elb-load-balancer', name, reason: 'does not exist', dependsOn: opts.dependsOn });
+  return {
+    id: opts.id,
+    type: 'elb-load-balancer',
+    name,
+    arn,
+    action: 'delete',
+    calls: [{ operation: 'DeleteLoadBalancer', target: `load balancer ${name}`, reason: 'delete it (its listeners first)', cli: `aws elbv2 delete-load-balancer --load-balancer-arn ${arn}` }],
+    reason: 'exists',
+    dependsOn: opts.dependsOn,
+    run: async (rt) => {
+      await (await ctx.elb()).deleteLoadBalancer(arn);
+      rt.record('deleted', { type: 'elb-load-balancer', name, arn });
+    },
+  };
+}
+
+/** How long a security group delete waits out DependencyViolation (network interfaces being released). */
+const SG_RELEASE_MS = 10 * 60_000;
+
+export function securityGroupDeleteStep(ctx: Context, name: string, vpcId: string, id: string | undefined, opts: { id: string; dependsOn?: string[] }): Step {
+  if (!id) return absentStep({ id: opts.id, type: 'ec2-security-group', name, reason: 'does not exist', dependsOn: opts.dependsOn });
+  return {
+    id: opts.id,
+    type: 'ec2-security-group',
+    name,
+    arn: id,
+    action: 'delete',
+    calls: [{ operation: 'DeleteSecurityGroup', target: `security group ${name} (${id})`, reason: 'delete it once no network interface uses it (retried while they are released)', cli: `aws ec2 delete-security-group --group-id ${id}` }],
+    reason: 'exists',
+    dependsOn: opts.dependsOn,
+    run: async (rt) => {
+      await retryWhile(
+        ctx,
+        {
+          operation: 'ec2:DeleteSecurityGroup',
+          transient: (e) => /DependencyViolation/.test(errorName(e)),
+          waitingFor: `the network interfaces using ${name} to be released (tasks and load balancer gone)`,
+          accepted: `security group ${name} deleted`,
+          giveUp: `Something else still uses it: aws ec2 describe-network-interfaces --filters Name=group-id,Values=${id}`,
+          maxWaitMs: Number(ctx.env.ECSPRIMER_RETRY_MAX_MS) > 0 ? Number(ctx.env.ECSPRIMER_RETRY_MAX_MS) : SG_RELEASE_MS,
+        },
+        () => ctx.ec2().then((e) => e.deleteSecurityGroup(id)),
+      );
+      rt.record('deleted', { type: 'ec2-security-group', name, parent: vpcId, arn: id });
+    },
+  };
+}
+
