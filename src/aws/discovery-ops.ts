@@ -26,7 +26,7 @@ export class DiscoveryOps {
           new GetResourcesCommand({
             TagFilters: [{ Key: key, Values: [value] }],
             // "logs" (the service alone) rather than "logs:log-group": both AWS and moto take it.
-            ResourceTypeFilters: ['ecs:cluster', 'ecs:service', 'ecs:task-definition', 'ecs:task', 'logs', 'ecr:repository', 'secretsmanager:secret'],
+            ResourceTypeFilters: ['ecs:cluster', 'ecs:service', 'ecs:task-definition', 'ecs:task', 'logs', 'ecr:repository', 'secretsmanager:secret', 'elasticloadbalancing:loadbalancer', 'elasticloadbalancing:targetgroup', 'ec2:security-group'],
             PaginationToken: token,
             ResourcesPerPage: 100,
           }),

@@ -81,6 +81,18 @@ export class Ec2Ops extends ServiceOps<EC2Client> {
     };
   }
 
+  /** A security group by id, with its name, VPC and tags; undefined when there is none. */
+  async securityGroupById(id: string): Promise<{ id: string; name: string; vpcId: string; tags: Record<string, string> } | undefined> {
+    try {
+      const out = await this.client.send(new DescribeSecurityGroupsCommand({ GroupIds: [id] }));
+      const g = out.SecurityGroups?.[0];
+      return g?.GroupId ? { id: g.GroupId, name: g.GroupName ?? id, vpcId: g.VpcId ?? '', tags: Object.fromEntries((g.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])) } : undefined;
+    } catch (e) {
+      if (/InvalidGroup\.NotFound/.test((e as Error).name ?? '')) return undefined;
+      return this.call('DescribeSecurityGroups', () => Promise.reject(e));
+    }
+  }
+
   /** Creates a security group (tagged) and its one ingress rule: a TCP port from a CIDR or from another group. */
   async createSecurityGroup(o: { name: string; description: string; vpcId: string; tags: Record<string, string>; port: number; from: { cidr: string } | { group: string } }): Promise<string> {
     const made = await this.call('CreateSecurityGroup', () =>

@@ -34,6 +34,20 @@ export function parseLogGroupArn(arn: string): ParsedArn | undefined {
   return m ? { type: 'logs-log-group', name: m[1], arn: arn.replace(/:\*$/, '') } : undefined;
 }
 
+/** Load balancer and target group ARNs (elasticloadbalancing), by the names ecsprimer gives them. */
+export function parseElbArn(arn: string): ParsedArn | undefined {
+  let m = /^arn:[^:]+:elasticloadbalancing:[^:]+:\d{12}:loadbalancer\/app\/([^/]+)\/[^/]+$/.exec(arn);
+  if (m) return { type: 'elb-load-balancer', name: m[1], arn };
+  m = /^arn:[^:]+:elasticloadbalancing:[^:]+:\d{12}:targetgroup\/([^/]+)\/[^/]+$/.exec(arn);
+  return m ? { type: 'elb-target-group', name: m[1], arn } : undefined;
+}
+
+/** A security group ARN: found by its id (its name and VPC are read with it). */
+export function parseSecurityGroupArn(arn: string): ParsedArn | undefined {
+  const m = /^arn:[^:]+:ec2:[^:]+:\d{12}:security-group\/(sg-[0-9a-f]+)$/.exec(arn);
+  return m ? { type: 'ec2-security-group', name: m[1], arn: m[1] } : undefined;
+}
+
 /** An ECR repository ARN (arn:aws:ecr:REGION:ACCOUNT:repository/NAME). */
 export function parseRepositoryArn(arn: string): ParsedArn | undefined {
   const m = /^arn:[^:]+:ecr:[^:]+:\d{12}:repository\/(.+)$/.exec(arn);

@@ -20,7 +20,7 @@ import { iamPath, policyArn } from '../iam/arn.js';
 import { readPolicyForDelete, readRoleForDelete, type PolicyDeleteState, type RoleDeleteState } from '../iam/steps.js';
 import { STACK_TAG } from '../input/tags.js';
 import type { TrackedResource } from '../state/journal.js';
-import { parseEcsArn, parseLogGroupArn, parseRepositoryArn, parseSecretArn } from './arn.js';
+import { parseElbArn, parseEcsArn, parseLogGroupArn, parseRepositoryArn, parseSecretArn, parseSecurityGroupArn } from './arn.js';
 import type { SecretInfo } from '../aws/secrets-ops.js';
 import type { ScalableTargetInfo } from '../aws/autoscaling-ops.js';
 import type { LoadBalancerInfo, TargetGroupInfo } from '../aws/elb-ops.js';
@@ -74,7 +74,7 @@ export interface Inventory {
   loadBalancers: Item<LoadBalancerInfo>[];
   listeners: Item<{ arn: string }>[];
   targetGroups: Item<TargetGroupInfo>[];
-  securityGroups: Item<{ id: string }>[];
+  securityGroups: Item<{ id: string; name: string; vpcId?: string }>[];
   warnings: string[];
   /** The journal knew nothing of this stack. */
   journalEmpty: boolean;
@@ -165,8 +165,12 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
   for (const r of roles) c.add({ type: 'iam-role', name: r.name }, { arn: r.arn, tagged: true });
   for (const p of policies) c.add({ type: 'iam-policy', name: p.name }, { arn: p.arn, tagged: true });
   for (const arn of tagged.arns) {
-    const p = parseEcsArn(arn) ?? parseLogGroupArn(arn) ?? parseRepositoryArn(arn) ?? parseSecretArn(arn);
-    if (p) c.add({ type: p.type, name: p.name, parent: p.parent }, { arn: p.arn, tagged: true });
+    const p = parseEcsArn(arn) ?? parseLogGroupArn(arn) ?? parseRepositoryArn(arn) ?? parseSecretArn(arn) ?? parseElbArn(arn) ?? parseSecurityGroupArn(arn);
+    if (!p) continue;
+    // A security group the journal knows (by name and VPC, its id as arn) is the same candidate.
+    const known = p.type === 'ec2-security-group' ? c.of('ec2-security-group').find((x) => x.arn === p.name) : undefined;
+    if (known) c.add(known.key, { tagged: true });
+    else c.add({ type: p.type, name: p.name, parent: p.parent }, { arn: p.arn, tagged: true });
   }
   if (tagged.fallback) await ecsFallback(ctx, discovery, await ecsP, c);
 
@@ -208,7 +212,7 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
   const lbItems = build<LoadBalancerInfo>('elb-load-balancer');
   const listenerItems = build<{ arn: string }>('elb-listener');
   const tgItems = build<TargetGroupInfo>('elb-target-group');
-  const sgItems = build<{ id: string }>('ec2-security-group');
+  const sgItems = build<{ id: string; name: string; vpcId?: string }>('ec2-security-group');
 
   // Attachments the stack made, with their current state from the role's attachments.
   const attachedByRole = new Map<string, string[] | undefined>();
@@ -318,8 +322,10 @@ async function readLive(ctx: Context, iamP: Promise<IamOps>, ecsP: Promise<EcsOp
       out.set(keyOf(x), { live: l ? { arn: l.arn } : undefined, arn: l?.arn ?? x.arn });
     }),
     ...of('ec2-security-group').map((x) => async () => {
-      const g = x.key.parent ? await (await ctx.ec2()).securityGroup(x.key.parent, x.key.name) : undefined;
-      out.set(keyOf(x), { live: g ? { id: g.id } : undefined, tags: g?.tags, arn: g?.id ?? x.arn });
+      const ec2 = await ctx.ec2();
+      // From the journal: by VPC and name; found by its tag only: by id.
+      const g = x.key.parent ? await ec2.securityGroup(x.key.parent, x.key.name) : await ec2.securityGroupById(x.key.name);
+      out.set(keyOf(x), { live: g ? { id: g.id, name: 'name' in g ? g.name : x.key.name, vpcId: 'vpcId' in g ? g.vpcId : x.key.parent } : undefined, tags: g?.tags, arn: g?.id ?? x.arn });
     }),
     ...of('ecs-task-definition').map((t) => async () => {
       const live = await (await ecsP).describeTaskDefinition(t.arn ?? t.key.name);

@@ -143,12 +143,9 @@ export function teardownSteps(ctx: Context, inv: Inventory, opts: TeardownOption
       listenerIds.push(id);
     }
   }
+  // A load balancer's delete takes its listeners with it (also those the journal does not know,
+  // when it was found by its tag): target groups go after the load balancers.
   const lbIds: string[] = [];
-  for (const t of inv.targetGroups) {
-    const id = `target-group:${t.name}`;
-    if (t.ownership !== 'owned') steps.push(keepStep(t, id));
-    else steps.push(targetGroupDeleteStep(ctx, t.name, t.live?.arn, { id, dependsOn: [...ecsSteps, ...listenerIds] }));
-  }
   for (const b of inv.loadBalancers) {
     const id = `load-balancer:${b.name}`;
     if (b.ownership !== 'owned') steps.push(keepStep(b, id));
@@ -157,10 +154,15 @@ export function teardownSteps(ctx: Context, inv: Inventory, opts: TeardownOption
       lbIds.push(id);
     }
   }
+  for (const t of inv.targetGroups) {
+    const id = `target-group:${t.name}`;
+    if (t.ownership !== 'owned') steps.push(keepStep(t, id));
+    else steps.push(targetGroupDeleteStep(ctx, t.name, t.live?.arn, { id, dependsOn: [...ecsSteps, ...listenerIds, ...lbIds] }));
+  }
   for (const g of inv.securityGroups) {
     const id = `security-group:${g.name}`;
     if (g.ownership !== 'owned') steps.push(keepStep(g, id));
-    else steps.push(securityGroupDeleteStep(ctx, g.name, g.parent ?? '', g.live?.id, { id, dependsOn: [...ecsSteps, ...lbIds] }));
+    else steps.push(securityGroupDeleteStep(ctx, g.live?.name ?? g.name, g.live?.vpcId ?? g.parent ?? '', g.live?.id, { id, dependsOn: [...ecsSteps, ...lbIds] }));
   }
   // The stack's two groups of one service reference each other (tasks ← load balancer): the tasks' goes first.
   const sgSteps = steps.filter((x) => x.type === 'ec2-security-group' && x.action === 'delete');

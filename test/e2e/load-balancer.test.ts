@@ -114,6 +114,22 @@ describeE2E('service create --load-balancer (built CLI → moto)', () => {
     expect(late.stderr).toMatch(/Timed out after 2 s waiting for 1 healthy target\(s\).*Check that the container answers \/ on its port/);
   });
 
+  it('a lost journal: teardown finds the load balancer, target group and security groups by their tag', async () => {
+    const stack = uniqueStack('lbl');
+    const state = makeStateDir();
+    const run = (args: string[], dir = state): Promise<CliResult> => runCli([...args, '--stack', stack, '--endpoint-url', moto.url, '--yes'], { env: { ECSPRIMER_STATE_DIR: dir, ECSPRIMER_POLL_MS: '50' }, timeoutMs: 90_000 });
+    ok(await run(['cluster', 'create', '--name', `${stack}-c`]), 'cluster create');
+    ok(await run(['task', 'register']), 'task register');
+    ok(await run(['service', 'create', '--cluster', `${stack}-c`, '--name', 'web', '--task-definition', `${stack}-web`, '--load-balancer', '--container-port', '80']), 'service create');
+    // Another machine: the same account, no journal.
+    const down = await run(['teardown'], makeStateDir());
+    ok(down, 'teardown without the journal');
+    const name = `${stack}-web`;
+    await expect(elb.send(new DescribeLoadBalancersCommand({ Names: [name] }))).rejects.toMatchObject({ name: expect.stringMatching(/LoadBalancerNotFound/) });
+    await expect(elb.send(new DescribeTargetGroupsCommand({ Names: [name] }))).rejects.toMatchObject({ name: expect.stringMatching(/TargetGroupNotFound/) });
+    expect([...(await group(`${name}-lb`)), ...(await group(`${name}-tasks`))]).toEqual([]);
+  });
+
   it('bad values exit 2 before any request', async () => {
     const proxy = await startProxy({ target: moto.url });
     try {
