@@ -237,63 +237,60 @@ export function loadBalancerSteps(ctx: Context, o: { service: string; req: LoadB
 // ---------------------------------------------------------------------------------------------
 // Teardown
 
-export function listenerDeleteStep(ctx: Context, label: string, arn: string | undefined, opts: { id: string; dependsOn?: string[] }): Step {
-  if (!arn) return absentStep({ id: opts.id, type: 'elb-listener', name: label, reason: 'does not exist', dependsOn: opts.dependsOn });
+/** One ELBv2 resource deleted by its ARN (absent when there is none), journalled once AWS confirms. */
+function elbDeleteStep(
+  o: { id: string; dependsOn?: string[]; type: 'elb-listener' | 'elb-target-group' | 'elb-load-balancer'; name: string; arn: string | undefined; operation: string; target: string; reason: string; cli: string },
+  del: (arn: string) => Promise<unknown>,
+  journal: { name: string; parent?: string },
+): Step {
+  if (!o.arn) return absentStep({ id: o.id, type: o.type, name: o.name, reason: 'does not exist', dependsOn: o.dependsOn });
+  const arn = o.arn;
   return {
-    id: opts.id,
-    type: 'elb-listener',
-    name: label,
+    id: o.id,
+    type: o.type,
+    name: o.name,
     arn,
     action: 'delete',
-    calls: [{ operation: 'DeleteListener', target: `listener ${label}`, reason: 'stop forwarding (before its target group goes)', cli: `aws elbv2 delete-listener --listener-arn ${arn}` }],
+    calls: [{ operation: o.operation, target: o.target, reason: o.reason, cli: o.cli }],
     reason: 'exists',
-    dependsOn: opts.dependsOn,
+    dependsOn: o.dependsOn,
     run: async (rt) => {
-      const [port, lb] = [label.split(':').pop()!, label.split(':')[0]];
-      await (await ctx.elb()).deleteListener(arn);
-      rt.record('deleted', { type: 'elb-listener', name: port, parent: lb, arn });
+      await del(arn);
+      rt.record('deleted', { type: o.type, ...journal, arn });
     },
   };
+}
+
+/** `label` is `LOAD-BALANCER:PORT`. */
+export function listenerDeleteStep(ctx: Context, label: string, arn: string | undefined, opts: { id: string; dependsOn?: string[] }): Step {
+  const port = label.slice(label.lastIndexOf(':') + 1);
+  const lb = label.slice(0, label.lastIndexOf(':'));
+  return elbDeleteStep(
+    { ...opts, type: 'elb-listener', name: label, arn, operation: 'DeleteListener', target: `listener ${label}`, reason: 'stop forwarding (before its target group goes)', cli: `aws elbv2 delete-listener --listener-arn ${arn}` },
+    async (a) => (await ctx.elb()).deleteListener(a),
+    { name: port, parent: lb },
+  );
 }
 
 export function targetGroupDeleteStep(ctx: Context, name: string, arn: string | undefined, opts: { id: string; dependsOn?: string[] }): Step {
-  if (!arn) return absentStep({ id: opts.id, type: 'elb-target-group', name, reason: 'does not exist', dependsOn: opts.dependsOn });
-  return {
-    id: opts.id,
-    type: 'elb-target-group',
-    name,
-    arn,
-    action: 'delete',
-    calls: [{ operation: 'DeleteTargetGroup', target: `target group ${name}`, reason: 'delete it (no listener forwards to it any more)', cli: `aws elbv2 delete-target-group --target-group-arn ${arn}` }],
-    reason: 'exists',
-    dependsOn: opts.dependsOn,
-    run: async (rt) => {
-      await retryWhile(
+  return elbDeleteStep(
+    { ...opts, type: 'elb-target-group', name, arn, operation: 'DeleteTargetGroup', target: `target group ${name}`, reason: 'delete it (no listener forwards to it any more)', cli: `aws elbv2 delete-target-group --target-group-arn ${arn}` },
+    (a) =>
+      retryWhile(
         ctx,
         { operation: 'elasticloadbalancing:DeleteTargetGroup', transient: (e) => /ResourceInUse/.test(errorName(e)), waitingFor: `the listeners of ${name} to be deleted`, accepted: `target group ${name} deleted`, giveUp: 'A listener or rule of another load balancer may still forward to it.' },
-        () => ctx.elb().then((e) => e.deleteTargetGroup(arn)),
-      );
-      rt.record('deleted', { type: 'elb-target-group', name, arn });
-    },
-  };
+        () => ctx.elb().then((e) => e.deleteTargetGroup(a)),
+      ),
+    { name },
+  );
 }
 
 export function loadBalancerDeleteStep(ctx: Context, name: string, arn: string | undefined, opts: { id: string; dependsOn?: string[] }): Step {
-  if (!arn) return absentStep({ id: opts.id, type: 'elb-load-balancer', name, reason: 'does not exist', dependsOn: opts.dependsOn });
-  return {
-    id: opts.id,
-    type: 'elb-load-balancer',
-    name,
-    arn,
-    action: 'delete',
-    calls: [{ operation: 'DeleteLoadBalancer', target: `load balancer ${name}`, reason: 'delete it (its listeners first)', cli: `aws elbv2 delete-load-balancer --load-balancer-arn ${arn}` }],
-    reason: 'exists',
-    dependsOn: opts.dependsOn,
-    run: async (rt) => {
-      await (await ctx.elb()).deleteLoadBalancer(arn);
-      rt.record('deleted', { type: 'elb-load-balancer', name, arn });
-    },
-  };
+  return elbDeleteStep(
+    { ...opts, type: 'elb-load-balancer', name, arn, operation: 'DeleteLoadBalancer', target: `load balancer ${name}`, reason: 'delete it (with its listeners)', cli: `aws elbv2 delete-load-balancer --load-balancer-arn ${arn}` },
+    async (a) => (await ctx.elb()).deleteLoadBalancer(a),
+    { name },
+  );
 }
 
 /** How long a security group delete waits out DependencyViolation (network interfaces being released). */
