@@ -124,7 +124,7 @@ export interface LoadBalancerPlan {
 }
 
 /** The steps that give the service its load balancer (each unchanged when it is there already). */
-export function loadBalancerSteps(ctx: Context, o: { service: string; req: LoadBalancerRequest; names: LoadBalancerNames; now: LoadBalancerNow; vpcId: string; subnets: string[]; account: string }): LoadBalancerPlan {
+export function loadBalancerSteps(ctx: Context, o: { service: string; req: LoadBalancerRequest; names: LoadBalancerNames; now: LoadBalancerNow; vpcId: string; subnets: string[]; account: string; known?: boolean }): LoadBalancerPlan {
   const { req, names, now } = o;
   const tags = stackTags(ctx.stack);
   const mine = (what: string, name: string, t: Record<string, string> | undefined) => {
@@ -135,7 +135,8 @@ export function loadBalancerSteps(ctx: Context, o: { service: string; req: LoadB
   if (now.tg) mine('target group', names.targetGroup, now.tg.tags);
   if (now.lbGroup) mine('security group', names.lbGroup, now.lbGroup.tags);
   if (now.tasksGroup) mine('security group', names.tasksGroup, now.tasksGroup.tags);
-  if (o.subnets.length < 2) throw new InputError('--subnets', { message: 'an Application Load Balancer needs subnets in at least two availability zones', fix: 'give two or more subnets (the default VPC has one per zone)' });
+  // A dry run that could not read the network has no subnets to count.
+  if (o.known !== false && o.subnets.length < 2) throw new InputError('--subnets', { message: 'an Application Load Balancer needs subnets in at least two availability zones', fix: 'give two or more subnets (the default VPC has one per zone)' });
 
   const steps: Step[] = [];
   const group = (id: string, name: string, existing: Group | undefined, description: string, from: (rt: StepRuntime) => { cidr: string } | { group: string }, fromText: string, p: number, dependsOn: string[] = []): Step => {
@@ -171,7 +172,7 @@ export function loadBalancerSteps(ctx: Context, o: { service: string; req: LoadB
           type: 'elb-load-balancer',
           name: names.loadBalancer,
           action: 'create',
-          calls: [{ operation: 'CreateLoadBalancer', target: `load balancer ${names.loadBalancer}`, reason: `an internet-facing Application Load Balancer in ${o.subnets.length} subnets, tagged ${STACK_TAG}=${ctx.stack}` }],
+          calls: [{ operation: 'CreateLoadBalancer', target: `load balancer ${names.loadBalancer}`, reason: `an internet-facing Application Load Balancer in ${o.subnets.length ? `${o.subnets.length} subnets` : "the service's subnets"}, tagged ${STACK_TAG}=${ctx.stack}` }],
           reason: 'does not exist yet',
           dependsOn: now.lbGroup ? [] : ['lb-group'],
           run: async (rt) => {

@@ -220,7 +220,7 @@ export async function runServiceCreate(o: ServiceCreateOptions, ctx: Context): P
     const vpcId = network?.vpcId ?? (network?.subnets[0] && known ? (await (await ctx.ec2()).subnet(network.subnets[0]))?.vpcId : undefined) ?? '<vpc>';
     lbNames = loadBalancerNames(ctx.stack, o.name);
     const lbNow = known ? await readLoadBalancer(ctx, lbNames, vpcId) : { listeners: [] };
-    lbPlan = loadBalancerSteps(ctx, { service: o.name, req: lbReq, names: lbNames, now: lbNow, vpcId, subnets: network?.subnets ?? [], account });
+    lbPlan = loadBalancerSteps(ctx, { service: o.name, req: lbReq, names: lbNames, now: lbNow, vpcId, subnets: network?.subnets ?? [], account, known });
     lbSteps.push(...lbPlan.steps);
     input.loadBalancers = [{ targetGroupArn: lbNow.tg?.arn ?? `<target group ${lbNames.targetGroup}>`, containerName, containerPort: lbReq.containerPort }];
     input.healthCheckGracePeriodSeconds = rest.healthCheckGracePeriodSeconds ?? 60;

@@ -130,6 +130,12 @@ describeE2E('service create --load-balancer (built CLI → moto)', () => {
     expect([...(await group(`${name}-lb`)), ...(await group(`${name}-tasks`))]).toEqual([]);
   });
 
+  it('--dry-run plans the load balancer without AWS access', async () => {
+    const r = await runCli(['service', 'create', '--cluster', 'c', '--name', 's', '--task-definition', 'f', '--load-balancer', '--container-port', '80', '--dry-run', '--stack', uniqueStack('lbdry'), '--endpoint-url', 'http://127.0.0.1:1'], { env: { ECSPRIMER_STATE_DIR: makeStateDir(), AWS_MAX_ATTEMPTS: '1' } });
+    expect(r.code, r.stderr).toBe(0);
+    for (const op of ['CreateSecurityGroup', 'AuthorizeSecurityGroupIngress', 'CreateLoadBalancer', 'CreateTargetGroup', 'CreateListener', 'CreateService']) expect(r.stdout).toContain(op);
+  });
+
   it('bad values exit 2 before any request', async () => {
     const proxy = await startProxy({ target: moto.url });
     try {
