@@ -194,68 +194,48 @@ export class Context {
     });
   }
 
-  /** The EC2 operations of this run (default VPC lookups), built on first use. */
+  /**
+   * The operations of a service whose class takes (client, endpoint), built on first use: its
+   * module (which also holds the client class, see aws/clients.ts) and its client load together.
+   */
+  private opsOf<O>(kind: 'ec2' | 'logs' | 'ecr' | 'secretsmanager' | 'ssm' | 'kms' | 'autoscaling' | 'elb', load: () => Promise<new (client: never, endpoint?: string) => O>): Promise<O> {
+    return this.once(kind, async () => {
+      const [Ops, client] = await Promise.all([load(), this.aws().get(kind)]);
+      return new Ops(client as never, await this.aws().endpoint(kind));
+    });
+  }
+
+  /** EC2: default VPC lookups, security groups. */
   ec2(): Promise<Ec2Ops> {
-    return this.once('ec2', async () => {
-      const [{ Ec2Ops }, client] = await Promise.all([import('./aws/ec2-ops.js'), this.aws().get('ec2')]);
-      return new Ec2Ops(client, await this.aws().endpoint('ec2'));
-    });
+    return this.opsOf('ec2', async () => (await import('./aws/ec2-ops.js')).Ec2Ops);
   }
-
-  /** The CloudWatch Logs operations of this run (log groups, log events), built on first use. */
+  /** CloudWatch Logs: log groups, log events. */
   logs(): Promise<LogsOps> {
-    return this.once('logs', async () => {
-      const [{ LogsOps }, client] = await Promise.all([import('./aws/logs-ops.js'), this.aws().get('logs')]);
-      return new LogsOps(client, await this.aws().endpoint('logs'));
-    });
+    return this.opsOf('logs', async () => (await import('./aws/logs-ops.js')).LogsOps);
   }
-
-  /** The ECR operations of this run (repositories, image checks, login), built on first use. */
+  /** ECR: repositories, image checks, login. */
   ecr(): Promise<EcrOps> {
-    return this.once('ecr', async () => {
-      const [{ EcrOps }, client] = await Promise.all([import('./aws/ecr-ops.js'), this.aws().get('ecr')]);
-      return new EcrOps(client, await this.aws().endpoint('ecr'));
-    });
+    return this.opsOf('ecr', async () => (await import('./aws/ecr-ops.js')).EcrOps);
   }
-
-  /** The Secrets Manager operations of this run, built on first use. */
+  /** Secrets Manager: the stack's secrets. */
   secrets(): Promise<SecretsOps> {
-    return this.once('secretsmanager', async () => {
-      const [{ SecretsOps }, client] = await Promise.all([import('./aws/secrets-ops.js'), this.aws().get('secretsmanager')]);
-      return new SecretsOps(client, await this.aws().endpoint('secretsmanager'));
-    });
+    return this.opsOf('secretsmanager', async () => (await import('./aws/secrets-ops.js')).SecretsOps);
   }
-
-  /** The SSM Parameter Store reads of this run (task secrets), built on first use. */
+  /** SSM Parameter Store reads (task secrets). */
   ssm(): Promise<SsmOps> {
-    return this.once('ssm', async () => {
-      const [{ SsmOps }, client] = await Promise.all([import('./aws/ssm-ops.js'), this.aws().get('ssm')]);
-      return new SsmOps(client, await this.aws().endpoint('ssm'));
-    });
+    return this.opsOf('ssm', async () => (await import('./aws/ssm-ops.js')).SsmOps);
   }
-
-  /** The Application Auto Scaling operations of this run (service autoscale), built on first use. */
+  /** Application Auto Scaling (service autoscale). */
   autoscaling(): Promise<AutoScalingOps> {
-    return this.once('autoscaling', async () => {
-      const [{ AutoScalingOps }, client] = await Promise.all([import('./aws/autoscaling-ops.js'), this.aws().get('autoscaling')]);
-      return new AutoScalingOps(client, await this.aws().endpoint('autoscaling'));
-    });
+    return this.opsOf('autoscaling', async () => (await import('./aws/autoscaling-ops.js')).AutoScalingOps);
   }
-
-  /** The Elastic Load Balancing v2 reads of this run, built on first use. */
+  /** Elastic Load Balancing v2 (service create --load-balancer). */
   elb(): Promise<ElbOps> {
-    return this.once('elb', async () => {
-      const [{ ElbOps }, client] = await Promise.all([import('./aws/elb-ops.js'), this.aws().get('elb')]);
-      return new ElbOps(client, await this.aws().endpoint('elb'));
-    });
+    return this.opsOf('elb', async () => (await import('./aws/elb-ops.js')).ElbOps);
   }
-
-  /** The KMS reads of this run (the key ARN behind an alias), built on first use. */
+  /** KMS reads: the key ARN behind an alias. */
   kms(): Promise<KmsOps> {
-    return this.once('kms', async () => {
-      const [{ KmsOps }, client] = await Promise.all([import('./aws/kms-ops.js'), this.aws().get('kms')]);
-      return new KmsOps(client, await this.aws().endpoint('kms'));
-    });
+    return this.opsOf('kms', async () => (await import('./aws/kms-ops.js')).KmsOps);
   }
 
   /** Finding a stack's resources by their tags (the tagging API, or an ECS scan). */

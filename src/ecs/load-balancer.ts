@@ -29,7 +29,7 @@ export interface LoadBalancerRequest {
 }
 
 export interface LoadBalancerOptions {
-  loadBalancer?: string | boolean;
+  loadBalancer?: boolean;
   containerPort?: string;
   containerName?: string;
   listenerPort?: string;
@@ -48,9 +48,6 @@ export function parseLoadBalancerOptions(o: LoadBalancerOptions): LoadBalancerRe
   if (o.loadBalancer === undefined) {
     if (extra.length) throw new InputError(`--${extra[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, { message: 'only goes with --load-balancer', fix: 'add --load-balancer (a new Application Load Balancer for the service)' });
     return undefined;
-  }
-  if (typeof o.loadBalancer === 'string') {
-    throw new InputError('--load-balancer', { message: `using an existing load balancer ("${o.loadBalancer}") is not supported yet`, fix: 'give --load-balancer without a name: the stack makes one for the service' });
   }
   if (o.containerPort === undefined) throw new InputError('--container-port', { message: 'is required with --load-balancer', fix: 'give the port the container listens on, e.g. --container-port 80' });
   const path = o.healthCheckPath ?? '/';

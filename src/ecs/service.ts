@@ -88,7 +88,7 @@ export interface ServiceCreateOptions {
   tag?: string[];
   /** Run `task verify` first; create nothing when a check fails. */
   verify?: boolean;
-  loadBalancer?: string | boolean;
+  loadBalancer?: boolean;
   containerPort?: string;
   containerName?: string;
   listenerPort?: string;

@@ -29,7 +29,7 @@ import { validateTaskDefinition, type JsonValue as EcsJson } from './validate.js
 import type { LogGroupInfo } from '../aws/logs-ops.js';
 import { EXECUTION_POLICY_NAME, executionRoleName, executionRoleNeeds, executionRoleSteps, readExecutionRole, type ExecutionRoleNow } from './execution-role.js';
 import { awslogsTargets, groupsToProvide, logGroupCreateStep, parseRetention } from './log-groups.js';
-import { grantDocument, grantPolicyName, grantStep, parseSecretOptions, resolveTaskReads, secretRefKey, valueFromOf, withSecretEntries, type SecretRef, type TaskReads } from './task-secrets.js';
+import { grantDocument, grantLines, grantPolicyName, grantStep, parseSecretOptions, resolveTaskReads, secretRefKey, valueFromOf, withSecretEntries, type SecretRef, type TaskReads } from './task-secrets.js';
 
 // ---------------------------------------------------------------------------------------------
 // task register
@@ -169,9 +169,9 @@ export async function runTaskRegister(o: TaskRegisterOptions, ctx: Context): Pro
     notes.push(`no execution role is named and ${execNeeds.join(', ')}: the stack's execution role ${executionRoleName(ctx.stack)} is used (--execution-role to choose another).`);
     const ours = exec.steps[0].action !== 'none' || (value.execRole.role && stackOf(value.execRole.role.tags) === ctx.stack);
     if (ours) grantS = grantStep(ctx, { role: executionRoleName(ctx.stack), family, document: grant, current: value.execRole.grant, roleStep: exec.steps[0].action !== 'none' ? exec.steps[0].id : undefined });
-    else if (grant) warnings.push(`role ${executionRoleName(ctx.stack)} was not made by stack ${ctx.stack}: ecsprimer does not change it; it needs ${grantSummary(grant)}.`);
+    else if (grant) warnings.push(`role ${executionRoleName(ctx.stack)} was not made by stack ${ctx.stack}: ecsprimer does not change it; it needs ${grantLines(grant).join('; ')}.`);
   } else if (grant && reads.secrets.length) {
-    warnings.push(`ecsprimer does not change the execution role you named; for these secrets it needs ${grantSummary(grant)} (never on "*"). ${EXECUTION_POLICY_NAME} grants none of it.`);
+    warnings.push(`ecsprimer does not change the execution role you named; for these secrets it needs ${grantLines(grant).join('; ')} (never on "*"). ${EXECUTION_POLICY_NAME} grants none of it.`);
   }
   const execArn = stackExecArn ?? roleArnFor(ctx, execRef, value.execFound, '--execution-role', account, warnings);
   const taskArn = roleArnFor(ctx, taskRef, value.taskFound, '--task-role', account, warnings);
@@ -193,11 +193,6 @@ export async function runTaskRegister(o: TaskRegisterOptions, ctx: Context): Pro
   return report;
 }
 
-
-/** "secretsmanager:GetSecretValue on arn:…; kms:Decrypt on arn:…" of a grant document. */
-function grantSummary(doc: JsonValue): string {
-  return ((doc as Obj).Statement as Obj[]).map((st) => `${(st.Action as string[]).join(', ')} on ${Array.isArray(st.Resource) ? st.Resource.join(', ') : st.Resource}`).join('; ');
-}
 
 /**
  * The step that registers `input` as a new revision of `family`, or keeps the latest ACTIVE one

@@ -222,6 +222,11 @@ export function valueFromOf(r: { ref: SecretRef; arn: string }): string {
 // ---------------------------------------------------------------------------------------------
 // The grant
 
+/** Each statement of a grant as "ACTIONS on RESOURCES" (for plans and warnings). */
+export function grantLines(doc: JsonValue): string[] {
+  return ((doc as Obj).Statement as Obj[]).map((s) => `${(s.Action as string[]).join(', ')} on ${Array.isArray(s.Resource) ? s.Resource.join(', ') : s.Resource}`);
+}
+
 export const grantPolicyName = (family: string) => `ecsprimer-${family}`.slice(0, 128);
 
 /** The inline policy that lets the execution role read exactly what the task reads; undefined when it reads nothing. */
@@ -280,7 +285,7 @@ export function grantStep(
   if (o.current !== undefined && canonicalJson(o.current as JsonValue) === canonicalJson(o.document)) {
     return { id, type: 'iam-role-policy', name: label, action: 'none', state: 'unchanged', calls: [], reason: 'allows exactly what the task reads' };
   }
-  const what = ((o.document as Obj).Statement as Obj[]).map((s) => `${(s.Action as string[]).join(', ')} on ${Array.isArray(s.Resource) ? s.Resource.join(', ') : s.Resource}`);
+  const what = grantLines(o.document);
   return {
     id,
     type: 'iam-role-policy',
