@@ -100,11 +100,15 @@ export interface SecretNow {
   same?: boolean;
 }
 
-/** The secret and whether its value is `value` (both in one round trip). */
+/**
+ * The secret, and whether its value is `value`. The value is read only for a secret of this stack
+ * (the only kind ecsprimer may change): another's is never read, nor needs to be readable.
+ */
 export async function readSecret(ctx: Context, name: string, value: string | undefined): Promise<SecretNow> {
   const sm = await ctx.secrets();
-  const [info, same] = await Promise.all([sm.describeSecret(name), value === undefined ? undefined : sm.sameValue(name, value)]);
-  return { info, same: info && !info.deletedDate ? same : false };
+  const info = await sm.describeSecret(name);
+  const ours = info && !info.deletedDate && stackOf(info.tags) === ctx.stack;
+  return { info, same: ours && value !== undefined ? await sm.sameValue(info.arn, value) : false };
 }
 
 const secretArnGuess = (ctx: Context, account: string, name: string) => `arn:${ctx.partition}:secretsmanager:${ctx.region}:${account}:secret:${name}-??????`;

@@ -215,6 +215,24 @@ describeE2E('ECR and secrets (built CLI → moto)', () => {
     await expect(sm.send(new DescribeSecretCommand({ SecretId: name }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
+  it("secret create on a secret the stack did not make never reads its value, and leaves it as it is", async () => {
+    const s = stackCli();
+    const name = `${s.stack}/not-ours`;
+    await sm.send(new CreateSecretCommand({ Name: name, SecretString: 'theirs-Value-0z' }));
+    // Reading it would be refused, as it may be on AWS for someone else's secret.
+    const proxy = await startProxy({ target: moto.url, faults: [{ kind: 'error', match: { service: 'secretsmanager', operation: 'GetSecretValue' }, errorCode: 'AccessDeniedException', errorMessage: 'not allowed', httpStatus: 400 }] });
+    try {
+      const r = await s.run(['secret', 'create', '--name', name, '-o', 'json'], { input: 'mine-Value-5q', endpoint: proxy.url });
+      ok(r, 'secret create on a foreign secret');
+      expect(json(r).changes.map((c) => c.status)).toEqual(['unchanged']);
+      expect(proxy.counts().byOperation['secretsmanager:DescribeSecret']).toBe(1);
+      expect(proxy.counts().byOperation['secretsmanager:GetSecretValue'] ?? 0).toBe(0);
+    } finally {
+      await proxy.stop();
+    }
+    expect((await sm.send(new GetSecretValueCommand({ SecretId: name }))).SecretString).toBe('theirs-Value-0z');
+  });
+
   it('task register --secret: full ARNs in valueFrom, the execution role allowed exactly those (and their customer key, and the ECR repository); a re-run is unchanged', async () => {
     const s = stackCli();
     const secretName = `${s.stack}/api-creds`;
@@ -401,7 +419,7 @@ describeE2E('ECR and secrets (built CLI → moto)', () => {
   });
 
   it('no secret value appears in any output, verbose line, plan or journal line of this file', () => {
-    const values = ['first-Value-9q', 'second-Value-7z', 'third-Value-5x', 'fourth-Value-3w', 'tok-Value-8m', 'ours-Value-1k', 'file-Value-4t', 'env-Value-6e', 'env-Value-2f'];
+    const values = ['first-Value-9q', 'second-Value-7z', 'third-Value-5x', 'fourth-Value-3w', 'tok-Value-8m', 'ours-Value-1k', 'file-Value-4t', 'env-Value-6e', 'env-Value-2f', 'mine-Value-5q'];
     const journalText = journals.map((j) => {
       try {
         return readFileSync(j, 'utf8');
