@@ -94,7 +94,7 @@ export class Ec2Ops extends ServiceOps<EC2Client> {
   }
 
   /** Creates a security group (tagged) and its one ingress rule: a TCP port from a CIDR or from another group. */
-  async createSecurityGroup(o: { name: string; description: string; vpcId: string; tags: Record<string, string>; port: number; from: { cidr: string } | { group: string } }): Promise<string> {
+  async createSecurityGroup(o: { name: string; description: string; vpcId: string; tags: Record<string, string>; port: number; from: { cidr: string } | { groups: string[] } }): Promise<string> {
     const made = await this.call('CreateSecurityGroup', () =>
       this.client.send(new CreateSecurityGroupCommand({ GroupName: o.name, Description: o.description, VpcId: o.vpcId, TagSpecifications: [{ ResourceType: 'security-group', Tags: Object.entries(o.tags).map(([Key, Value]) => ({ Key, Value })) }] })),
     );
@@ -103,7 +103,7 @@ export class Ec2Ops extends ServiceOps<EC2Client> {
       this.client.send(
         new AuthorizeSecurityGroupIngressCommand({
           GroupId: id,
-          IpPermissions: [{ IpProtocol: 'tcp', FromPort: o.port, ToPort: o.port, ...('cidr' in o.from ? { IpRanges: [{ CidrIp: o.from.cidr }] } : { UserIdGroupPairs: [{ GroupId: o.from.group }] }) }],
+          IpPermissions: [{ IpProtocol: 'tcp', FromPort: o.port, ToPort: o.port, ...('cidr' in o.from ? { IpRanges: [{ CidrIp: o.from.cidr }] } : { UserIdGroupPairs: o.from.groups.map((GroupId) => ({ GroupId })) }) }],
         }),
       ),
     );

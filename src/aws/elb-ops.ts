@@ -8,15 +8,21 @@ import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
+  CreateRuleCommand,
   DeleteListenerCommand,
   DeleteLoadBalancerCommand,
+  DeleteRuleCommand,
   DeleteTargetGroupCommand,
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
   DescribeTagsCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
+  ModifyRuleCommand,
+  type Action,
+  type LoadBalancer,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { named, ServiceOps } from './ops.js';
 
@@ -24,6 +30,8 @@ export interface LoadBalancerInfo {
   name: string;
   arn: string;
   dnsName: string;
+  /** application, network or gateway. */
+  type?: string;
   vpcId?: string;
   securityGroups: string[];
   tags: Record<string, string>;
@@ -32,6 +40,7 @@ export interface LoadBalancerInfo {
 export interface TargetGroupInfo {
   name: string;
   arn: string;
+  vpcId?: string;
   port?: number;
   targetType?: string;
   healthCheckPath?: string;
@@ -46,6 +55,32 @@ export interface ListenerInfo {
   forwardsTo?: string;
 }
 
+export interface RuleInfo {
+  arn: string;
+  /** A number, or "default" for the listener's default rule. */
+  priority: string;
+  isDefault: boolean;
+  pathPatterns: string[];
+  /** Its forward action's target groups and their weights (one group: weight 1). */
+  forwards: Array<{ targetGroupArn: string; weight: number }>;
+}
+
+/** Where a rule's (or listener's) forward action sends requests: one group, or weighted groups. */
+export function forwardsOf(actions: Action[] | undefined): Array<{ targetGroupArn: string; weight: number }> {
+  const forward = (actions ?? []).find((a) => a.Type === 'forward');
+  if (!forward) return [];
+  const weighted = forward.ForwardConfig?.TargetGroups ?? [];
+  if (weighted.length) return weighted.map((t) => ({ targetGroupArn: t.TargetGroupArn ?? '', weight: t.Weight ?? 1 }));
+  return forward.TargetGroupArn ? [{ targetGroupArn: forward.TargetGroupArn, weight: 1 }] : [];
+}
+
+/** A forward action: to one target group, or weighted over several. */
+export function forwardAction(to: Array<{ targetGroupArn: string; weight: number }>): Action {
+  return to.length === 1
+    ? { Type: 'forward', TargetGroupArn: to[0].targetGroupArn }
+    : { Type: 'forward', ForwardConfig: { TargetGroups: to.map((t) => ({ TargetGroupArn: t.targetGroupArn, Weight: t.weight })) } };
+}
+
 const toTags = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 
 export class ElbOps extends ServiceOps<ElasticLoadBalancingV2Client> {
@@ -53,7 +88,8 @@ export class ElbOps extends ServiceOps<ElasticLoadBalancingV2Client> {
     super(client, 'elasticloadbalancing', endpoint);
   }
 
-  private async tagsOf(arns: string[]): Promise<Map<string, Record<string, string>>> {
+  /** The tags of ELBv2 resources (load balancers, target groups, listeners, rules), by ARN. */
+  async tagsOf(arns: string[]): Promise<Map<string, Record<string, string>>> {
     const out = new Map<string, Record<string, string>>();
     if (arns.length === 0) return out;
     const r = await this.call('DescribeTags', () => this.client.send(new DescribeTagsCommand({ ResourceArns: arns })));
@@ -61,21 +97,38 @@ export class ElbOps extends ServiceOps<ElasticLoadBalancingV2Client> {
     return out;
   }
 
-  async loadBalancer(name: string): Promise<LoadBalancerInfo | undefined> {
-    const out = await this.maybe('DescribeLoadBalancers', named('LoadBalancerNotFoundException', 'LoadBalancerNotFound'), () => this.client.send(new DescribeLoadBalancersCommand({ Names: [name] })));
-    const lb = out?.LoadBalancers?.[0];
+  /** A load balancer by its name, or by its ARN (a name never starts with "arn:"). */
+  async loadBalancer(nameOrArn: string): Promise<LoadBalancerInfo | undefined> {
+    const byArn = nameOrArn.startsWith('arn:');
+    const out = await this.maybe('DescribeLoadBalancers', named('LoadBalancerNotFoundException', 'LoadBalancerNotFound'), () =>
+      this.client.send(new DescribeLoadBalancersCommand(byArn ? { LoadBalancerArns: [nameOrArn] } : { Names: [nameOrArn] })),
+    );
+    const lb: LoadBalancer | undefined = out?.LoadBalancers?.[0];
     if (!lb?.LoadBalancerArn) return undefined;
     const tags = await this.tagsOf([lb.LoadBalancerArn]);
-    return { name, arn: lb.LoadBalancerArn, dnsName: lb.DNSName ?? '', ...(lb.VpcId ? { vpcId: lb.VpcId } : {}), securityGroups: lb.SecurityGroups ?? [], tags: tags.get(lb.LoadBalancerArn) ?? {} };
+    return {
+      name: lb.LoadBalancerName ?? nameOrArn,
+      arn: lb.LoadBalancerArn,
+      dnsName: lb.DNSName ?? '',
+      ...(lb.Type ? { type: lb.Type } : {}),
+      ...(lb.VpcId ? { vpcId: lb.VpcId } : {}),
+      securityGroups: lb.SecurityGroups ?? [],
+      tags: tags.get(lb.LoadBalancerArn) ?? {},
+    };
   }
 
-  async targetGroup(name: string): Promise<TargetGroupInfo | undefined> {
-    const out = await this.maybe('DescribeTargetGroups', named('TargetGroupNotFoundException', 'TargetGroupNotFound'), () => this.client.send(new DescribeTargetGroupsCommand({ Names: [name] })));
+  /** A target group by its name, or by its ARN. */
+  async targetGroup(nameOrArn: string): Promise<TargetGroupInfo | undefined> {
+    const byArn = nameOrArn.startsWith('arn:');
+    const out = await this.maybe('DescribeTargetGroups', named('TargetGroupNotFoundException', 'TargetGroupNotFound'), () =>
+      this.client.send(new DescribeTargetGroupsCommand(byArn ? { TargetGroupArns: [nameOrArn] } : { Names: [nameOrArn] })),
+    );
     const tg = out?.TargetGroups?.[0];
     if (!tg?.TargetGroupArn) return undefined;
     const tags = await this.tagsOf([tg.TargetGroupArn]);
     return {
-      name,
+      name: tg.TargetGroupName ?? nameOrArn,
+      ...(tg.VpcId ? { vpcId: tg.VpcId } : {}),
       arn: tg.TargetGroupArn,
       ...(tg.Port !== undefined ? { port: tg.Port } : {}),
       ...(tg.TargetType ? { targetType: tg.TargetType } : {}),
@@ -105,11 +158,66 @@ export class ElbOps extends ServiceOps<ElasticLoadBalancingV2Client> {
     return out.TargetGroups![0].TargetGroupArn ?? '';
   }
 
-  async createListener(o: { loadBalancerArn: string; port: number; targetGroupArn: string; tags: Record<string, string> }): Promise<string> {
+  /** An HTTP listener forwarding to the target group, or (no group) answering 404 to what no rule takes. */
+  async createListener(o: { loadBalancerArn: string; port: number; targetGroupArn?: string; tags: Record<string, string> }): Promise<string> {
+    const action: Action = o.targetGroupArn
+      ? { Type: 'forward', TargetGroupArn: o.targetGroupArn }
+      : { Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'Not Found' } };
     const out = await this.call('CreateListener', () =>
-      this.client.send(new CreateListenerCommand({ LoadBalancerArn: o.loadBalancerArn, Protocol: 'HTTP', Port: o.port, DefaultActions: [{ Type: 'forward', TargetGroupArn: o.targetGroupArn }], Tags: toTags(o.tags) })),
+      this.client.send(new CreateListenerCommand({ LoadBalancerArn: o.loadBalancerArn, Protocol: 'HTTP', Port: o.port, DefaultActions: [action], Tags: toTags(o.tags) })),
     );
     return out.Listeners![0].ListenerArn ?? '';
+  }
+
+  /** The rules of a listener, its default rule included. */
+  async rules(listenerArn: string): Promise<RuleInfo[]> {
+    const out = await this.maybe('DescribeRules', named('ListenerNotFoundException', 'ListenerNotFound'), () => this.client.send(new DescribeRulesCommand({ ListenerArn: listenerArn })));
+    return (out?.Rules ?? []).map((r) => ({
+      arn: r.RuleArn ?? '',
+      priority: r.Priority ?? '',
+      isDefault: r.IsDefault === true,
+      pathPatterns: (r.Conditions ?? []).filter((c) => c.Field === 'path-pattern').flatMap((c) => c.PathPatternConfig?.Values ?? c.Values ?? []),
+      forwards: forwardsOf(r.Actions),
+    }));
+  }
+
+  /** Whether a rule exists (by its ARN). */
+  async ruleExists(arn: string): Promise<boolean> {
+    const out = await this.maybe('DescribeRules', named('RuleNotFoundException', 'RuleNotFound', 'ListenerNotFoundException'), () => this.client.send(new DescribeRulesCommand({ RuleArns: [arn] })));
+    return Boolean(out?.Rules?.length);
+  }
+
+  /** A rule forwarding what matches a path pattern; returns its ARN. */
+  async createRule(o: { listenerArn: string; priority: number; pathPattern: string; to: Array<{ targetGroupArn: string; weight: number }>; tags: Record<string, string> }): Promise<string> {
+    const out = await this.call('CreateRule', () =>
+      this.client.send(
+        new CreateRuleCommand({
+          ListenerArn: o.listenerArn,
+          Priority: o.priority,
+          Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: [o.pathPattern] } }],
+          Actions: [forwardAction(o.to)],
+          Tags: toTags(o.tags),
+        }),
+      ),
+    );
+    return out.Rules![0].RuleArn ?? '';
+  }
+
+  /** Changes a rule's path pattern and/or where it forwards. */
+  async modifyRule(o: { arn: string; pathPattern?: string; to?: Array<{ targetGroupArn: string; weight: number }> }): Promise<void> {
+    await this.call('ModifyRule', () =>
+      this.client.send(
+        new ModifyRuleCommand({
+          RuleArn: o.arn,
+          ...(o.pathPattern ? { Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: [o.pathPattern] } }] } : {}),
+          ...(o.to ? { Actions: [forwardAction(o.to)] } : {}),
+        }),
+      ),
+    );
+  }
+
+  async deleteRule(arn: string): Promise<boolean> {
+    return (await this.maybe('DeleteRule', named('RuleNotFoundException', 'RuleNotFound', 'ListenerNotFoundException'), () => this.client.send(new DeleteRuleCommand({ RuleArn: arn })))) !== undefined;
   }
 
   async deleteListener(arn: string): Promise<boolean> {
@@ -133,6 +241,18 @@ export class ElbOps extends ServiceOps<ElasticLoadBalancingV2Client> {
       ...(d.TargetHealth?.Reason ? { reason: d.TargetHealth.Reason } : {}),
       ...(d.TargetHealth?.Description ? { description: d.TargetHealth.Description } : {}),
     }));
+  }
+
+  /** The ARNs of every load balancer of the region. */
+  async allLoadBalancerArns(): Promise<string[]> {
+    const out: string[] = [];
+    let Marker: string | undefined;
+    do {
+      const page = await this.call('DescribeLoadBalancers', () => this.client.send(new DescribeLoadBalancersCommand({ Marker })));
+      out.push(...(page.LoadBalancers ?? []).map((l) => l.LoadBalancerArn ?? '').filter(Boolean));
+      Marker = page.NextMarker;
+    } while (Marker);
+    return out;
   }
 
   /** The load balancers a target group is attached to (ARNs); undefined when the group does not exist. */

@@ -19,7 +19,8 @@ export const serviceCommands = group('service', 'ECS services (long-running task
     .option('--launch-type <type>', 'FARGATE or EC2 (default FARGATE)');
   addPlacementOptions(addNetworkOptions(create, 'tasks'))
     .option('--document <src>', 'any other CreateService members (healthCheckGracePeriodSeconds, loadBalancers, deploymentConfiguration, ...): inline JSON, file://PATH, PATH or -')
-    .option('--load-balancer', 'behind a new internet-facing Application Load Balancer of the stack (with its security groups, target group and listener)')
+    .option('--load-balancer [name-or-arn]', 'behind a load balancer: with no value a new internet-facing Application Load Balancer of the stack (with its security groups, target group and listener); with a NAME or ARN an existing one (a listener of the stack on --listener-port, or a rule with --path-pattern)')
+    .option('--path-pattern <pattern>', 'with --load-balancer NAME|ARN: a listener rule forwarding this path pattern (e.g. /api/*) to the service, on the listener of --listener-port')
     .option('--container-port <port>', 'with --load-balancer: the port the container listens on')
     .option('--container-name <name>', "with --load-balancer: the container to send to (default: the one mapping --container-port)")
     .option('--listener-port <port>', 'with --load-balancer: the port the load balancer listens on (default 80)')

@@ -29,7 +29,7 @@ import { parseWaitTimeout, sharedLaunchOptions, validateLaunchOptions } from './
 import { parseTaskDefinitionRef, validateClusterName, validateServiceName } from './names.js';
 import { strategyPlatform, validateServiceDocument, type JsonValue as EcsJson } from './validate.js';
 import { waitForService, waitForTargets, type ServiceWaitTarget } from './waiters.js';
-import { containerFor, loadBalancerNames, loadBalancerSteps, parseLoadBalancerOptions, readLoadBalancer, type LoadBalancerNames, type LoadBalancerPlan } from './load-balancer.js';
+import { containerFor, loadBalancerNames, loadBalancerSteps, parseLoadBalancerOptions, readLoadBalancer, type LoadBalancerNames, type LoadBalancerNow, type LoadBalancerPlan } from './load-balancer.js';
 
 type Obj = { [k: string]: JsonValue };
 
@@ -88,7 +88,8 @@ export interface ServiceCreateOptions {
   tag?: string[];
   /** Run `task verify` first; create nothing when a check fails. */
   verify?: boolean;
-  loadBalancer?: boolean;
+  loadBalancer?: boolean | string;
+  pathPattern?: string;
   containerPort?: string;
   containerName?: string;
   listenerPort?: string;
@@ -214,17 +215,24 @@ export async function runServiceCreate(o: ServiceCreateOptions, ctx: Context): P
   if (lbReq && service && service.status === 'ACTIVE' && known) {
     // A re-run: the service exists (ECS cannot add a load balancer to it in place); say where it answers.
     lbNames = loadBalancerNames(ctx.stack, o.name);
-    lbDns = (await (await ctx.elb()).loadBalancer(lbNames.loadBalancer))?.dnsName;
+    const lb = await (await ctx.elb()).loadBalancer(lbReq.existing ?? lbNames.loadBalancer);
+    lbDns = lb?.dnsName;
+    if (lb && lbReq.existing) lbNames.loadBalancer = lb.name;
   } else if (lbReq) {
     const containerName = containerFor(td, lbReq);
     const vpcId = network?.vpcId ?? (network?.subnets[0] && known ? (await (await ctx.ec2()).subnet(network.subnets[0]))?.vpcId : undefined) ?? '<vpc>';
     lbNames = loadBalancerNames(ctx.stack, o.name);
-    const lbNow = known ? await readLoadBalancer(ctx, lbNames, vpcId) : { listeners: [] };
+    const lbNow: LoadBalancerNow = known ? await readLoadBalancer(ctx, lbNames, vpcId, lbReq) : { listeners: [], rules: [] };
     lbPlan = loadBalancerSteps(ctx, { service: o.name, req: lbReq, names: lbNames, now: lbNow, vpcId, subnets: network?.subnets ?? [], account, known });
     lbSteps.push(...lbPlan.steps);
     input.loadBalancers = [{ targetGroupArn: lbNow.tg?.arn ?? `<target group ${lbNames.targetGroup}>`, containerName, containerPort: lbReq.containerPort }];
     input.healthCheckGracePeriodSeconds = rest.healthCheckGracePeriodSeconds ?? 60;
-    notes.push(`behind a new Application Load Balancer ${lbNames.loadBalancer} (listener ${lbReq.listenerPort} → ${containerName}:${lbReq.containerPort}, health check ${lbReq.healthCheckPath}); the tasks get security group ${lbNames.tasksGroup}${launch.securityGroups.length ? ' besides --security-groups' : ' instead of the VPC\'s default'}`);
+    if (lbReq.existing) lbNames.loadBalancer = lbNow.lb?.name ?? lbReq.existing;
+    const route = lbReq.pathPattern ? `listener ${lbReq.listenerPort}, rule ${lbReq.pathPattern}` : `listener ${lbReq.listenerPort}`;
+    notes.push(
+      `behind ${lbReq.existing ? `the existing load balancer ${lbNames.loadBalancer}` : `a new Application Load Balancer ${lbNames.loadBalancer}`} (${route} → ${containerName}:${lbReq.containerPort}, health check ${lbReq.healthCheckPath}); the tasks get security group ${lbNames.tasksGroup}${launch.securityGroups.length ? ' besides --security-groups' : " instead of the VPC's default"}`,
+    );
+    if (lbReq.existing && !lbNow.listeners.some((l) => l.port === lbReq.listenerPort)) notes.push(`the load balancer's own security groups must admit TCP ${lbReq.listenerPort} from the clients (ecsprimer does not change a group it did not make)`);
   }
 
   let step: Step;
@@ -288,7 +296,8 @@ export async function runServiceCreate(o: ServiceCreateOptions, ctx: Context): P
   const report = await executePlan(ctx, { command: ctx.command, account, warnings, notes, steps: [...lbSteps, step] });
   if (report.dryRun) return report;
   if (lbNames && lbReq) {
-    const url = lbDns ? `http://${lbDns}${lbReq.listenerPort === 80 ? '' : `:${lbReq.listenerPort}`}/` : undefined;
+    const path = lbReq.pathPattern ? lbReq.pathPattern.replace(/[*?].*$/, '') : '/';
+    const url = lbDns ? `http://${lbDns}${lbReq.listenerPort === 80 ? '' : `:${lbReq.listenerPort}`}${path}` : undefined;
     report.data = { ...report.data, loadBalancer: { name: lbNames.loadBalancer, ...(lbDns ? { dnsName: lbDns, url } : {}) } };
     if (url && ctx.opts.output === 'text') ctx.io.stdout.write(`load balancer ${lbNames.loadBalancer}: ${url}\n`);
   }

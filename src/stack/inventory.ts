@@ -73,6 +73,8 @@ export interface Inventory {
   /** Load balancers, their listeners and target groups, and security groups the stack made (journal). */
   loadBalancers: Item<LoadBalancerInfo>[];
   listeners: Item<{ arn: string }>[];
+  /** Listener rules the stack added to a listener (of its own load balancer or another's). */
+  rules: Item<{ arn: string }>[];
   targetGroups: Item<TargetGroupInfo>[];
   securityGroups: Item<{ id: string; name: string; vpcId?: string }>[];
   warnings: string[];
@@ -211,6 +213,7 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
   const scalingItems = build<ScalableTargetInfo>('autoscaling-target');
   const lbItems = build<LoadBalancerInfo>('elb-load-balancer');
   const listenerItems = build<{ arn: string }>('elb-listener');
+  const ruleItems = build<{ arn: string }>('elb-rule');
   const tgItems = build<TargetGroupInfo>('elb-target-group');
   const sgItems = build<{ id: string; name: string; vpcId?: string }>('ec2-security-group');
 
@@ -242,6 +245,7 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
     scalingTargets: scalingItems,
     loadBalancers: lbItems,
     listeners: listenerItems,
+    rules: ruleItems,
     targetGroups: tgItems,
     securityGroups: sgItems,
     warnings,
@@ -320,6 +324,10 @@ async function readLive(ctx: Context, iamP: Promise<IamOps>, ecsP: Promise<EcsOp
       const lb = x.key.parent ? await elb.loadBalancer(x.key.parent) : undefined;
       const l = lb ? (await elb.listeners(lb.arn)).find((y) => y.arn === x.arn || String(y.port) === x.key.name) : undefined;
       out.set(keyOf(x), { live: l ? { arn: l.arn } : undefined, arn: l?.arn ?? x.arn });
+    }),
+    ...of('elb-rule').map((x) => async () => {
+      const exists = x.arn ? await (await ctx.elb()).ruleExists(x.arn) : false;
+      out.set(keyOf(x), { live: exists ? { arn: x.arn } : undefined, arn: x.arn });
     }),
     ...of('ec2-security-group').map((x) => async () => {
       const ec2 = await ctx.ec2();

@@ -48,7 +48,7 @@ function liveState(it: Item<unknown>): string {
 
 function statusRows(inv: Inventory): StatusRow[] {
   const rows: StatusRow[] = [];
-  const all: Item<unknown>[] = [...inv.policies, ...inv.roles, ...inv.clusters, ...inv.taskDefinitions, ...inv.services, ...inv.tasks, ...inv.logGroups, ...inv.repositories, ...inv.secrets, ...inv.scalingTargets, ...inv.loadBalancers, ...inv.listeners, ...inv.targetGroups, ...inv.securityGroups];
+  const all: Item<unknown>[] = [...inv.policies, ...inv.roles, ...inv.clusters, ...inv.taskDefinitions, ...inv.services, ...inv.tasks, ...inv.logGroups, ...inv.repositories, ...inv.secrets, ...inv.scalingTargets, ...inv.loadBalancers, ...inv.listeners, ...inv.rules, ...inv.targetGroups, ...inv.securityGroups];
   for (const it of all) {
     const source = [it.origin ? `journal:${it.origin}` : '', it.tagged ? 'tag' : ''].filter(Boolean).join('+') || 'reference';
     let drift: string | undefined;

@@ -17,7 +17,7 @@ import { logGroupDeleteStep, logGroupId } from '../ecs/log-groups.js';
 import { repositoryDeleteStep } from '../ecs/ecr.js';
 import { DEFAULT_RECOVERY_DAYS, secretDeleteStep } from '../ecs/secret.js';
 import { resourceIdOf, scalingTargetDeleteStep } from '../ecs/autoscale.js';
-import { listenerDeleteStep, loadBalancerDeleteStep, securityGroupDeleteStep, targetGroupDeleteStep } from '../ecs/load-balancer.js';
+import { listenerDeleteStep, loadBalancerDeleteStep, ruleDeleteStep, securityGroupDeleteStep, targetGroupDeleteStep } from '../ecs/load-balancer.js';
 import { executePlan } from '../plan/engine.js';
 import { unchangedStep, type Plan, type Report, type Step } from '../plan/types.js';
 import { Journal, journalPath, listStacks } from '../state/journal.js';
@@ -134,7 +134,17 @@ export function teardownSteps(ctx: Context, inv: Inventory, opts: TeardownOption
 
   // 3b'. Load balancers, after the services that use them: listeners, then target groups and
   // load balancers, then the security groups (once the network interfaces are released).
-  const listenerIds: string[] = [];
+  // Rules first: one on another's listener is all the stack has there.
+  const ruleIds: string[] = [];
+  for (const r of inv.rules) {
+    const id = `rule:${r.parent}:${r.name}`;
+    if (r.ownership !== 'owned') steps.push(keepStep(r, id));
+    else {
+      steps.push(ruleDeleteStep(ctx, r.parent ?? '', r.name, r.live?.arn, { id, dependsOn: [...ecsSteps] }));
+      ruleIds.push(id);
+    }
+  }
+  const listenerIds: string[] = [...ruleIds];
   for (const l of inv.listeners) {
     const id = `listener:${l.parent}:${l.name}`;
     if (l.ownership !== 'owned') steps.push(keepStep(l, id));
@@ -291,6 +301,7 @@ async function offlineTeardownPlan(ctx: Context, options: TeardownOptions): Prom
   const op: Record<string, string> = {
     'autoscaling-target': 'DeregisterScalableTarget',
     'ecs-service': 'DeleteService',
+    'elb-rule': 'DeleteRule',
     'elb-listener': 'DeleteListener',
     'elb-target-group': 'DeleteTargetGroup',
     'elb-load-balancer': 'DeleteLoadBalancer',

@@ -507,6 +507,7 @@ function removalSteps(ctx: Context, spec: StackSpec, inv: Inventory, planned: St
     // Load balancers of `service create --load-balancer` are not kinds of the stack file (yet): up never drops them.
     loadBalancers: [],
     listeners: [],
+    rules: [],
     targetGroups: [],
     securityGroups: [],
   };

@@ -31,6 +31,8 @@ export type ResourceType =
   | 'elb-target-group'
   /** name: the listener's port; parent: the load balancer's name. */
   | 'elb-listener'
+  /** A listener rule forwarding to a target group of the stack (name: the target group; parent: LOAD-BALANCER:PORT). */
+  | 'elb-rule'
   /** name: the group's name; parent: its VPC. */
   | 'ec2-security-group';
 

@@ -6,9 +6,21 @@
  * forward, the service's wiring; a re-run unchanged with the URL again; bad values before any
  * request; teardown to zero, waiting out a DependencyViolation of the security groups.
  */
-import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateSecurityGroupCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateRuleCommand,
+  CreateTargetGroupCommand,
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
+  DescribeTagsCommand,
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+  RegisterTargetsCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeStateDir, runCli, spawnCli, type CliResult } from '../support/cli.js';
 import { describeE2E } from '../support/e2e.js';
@@ -93,6 +105,87 @@ describeE2E('service create --load-balancer (built CLI → moto)', () => {
     expect([...(await group(`${name}-lb`)), ...(await group(`${name}-tasks`))]).toEqual([]);
   });
 
+  it('--load-balancer NAME|ARN: an existing load balancer gets a listener or a rule of the stack; teardown leaves it as it was', async () => {
+    const stack = uniqueStack('lbx');
+    const state = makeStateDir();
+    const run = (args: string[], endpoint = moto.url, dir = state): Promise<CliResult> => runCli([...args, '--stack', stack, '--endpoint-url', endpoint, '--yes'], { env: { ECSPRIMER_STATE_DIR: dir, ECSPRIMER_POLL_MS: '50', ECSPRIMER_RETRY_MAX_MS: '3000' }, timeoutMs: 90_000 });
+    // Someone else's load balancer: its own group, target group, listener on 80 and a rule at priority 5.
+    const subnets = ((await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }))).Subnets ?? []).map((x) => x.SubnetId!);
+    const vpc = (await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [subnets[0]] }))).Subnets![0].VpcId!;
+    const sg = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: `${stack}-shared`, Description: 'shared', VpcId: vpc }))).GroupId!;
+    const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: `${stack}-shared`, Subnets: subnets.slice(0, 2), SecurityGroups: [sg], Type: 'application' }))).LoadBalancers![0];
+    const theirs = (await elb.send(new CreateTargetGroupCommand({ Name: `${stack}-theirs`, Protocol: 'HTTP', Port: 8080, VpcId: vpc, TargetType: 'ip' }))).TargetGroups![0].TargetGroupArn!;
+    const l80 = (await elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: theirs }] }))).Listeners![0].ListenerArn!;
+    await elb.send(new CreateRuleCommand({ ListenerArn: l80, Priority: 5, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/admin/*'] } }], Actions: [{ Type: 'forward', TargetGroupArn: theirs }] }));
+    const listenersNow = async () => (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners ?? [];
+    const rulesNow = async () => (await elb.send(new DescribeRulesCommand({ ListenerArn: l80 }))).Rules ?? [];
+
+    const cluster = `${stack}-c`;
+    ok(await run(['cluster', 'create', '--name', cluster]), 'cluster create');
+    ok(await run(['task', 'register']), 'task register');
+    const svc = (name: string, extra: string[]) => ['service', 'create', '--cluster', cluster, '--name', name, '--task-definition', `${stack}-web`, '--container-port', '80', ...extra];
+
+    // Port 80 is taken by their listener: without a path pattern, nothing is made.
+    const taken = await run(svc('api', ['--load-balancer', `${stack}-shared`]));
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toMatch(/already listens on port 80 \(forwarding to .*-theirs\)\. Give --path-pattern/);
+    await expect(elb.send(new DescribeTargetGroupsCommand({ Names: [`${stack}-api`] }))).rejects.toMatchObject({ name: expect.stringMatching(/TargetGroupNotFound/) });
+
+    // A rule on their listener, by ARN, after their rules.
+    const api = svc('api', ['--load-balancer', lb.LoadBalancerArn!, '--path-pattern', '/api/*']);
+    const r = await run(api);
+    ok(r, 'service create --load-balancer ARN --path-pattern');
+    expect(r.stdout).toContain(`http://${lb.DNSName}/api/`);
+    const apiTg = (await elb.send(new DescribeTargetGroupsCommand({ Names: [`${stack}-api`] }))).TargetGroups![0];
+    expect([apiTg.TargetType, apiTg.Port, apiTg.VpcId]).toEqual(['ip', 80, vpc]);
+    const rule = (await rulesNow()).find((x) => x.Actions?.[0]?.TargetGroupArn === apiTg.TargetGroupArn)!;
+    expect([rule.Priority, rule.Conditions?.[0]?.Field, rule.Conditions?.[0]?.PathPatternConfig?.Values ?? rule.Conditions?.[0]?.Values]).toEqual(['6', 'path-pattern', ['/api/*']]);
+    expect((await elb.send(new DescribeTagsCommand({ ResourceArns: [rule.RuleArn!] }))).TagDescriptions?.[0]?.Tags).toContainEqual({ Key: 'ecsprimer:stack', Value: stack });
+    const [apiTasks] = await group(`${stack}-api-tasks`);
+    expect(apiTasks.IpPermissions?.map((p) => [p.FromPort, p.UserIdGroupPairs?.map((x) => x.GroupId)])).toEqual([[80, [sg]]]);
+    const apiSvc = (await ecs.send(new DescribeServicesCommand({ cluster, services: ['api'] }))).services![0];
+    expect(apiSvc.loadBalancers).toEqual([{ targetGroupArn: apiTg.TargetGroupArn, containerName: 'web', containerPort: 80 }]);
+    expect((await group(`${stack}-api-lb`))).toEqual([]);
+
+    // A listener of the stack on a free port, by name.
+    ok(await run(svc('web', ['--load-balancer', `${stack}-shared`, '--listener-port', '8081'])), 'service create --load-balancer NAME --listener-port');
+    const webTg = (await elb.send(new DescribeTargetGroupsCommand({ Names: [`${stack}-web`] }))).TargetGroups![0].TargetGroupArn;
+    expect((await listenersNow()).map((l) => [l.Port, l.DefaultActions?.[0]?.TargetGroupArn]).sort()).toEqual([[80, theirs], [8081, webTg]]);
+
+    const again = await run([...api, '-o', 'json']);
+    ok(again, 'service create again');
+    expect(JSON.parse(again.stdout).changes.map((c: { status: string }) => c.status)).toEqual(['unchanged']);
+
+    // Teardown: the rule, the listener, the target groups and tasks' groups of the stack; theirs as it was.
+    ok(await run(['teardown']), 'teardown');
+    expect((await listenersNow()).map((l) => l.Port)).toEqual([80]);
+    expect((await rulesNow()).filter((x) => !x.IsDefault).map((x) => x.Priority)).toEqual(['5']);
+    await expect(elb.send(new DescribeTargetGroupsCommand({ Names: [`${stack}-api`] }))).rejects.toMatchObject({ name: expect.stringMatching(/TargetGroupNotFound/) });
+    expect((await elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [theirs] }))).TargetGroups).toHaveLength(1);
+    expect((await elb.send(new DescribeLoadBalancersCommand({ Names: [`${stack}-shared`] }))).LoadBalancers).toHaveLength(1);
+    expect([...(await group(`${stack}-api-tasks`)), ...(await group(`${stack}-web-tasks`))]).toEqual([]);
+    expect(await group(`${stack}-shared`)).toHaveLength(1);
+  });
+
+  it('a lost journal: the rule of the stack on another load balancer is found by its tag when its target group will not go', async () => {
+    const stack = uniqueStack('lbxl');
+    const run = (args: string[], dir: string): Promise<CliResult> => runCli([...args, '--stack', stack, '--endpoint-url', moto.url, '--yes'], { env: { ECSPRIMER_STATE_DIR: dir, ECSPRIMER_POLL_MS: '50', ECSPRIMER_RETRY_MAX_MS: '3000' }, timeoutMs: 90_000 });
+    const subnets = ((await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }))).Subnets ?? []).map((x) => x.SubnetId!);
+    const vpc = (await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [subnets[0]] }))).Subnets![0].VpcId!;
+    const sg = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: `${stack}-shared`, Description: 'shared', VpcId: vpc }))).GroupId!;
+    const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: `${stack}-shared`, Subnets: subnets.slice(0, 2), SecurityGroups: [sg], Type: 'application' }))).LoadBalancers![0];
+    const l80 = (await elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }] }))).Listeners![0].ListenerArn!;
+    const state = makeStateDir();
+    ok(await run(['cluster', 'create', '--name', `${stack}-c`], state), 'cluster create');
+    ok(await run(['task', 'register'], state), 'task register');
+    ok(await run(['service', 'create', '--cluster', `${stack}-c`, '--name', 'api', '--task-definition', `${stack}-web`, '--container-port', '80', '--load-balancer', `${stack}-shared`, '--path-pattern', '/api/*'], state), 'service create');
+    const down = await run(['teardown'], makeStateDir());
+    ok(down, 'teardown without the journal');
+    expect(down.stderr).toMatch(/deleted rule .* of stack .* \(tagged; it forwarded to the target group\)/);
+    await expect(elb.send(new DescribeTargetGroupsCommand({ Names: [`${stack}-api`] }))).rejects.toMatchObject({ name: expect.stringMatching(/TargetGroupNotFound/) });
+    expect(((await elb.send(new DescribeRulesCommand({ ListenerArn: l80 }))).Rules ?? []).filter((x) => !x.IsDefault)).toEqual([]);
+  });
+
   it('--wait waits for the service, then for healthy targets; a timeout names what to check', async () => {
     const stack = uniqueStack('lbw');
     const env = { ECSPRIMER_STATE_DIR: makeStateDir(), ECSPRIMER_POLL_MS: '100' };
@@ -145,6 +238,10 @@ describeE2E('service create --load-balancer (built CLI → moto)', () => {
         [['--load-balancer', '--container-port', '70000'], /--container-port: "70000" is not a port/],
         [['--load-balancer', '--container-port', '80', '--listener-port', '0'], /--listener-port: "0" is not a port/],
         [['--load-balancer', '--container-port', '80', '--health-check-path', 'health'], /--health-check-path: "health" is not a path/],
+        [['--load-balancer', '--container-port', '80', '--path-pattern', '/api/*'], /--path-pattern: only goes with an existing load balancer/],
+        [['--load-balancer', 'my_alb', '--container-port', '80'], /--load-balancer: "my_alb" is not a load balancer name/],
+        [['--load-balancer', 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/n/0123abcd', '--container-port', '80'], /is a Network Load Balancer/],
+        [['--load-balancer', 'alb', '--container-port', '80', '--path-pattern', 'api'], /--path-pattern: "api" is not a path pattern/],
       ] as Array<[string[], RegExp]>) {
         const r = await runCli(['service', 'create', '--cluster', 'c', '--name', 's', '--task-definition', 'f', ...extra, '--stack', uniqueStack('lbbad'), '--endpoint-url', proxy.url, '--yes'], { env: { ECSPRIMER_STATE_DIR: makeStateDir() } });
         expect(r.code, `${extra.join(' ')}\n${r.stderr}`).toBe(2);
