@@ -17,11 +17,13 @@ import {
   DeregisterTaskDefinitionCommand,
   DescribeClustersCommand,
   DescribeContainerInstancesCommand,
+  DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
   ListContainerInstancesCommand,
+  ListServiceDeploymentsCommand,
   ListServicesCommand,
   ListTaskDefinitionsCommand,
   ListTasksCommand,
@@ -43,6 +45,7 @@ import { errorName, translateAwsError } from './errors.js';
 import { ServiceOps } from './ops.js';
 import { sendOnce } from './once.js';
 import type {
+  ServiceDeploymentInfo,
   ClusterInfo,
   DeleteTaskDefinitionsResult,
   RunTaskResult,
@@ -158,7 +161,32 @@ export function toServiceInfo(s: Service): ServiceInfo {
           },
         }
       : {}),
-    ...(s.loadBalancers?.length ? { loadBalancers: s.loadBalancers.map((l) => ({ ...(l.targetGroupArn ? { targetGroupArn: l.targetGroupArn } : {}), ...(l.containerName ? { containerName: l.containerName } : {}), ...(l.containerPort !== undefined ? { containerPort: l.containerPort } : {}) })) } : {}),
+    ...(s.loadBalancers?.length
+      ? {
+          loadBalancers: s.loadBalancers.map((l) => ({
+            ...(l.targetGroupArn ? { targetGroupArn: l.targetGroupArn } : {}),
+            ...(l.containerName ? { containerName: l.containerName } : {}),
+            ...(l.containerPort !== undefined ? { containerPort: l.containerPort } : {}),
+            ...(l.advancedConfiguration
+              ? { advancedConfiguration: { alternateTargetGroupArn: l.advancedConfiguration.alternateTargetGroupArn, productionListenerRule: l.advancedConfiguration.productionListenerRule, roleArn: l.advancedConfiguration.roleArn } }
+              : {}),
+          })),
+        }
+      : {}),
+    ...(s.deploymentConfiguration
+      ? {
+          deploymentConfiguration: {
+            ...(s.deploymentConfiguration.strategy ? { strategy: s.deploymentConfiguration.strategy } : {}),
+            ...(s.deploymentConfiguration.bakeTimeInMinutes !== undefined ? { bakeTimeInMinutes: s.deploymentConfiguration.bakeTimeInMinutes } : {}),
+            ...(s.deploymentConfiguration.minimumHealthyPercent !== undefined ? { minimumHealthyPercent: s.deploymentConfiguration.minimumHealthyPercent } : {}),
+            ...(s.deploymentConfiguration.maximumPercent !== undefined ? { maximumPercent: s.deploymentConfiguration.maximumPercent } : {}),
+            ...(s.deploymentConfiguration.deploymentCircuitBreaker
+              ? { circuitBreaker: { enable: s.deploymentConfiguration.deploymentCircuitBreaker.enable === true, rollback: s.deploymentConfiguration.deploymentCircuitBreaker.rollback === true } }
+              : {}),
+          },
+        }
+      : {}),
+    ...(s.currentServiceDeployment ? { currentServiceDeployment: s.currentServiceDeployment } : {}),
     deployments: (s.deployments ?? []).map((d) => ({
       id: d.id ?? '',
       status: d.status ?? '',
@@ -422,6 +450,30 @@ export class EcsOps extends ServiceOps<ECSClient> {
   /** One service (any status), or undefined when neither it nor its cluster exists. */
   async describeService(cluster: string, name: string): Promise<ServiceInfo | undefined> {
     return (await this.describeServices(cluster, [name]))[0];
+  }
+
+  /** A service deployment (ECS's deployment history): its status, lifecycle stage and revisions. */
+  async serviceDeployment(arn: string): Promise<ServiceDeploymentInfo | undefined> {
+    const out = await this.call('DescribeServiceDeployments', () => this.client.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] })));
+    const d = out.serviceDeployments?.[0];
+    if (!d) return undefined;
+    return {
+      arn: d.serviceDeploymentArn ?? arn,
+      status: d.status ?? 'UNKNOWN',
+      ...(d.statusReason ? { statusReason: d.statusReason } : {}),
+      ...(d.lifecycleStage ? { lifecycleStage: d.lifecycleStage } : {}),
+      ...(d.targetServiceRevision?.arn ? { targetRevision: d.targetServiceRevision.arn } : {}),
+      sourceRevisions: (d.sourceServiceRevisions ?? []).map((r) => r.arn ?? '').filter(Boolean),
+      ...(d.rollback?.reason ? { rollbackReason: d.rollback.reason } : {}),
+      ...(d.updatedAt ? { updatedAt: d.updatedAt.getTime() } : {}),
+    };
+  }
+
+  /** The newest service deployment of a service started at or after `since` (ms), if any. */
+  async latestServiceDeployment(cluster: string, service: string, since: number): Promise<string | undefined> {
+    const out = await this.call('ListServiceDeployments', () => this.client.send(new ListServiceDeploymentsCommand({ cluster, service, createdAt: { after: new Date(since - 60_000) }, maxResults: 20 })));
+    const list = [...(out.serviceDeployments ?? [])].sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
+    return list[0]?.serviceDeploymentArn;
   }
 
   /** Resolves undefined when the service is gone or no longer ACTIVE. */

@@ -96,12 +96,30 @@ export interface ServiceInfo {
   capacityProviderStrategy?: Array<{ capacityProvider: string }>;
   /** The awsvpc network of its tasks (absent for bridge/host networking). */
   network?: { subnets: string[]; securityGroups: string[]; assignPublicIp?: string };
-  /** The load balancers' target groups it registers its tasks with. */
-  loadBalancers?: Array<{ targetGroupArn?: string; containerName?: string; containerPort?: number }>;
+  /** The load balancers' target groups it registers its tasks with (and, for blue/green, the alternate group, rule and role). */
+  loadBalancers?: Array<{ targetGroupArn?: string; containerName?: string; containerPort?: number; advancedConfiguration?: { alternateTargetGroupArn?: string; productionListenerRule?: string; roleArn?: string } }>;
+  /** Its deployment configuration as ECS returns it (strategy ROLLING when absent). */
+  deploymentConfiguration?: { strategy?: string; bakeTimeInMinutes?: number; minimumHealthyPercent?: number; maximumPercent?: number; circuitBreaker?: { enable: boolean; rollback: boolean } };
+  /** The ARN of its current service deployment (ECS's deployment history). */
+  currentServiceDeployment?: string;
   deployments: DeploymentInfo[];
   /** Newest first, as ECS returns them. */
   events: ServiceEventInfo[];
   tags: Record<string, string>;
+}
+
+/** One service deployment of ECS's deployment history (DescribeServiceDeployments). */
+export interface ServiceDeploymentInfo {
+  arn: string;
+  /** PENDING, IN_PROGRESS, SUCCESSFUL, STOPPED, STOP_REQUESTED, ROLLBACK_REQUESTED, ROLLBACK_IN_PROGRESS, ROLLBACK_SUCCESSFUL, ROLLBACK_FAILED. */
+  status: string;
+  statusReason?: string;
+  /** RECONCILE_SERVICE, PRE_SCALE_UP, SCALE_UP, ..., PRODUCTION_TRAFFIC_SHIFT, BAKE_TIME, CLEAN_UP. */
+  lifecycleStage?: string;
+  targetRevision?: string;
+  sourceRevisions: string[];
+  rollbackReason?: string;
+  updatedAt?: number;
 }
 
 export interface RunTaskResult {

@@ -31,10 +31,12 @@ export const serviceCommands = group('service', 'ECS services (long-running task
     .addOption(tagOption())
     .action(act(load, 'runServiceCreate'));
 
-  on('update', "change a service's desired count or task definition, or force a new deployment")
+  on('update', "change a service's desired count or task definition, force a new deployment, or switch it to blue/green (--strategy)")
     .option('--desired-count <n>', 'tasks to keep running, 0–5000')
     .option('--task-definition <family[:rev]|arn>', 'task definition to deploy (family alone: its latest ACTIVE revision)')
     .option('--force-new-deployment', 'replace the tasks even if nothing changed (e.g. to pull a new image for the same tag)')
+    .option('--strategy <strategy>', "blue-green: ECS's blue/green deployments through the service's load balancer (an alternate target group, a production listener rule and an infrastructure role are made); rolling: back to rolling updates")
+    .option('--bake-time <minutes>', 'with --strategy blue-green: how long blue is kept after production traffic shifted to green, 0-1440 (default 5)')
     .option('--wait', 'wait until the deployment it starts completes; a circuit-breaker rollback exits 1')
     .addOption(waitTimeout())
     .action(act(load, 'runServiceUpdate'));

@@ -7,7 +7,7 @@
  * DeleteService, then (by default) wait until INACTIVE. --wait waits until the service is stable.
  */
 import { randomUUID } from 'node:crypto';
-import type { CreateServiceCommandInput, NetworkConfiguration } from '@aws-sdk/client-ecs';
+import type { CreateServiceCommandInput, DeploymentConfiguration, LoadBalancer, NetworkConfiguration } from '@aws-sdk/client-ecs';
 import type { Context } from '../context.js';
 import { UNKNOWN_ACCOUNT } from '../context.js';
 import { AwsError, InputError, RuntimeError, UsageError, type InputIssue } from '../errors.js';
@@ -29,6 +29,7 @@ import { parseWaitTimeout, sharedLaunchOptions, validateLaunchOptions } from './
 import { parseTaskDefinitionRef, validateClusterName, validateServiceName } from './names.js';
 import { strategyPlatform, validateServiceDocument, type JsonValue as EcsJson } from './validate.js';
 import { waitForService, waitForTargets, type ServiceWaitTarget } from './waiters.js';
+import { parseStrategyOptions } from './blue-green.js';
 import { containerFor, loadBalancerNames, loadBalancerSteps, parseLoadBalancerOptions, readLoadBalancer, type LoadBalancerNames, type LoadBalancerNow, type LoadBalancerPlan } from './load-balancer.js';
 
 type Obj = { [k: string]: JsonValue };
@@ -329,7 +330,18 @@ export function serviceUpdateStep(
   ctx: Context,
   cluster: string,
   service: ServiceInfo,
-  u: { taskDefinition?: string | ((rt: StepRuntime) => string); desiredCount?: number; forceNewDeployment?: boolean; networkConfiguration?: NetworkConfiguration },
+  u: {
+    taskDefinition?: string | ((rt: StepRuntime) => string);
+    desiredCount?: number;
+    forceNewDeployment?: boolean;
+    networkConfiguration?: NetworkConfiguration;
+    deploymentConfiguration?: DeploymentConfiguration;
+    loadBalancers?: (rt: StepRuntime) => LoadBalancer[];
+    /** Steps whose results it needs (a blue/green deployment's target group, rule and role). */
+    dependsOn?: string[];
+    /** It names a role just made: retried while IAM propagates it. */
+    newRole?: boolean;
+  },
   changes: string[],
   answered?: (s: ServiceInfo) => void,
 ): Step {
@@ -341,17 +353,21 @@ export function serviceUpdateStep(
     action: 'update',
     calls: [{ operation: 'UpdateService', target: `service ${service.name} in ${cluster}`, reason: changes.join('; ') }],
     reason: changes.join('; '),
+    ...(u.dependsOn?.length ? { dependsOn: u.dependsOn } : {}),
     run: async (rt) => {
       const ops = await ctx.ecs();
       const taskDefinition = typeof u.taskDefinition === 'function' ? u.taskDefinition(rt) : u.taskDefinition;
-      const s = await ops.updateService({
+      const input = {
         cluster,
         service: service.name,
         ...(taskDefinition ? { taskDefinition } : {}),
         ...(u.networkConfiguration ? { networkConfiguration: u.networkConfiguration } : {}),
         ...(u.desiredCount !== undefined ? { desiredCount: u.desiredCount } : {}),
         ...(u.forceNewDeployment ? { forceNewDeployment: true } : {}),
-      });
+        ...(u.deploymentConfiguration ? { deploymentConfiguration: u.deploymentConfiguration } : {}),
+        ...(u.loadBalancers ? { loadBalancers: u.loadBalancers(rt) } : {}),
+      };
+      const s = u.newRole ? await retryWhileRolePropagates(ctx, 'UpdateService', () => ops.updateService(input)) : await ops.updateService(input);
       if (!s) throw new AwsError('ecs:UpdateService', 'ServiceNotActiveException', `Service ${service.name} in cluster ${cluster} is no longer ACTIVE (it was deleted meanwhile).`);
       answered?.(s);
       rt.record('updated', {
@@ -359,7 +375,12 @@ export function serviceUpdateStep(
         name: service.name,
         parent: cluster,
         arn: s.arn,
-        data: { ...(taskDefinition ? { taskDefinition } : {}), ...(u.desiredCount !== undefined ? { desiredCount: u.desiredCount } : {}), ...(u.forceNewDeployment ? { forceNewDeployment: true } : {}) },
+        data: {
+          ...(taskDefinition ? { taskDefinition } : {}),
+          ...(u.desiredCount !== undefined ? { desiredCount: u.desiredCount } : {}),
+          ...(u.forceNewDeployment ? { forceNewDeployment: true } : {}),
+          ...(u.deploymentConfiguration?.strategy ? { strategy: u.deploymentConfiguration.strategy } : {}),
+        },
       });
       return { arn: s.arn };
     },
@@ -372,6 +393,9 @@ export interface ServiceUpdateOptions {
   desiredCount?: string;
   taskDefinition?: string;
   forceNewDeployment?: boolean;
+  /** blue-green or rolling. */
+  strategy?: string;
+  bakeTime?: string;
   wait?: boolean;
   waitTimeout?: string;
 }
@@ -379,8 +403,9 @@ export interface ServiceUpdateOptions {
 export async function runServiceUpdate(o: ServiceUpdateOptions, ctx: Context): Promise<Report> {
   validateClusterName(o.cluster, '--cluster');
   validateServiceName(o.name, '--name');
-  if (o.desiredCount === undefined && o.taskDefinition === undefined && !o.forceNewDeployment) {
-    throw new UsageError('service update: say what to change: --desired-count N, --task-definition FAMILY[:REV] and/or --force-new-deployment.');
+  const strategy = parseStrategyOptions(o);
+  if (o.desiredCount === undefined && o.taskDefinition === undefined && !o.forceNewDeployment && !strategy) {
+    throw new UsageError('service update: say what to change: --desired-count N, --task-definition FAMILY[:REV], --force-new-deployment and/or --strategy blue-green|rolling.');
   }
   const ref = o.taskDefinition !== undefined ? parseTaskDefinitionRef(o.taskDefinition, '--task-definition') : undefined;
   const launch = validateLaunchOptions({ command: 'service', desiredCount: o.desiredCount, waitTimeout: o.waitTimeout });
@@ -397,11 +422,13 @@ export async function runServiceUpdate(o: ServiceUpdateOptions, ctx: Context): P
   const { service, td } = value;
   let step: Step;
   let updated: ServiceInfo | undefined;
+  const before: Step[] = [];
   if (!known) {
     const changes = [
       ...(launch.desiredCount !== undefined ? [`desiredCount → ${launch.desiredCount}`] : []),
       ...(ref ? [`taskDefinition → ${taskDefinitionRefText(ref)}`] : []),
       ...(o.forceNewDeployment ? ['force a new deployment'] : []),
+      ...(strategy ? [`strategy → ${strategy.strategy}${strategy.bakeTime !== undefined ? `, bake time ${strategy.bakeTime} min` : ''}`] : []),
     ];
     step = unknownStateStep({ id: 'service', type: 'ecs-service', name: o.name, action: 'update', calls: [{ operation: 'UpdateService', target: `service ${o.name} in ${o.cluster}`, reason: changes.join('; ') }] });
   } else {
@@ -419,13 +446,52 @@ export async function runServiceUpdate(o: ServiceUpdateOptions, ctx: Context): P
     if (newTd) changes.push(`taskDefinition ${service.taskDefinition.slice(service.taskDefinition.lastIndexOf('/') + 1)} → ${td!.family}:${td!.revision}`);
     if (newCount !== undefined) changes.push(`desiredCount ${service.desiredCount} → ${newCount}`);
     if (o.forceNewDeployment) changes.push('force a new deployment (tasks are replaced)');
+    let deployment: Pick<Parameters<typeof serviceUpdateStep>[3], 'deploymentConfiguration' | 'loadBalancers' | 'dependsOn' | 'newRole'> = {};
+    if (strategy?.strategy === 'BLUE_GREEN') {
+      const bg = await import('./blue-green.js');
+      const plan = bg.blueGreenSteps(ctx, account, service, { strategy: 'BLUE_GREEN', bakeTime: strategy.bakeTime }, await bg.readBlueGreen(ctx, service));
+      before.push(...plan.steps);
+      if (plan.changes.length) {
+        changes.push(...plan.changes);
+        deployment = { deploymentConfiguration: plan.deploymentConfiguration, loadBalancers: plan.loadBalancers, dependsOn: plan.before, newRole: plan.newRole };
+      }
+    } else if (strategy?.strategy === 'ROLLING') {
+      const r = (await import('./blue-green.js')).rollingConfiguration(service);
+      if (r.changes.length) {
+        changes.push(...r.changes);
+        const lbs = r.loadBalancers;
+        deployment = { deploymentConfiguration: r.deploymentConfiguration, ...(lbs ? { loadBalancers: () => lbs } : {}) };
+      }
+    }
     step = changes.length
-      ? serviceUpdateStep(ctx, o.cluster, service, { taskDefinition: newTd, desiredCount: newCount, forceNewDeployment: o.forceNewDeployment }, changes, (s) => (updated = s))
-      : unchangedStep({ id: 'service', type: 'ecs-service', name: o.name, arn: service.arn, reason: 'already has this task definition and desired count' });
+      ? serviceUpdateStep(ctx, o.cluster, service, { taskDefinition: newTd, desiredCount: newCount, forceNewDeployment: o.forceNewDeployment, ...deployment }, changes, (s) => (updated = s))
+      : unchangedStep({ id: 'service', type: 'ecs-service', name: o.name, arn: service.arn, reason: strategy ? `already deploys ${strategy.strategy === 'BLUE_GREEN' ? `blue/green (bake time ${strategy.bakeTime} min)` : 'rolling'} with this task definition and desired count` : 'already has this task definition and desired count' });
     if (changes.length) step.detail = notOursNote(ctx, 'service', service.tags);
   }
-  const report = await executePlan(ctx, { command: ctx.command, account, warnings: [], steps: [step] });
+  const since = Date.now();
+  const report = await executePlan(ctx, { command: ctx.command, account, warnings: [], steps: [...before, step] });
   if (report.dryRun || !o.wait) return report;
+  const blueGreen = strategy?.strategy === 'BLUE_GREEN' || (!strategy && service?.deploymentConfiguration?.strategy === 'BLUE_GREEN');
+  if (blueGreen && updated) {
+    // ECS's blue/green deployment: followed through its lifecycle stages and bake time.
+    const { waitForServiceDeployment } = await import('./blue-green.js');
+    const fresh = updated.currentServiceDeployment && updated.currentServiceDeployment !== service?.currentServiceDeployment ? updated.currentServiceDeployment : undefined;
+    try {
+      const d = await waitForServiceDeployment(ctx, await ctx.ecs(), {
+        cluster: o.cluster,
+        service: o.name,
+        ...(fresh ? { deployment: fresh } : {}),
+        since,
+        bakeMinutes: strategy?.bakeTime ?? updated.deploymentConfiguration?.bakeTimeInMinutes ?? 0,
+        timeoutMs,
+        resume: resumeWait(ctx, o.cluster, o.name, 'stable'),
+      });
+      report.data = { ...report.data, deployment: { arn: d.arn, status: d.status, ...(d.targetRevision ? { targetRevision: d.targetRevision } : {}) } };
+      return report;
+    } catch (e) {
+      throw Object.assign(e as Error, { report: { ...report, ok: false } });
+    }
+  }
   return waitAfter(ctx, report, o.cluster, o.name, 'stable', timeoutMs, startedDeployment(updated));
 }
 

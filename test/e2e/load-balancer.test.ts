@@ -8,6 +8,7 @@
  */
 import { CreateSecurityGroupCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
@@ -33,6 +34,7 @@ describeE2E('service create --load-balancer (built CLI → moto)', () => {
   let elb: ElasticLoadBalancingV2Client;
   let ec2: EC2Client;
   let ecs: ECSClient;
+  let iam: IAMClient;
   beforeAll(async () => {
     // --wait needs services that reach their desired count: moto does that with MOTO_ECS_SERVICE_RUNNING.
     const before = process.env.MOTO_ECS_SERVICE_RUNNING;
@@ -45,9 +47,10 @@ describeE2E('service create --load-balancer (built CLI → moto)', () => {
     elb = new ElasticLoadBalancingV2Client(cfg);
     ec2 = new EC2Client(cfg);
     ecs = new ECSClient(cfg);
+    iam = new IAMClient(cfg);
   });
   afterAll(async () => {
-    for (const c of [elb, ec2, ecs]) c?.destroy();
+    for (const c of [elb, ec2, ecs, iam]) c?.destroy();
     await moto?.stop();
   });
   const ok = (r: CliResult, what: string) => expect(r.code, `${what}\n${r.stderr}`).toBe(0);
@@ -184,6 +187,45 @@ describeE2E('service create --load-balancer (built CLI → moto)', () => {
     expect(down.stderr).toMatch(/deleted rule .* of stack .* \(tagged; it forwarded to the target group\)/);
     await expect(elb.send(new DescribeTargetGroupsCommand({ Names: [`${stack}-api`] }))).rejects.toMatchObject({ name: expect.stringMatching(/TargetGroupNotFound/) });
     expect(((await elb.send(new DescribeRulesCommand({ ListenerArn: l80 }))).Rules ?? []).filter((x) => !x.IsDefault)).toEqual([]);
+  });
+
+  it('service update --strategy blue-green: an alternate target group, a weighted production rule and the infrastructure role; the service updated; re-run unchanged; teardown to zero', async () => {
+    const stack = uniqueStack('bg');
+    const state = makeStateDir();
+    const run = (args: string[]): Promise<CliResult> => runCli([...args, '--stack', stack, '--endpoint-url', moto.url, '--yes'], { env: { ECSPRIMER_STATE_DIR: state, ECSPRIMER_POLL_MS: '50' }, timeoutMs: 90_000 });
+    const cluster = `${stack}-c`;
+    ok(await run(['cluster', 'create', '--name', cluster]), 'cluster create');
+    ok(await run(['task', 'register']), 'task register');
+    ok(await run(['service', 'create', '--cluster', cluster, '--name', 'web', '--task-definition', `${stack}-web`, '--load-balancer', '--container-port', '80', '--health-check-path', '/health']), 'service create');
+    const update = ['service', 'update', '--cluster', cluster, '--name', 'web', '--strategy', 'blue-green', '--bake-time', '3'];
+    const r = await run(update);
+    ok(r, 'service update --strategy blue-green');
+
+    const name = `${stack}-web`;
+    const tgs = (await elb.send(new DescribeTargetGroupsCommand({ Names: [name, `${name}-green`] }))).TargetGroups!;
+    const [blue, green] = [tgs.find((t) => t.TargetGroupName === name)!, tgs.find((t) => t.TargetGroupName === `${name}-green`)!];
+    expect([green.TargetType, green.Port, green.HealthCheckPath, green.VpcId]).toEqual([blue.TargetType, blue.Port, blue.HealthCheckPath, blue.VpcId]);
+    const lb = (await elb.send(new DescribeLoadBalancersCommand({ Names: [name] }))).LoadBalancers![0];
+    const listener = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners![0];
+    const rules = (await elb.send(new DescribeRulesCommand({ ListenerArn: listener.ListenerArn }))).Rules!.filter((x) => !x.IsDefault);
+    expect(rules).toHaveLength(1);
+    expect(rules[0].Actions?.[0]?.ForwardConfig?.TargetGroups?.map((t) => [t.TargetGroupArn, t.Weight])).toEqual([[blue.TargetGroupArn, 100], [green.TargetGroupArn, 0]]);
+    const role = await iam.send(new GetRoleCommand({ RoleName: `${stack}-ecs-infra` }));
+    expect(JSON.parse(decodeURIComponent(role.Role!.AssumeRolePolicyDocument!)).Statement[0].Principal).toEqual({ Service: 'ecs.amazonaws.com' });
+    expect((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: `${stack}-ecs-infra` }))).AttachedPolicies?.map((p) => p.PolicyName)).toEqual(['AmazonECSInfrastructureRolePolicyForLoadBalancers']);
+    const svc = (await ecs.send(new DescribeServicesCommand({ cluster, services: ['web'] }))).services![0];
+    expect(svc.deploymentConfiguration).toMatchObject({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 3, deploymentCircuitBreaker: { enable: true, rollback: true } });
+    expect(svc.loadBalancers).toEqual([
+      { targetGroupArn: blue.TargetGroupArn, containerName: 'web', containerPort: 80, advancedConfiguration: { alternateTargetGroupArn: green.TargetGroupArn, productionListenerRule: rules[0].RuleArn, roleArn: role.Role!.Arn } },
+    ]);
+
+    const again = await run([...update, '-o', 'json']);
+    ok(again, 'update again');
+    expect(JSON.parse(again.stdout).changes.map((c: { status: string }) => c.status)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged']);
+
+    ok(await run(['teardown']), 'teardown');
+    await expect(elb.send(new DescribeTargetGroupsCommand({ Names: [`${name}-green`] }))).rejects.toMatchObject({ name: expect.stringMatching(/TargetGroupNotFound/) });
+    await expect(iam.send(new GetRoleCommand({ RoleName: `${stack}-ecs-infra` }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
   });
 
   it('--wait waits for the service, then for healthy targets; a timeout names what to check', async () => {
