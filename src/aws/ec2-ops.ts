@@ -82,11 +82,20 @@ export class Ec2Ops extends ServiceOps<EC2Client> {
   }
 
   /** A security group by id, with its name, VPC and tags; undefined when there is none. */
-  async securityGroupById(id: string): Promise<{ id: string; name: string; vpcId: string; tags: Record<string, string> } | undefined> {
+  async securityGroupById(id: string): Promise<{ id: string; name: string; vpcId: string; description: string; tags: Record<string, string>; ingress: Array<{ port?: number; cidrs: string[]; groups: string[] }> } | undefined> {
     try {
       const out = await this.client.send(new DescribeSecurityGroupsCommand({ GroupIds: [id] }));
       const g = out.SecurityGroups?.[0];
-      return g?.GroupId ? { id: g.GroupId, name: g.GroupName ?? id, vpcId: g.VpcId ?? '', tags: Object.fromEntries((g.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])) } : undefined;
+      return g?.GroupId
+        ? {
+            id: g.GroupId,
+            name: g.GroupName ?? id,
+            vpcId: g.VpcId ?? '',
+            description: g.Description ?? '',
+            tags: Object.fromEntries((g.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+            ingress: (g.IpPermissions ?? []).map((p) => ({ ...(p.FromPort !== undefined ? { port: p.FromPort } : {}), cidrs: (p.IpRanges ?? []).map((r) => r.CidrIp ?? ''), groups: (p.UserIdGroupPairs ?? []).map((u) => u.GroupId ?? '') })),
+          }
+        : undefined;
     } catch (e) {
       if (/InvalidGroup\.NotFound/.test((e as Error).name ?? '')) return undefined;
       return this.call('DescribeSecurityGroups', () => Promise.reject(e));

@@ -33,6 +33,8 @@ export interface LoadBalancerInfo {
   /** application, network or gateway. */
   type?: string;
   vpcId?: string;
+  scheme?: string;
+  subnets?: string[];
   securityGroups: string[];
   tags: Record<string, string>;
 }
@@ -53,6 +55,8 @@ export interface ListenerInfo {
   port?: number;
   /** The target group its default action forwards to. */
   forwardsTo?: string;
+  /** Its default action answers 404 itself (a listener made for rules). */
+  fixedResponse?: boolean;
 }
 
 export interface RuleInfo {
@@ -112,6 +116,8 @@ export class ElbOps extends ServiceOps<ElasticLoadBalancingV2Client> {
       dnsName: lb.DNSName ?? '',
       ...(lb.Type ? { type: lb.Type } : {}),
       ...(lb.VpcId ? { vpcId: lb.VpcId } : {}),
+      ...(lb.Scheme ? { scheme: lb.Scheme } : {}),
+      subnets: (lb.AvailabilityZones ?? []).map((z) => z.SubnetId ?? '').filter(Boolean),
       securityGroups: lb.SecurityGroups ?? [],
       tags: tags.get(lb.LoadBalancerArn) ?? {},
     };
@@ -140,7 +146,12 @@ export class ElbOps extends ServiceOps<ElasticLoadBalancingV2Client> {
 
   async listeners(loadBalancerArn: string): Promise<ListenerInfo[]> {
     const out = await this.maybe('DescribeListeners', named('LoadBalancerNotFoundException', 'LoadBalancerNotFound'), () => this.client.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn })));
-    return (out?.Listeners ?? []).map((l) => ({ arn: l.ListenerArn ?? '', ...(l.Port !== undefined ? { port: l.Port } : {}), ...(l.DefaultActions?.[0]?.TargetGroupArn ? { forwardsTo: l.DefaultActions[0].TargetGroupArn } : {}) }));
+    return (out?.Listeners ?? []).map((l) => ({
+      arn: l.ListenerArn ?? '',
+      ...(l.Port !== undefined ? { port: l.Port } : {}),
+      ...(l.DefaultActions?.[0]?.TargetGroupArn ? { forwardsTo: l.DefaultActions[0].TargetGroupArn } : {}),
+      ...(l.DefaultActions?.[0]?.Type === 'fixed-response' ? { fixedResponse: true } : {}),
+    }));
   }
 
   async createLoadBalancer(o: { name: string; subnets: string[]; securityGroups: string[]; tags: Record<string, string> }): Promise<LoadBalancerInfo> {
@@ -179,6 +190,13 @@ export class ElbOps extends ServiceOps<ElasticLoadBalancingV2Client> {
       pathPatterns: (r.Conditions ?? []).filter((c) => c.Field === 'path-pattern').flatMap((c) => c.PathPatternConfig?.Values ?? c.Values ?? []),
       forwards: forwardsOf(r.Actions),
     }));
+  }
+
+  /** One rule, by its ARN (undefined when it is gone). */
+  async rule(arn: string): Promise<RuleInfo | undefined> {
+    const out = await this.maybe('DescribeRules', named('RuleNotFoundException', 'RuleNotFound', 'ListenerNotFoundException'), () => this.client.send(new DescribeRulesCommand({ RuleArns: [arn] })));
+    const r = out?.Rules?.[0];
+    return r ? { arn: r.RuleArn ?? arn, priority: r.Priority ?? '', isDefault: r.IsDefault === true, pathPatterns: (r.Conditions ?? []).filter((c) => c.Field === 'path-pattern').flatMap((c) => c.PathPatternConfig?.Values ?? c.Values ?? []), forwards: forwardsOf(r.Actions) } : undefined;
   }
 
   /** Whether a rule exists (by its ARN). */

@@ -16,7 +16,7 @@ import type { ServiceInfo } from '../aws/ecs-types.js';
 import { stackTags } from '../input/tags.js';
 import { executePlan } from '../plan/engine.js';
 import { resolveState } from '../plan/resolve.js';
-import { absentStep, unchangedStep, type Report, type Step } from '../plan/types.js';
+import { absentStep, unchangedStep, type Report, type Step, type StepRuntime } from '../plan/types.js';
 import { validateClusterName, validateServiceName } from './names.js';
 
 export interface AutoscaleOptions {
@@ -33,7 +33,7 @@ export interface AutoscaleOptions {
 /** ECS's limit on a service's desired count. */
 const MAX_TASKS = 5000;
 
-interface Want {
+export interface Want {
   min: number;
   max: number;
   policies: Array<{ name: string; metric: string; target: number; what: string }>;
@@ -54,6 +54,15 @@ function percent(value: string, option: string): number {
   const n = Number(value.trim());
   if (!Number.isFinite(n) || n < 1 || n > 100) throw new InputError(option, { message: `"${value}" is not a percentage from 1 to 100`, fix: 'give the average utilization to keep the service at, e.g. 60' });
   return n;
+}
+
+/** A scaling of numbers already checked (the stack file's): its policies. */
+export function scalingWant(n: { min: number; max: number; cpu?: number; memory?: number; requestsPerTarget?: number }): Want {
+  const policies: Want['policies'] = [];
+  if (n.cpu !== undefined) policies.push({ name: POLICY.cpu, metric: 'ECSServiceAverageCPUUtilization', target: n.cpu, what: `average CPU at ${n.cpu}%` });
+  if (n.memory !== undefined) policies.push({ name: POLICY.memory, metric: 'ECSServiceAverageMemoryUtilization', target: n.memory, what: `average memory at ${n.memory}%` });
+  if (n.requestsPerTarget !== undefined) policies.push({ name: POLICY.requests, metric: 'ALBRequestCountPerTarget', target: n.requestsPerTarget, what: `${n.requestsPerTarget} requests per target` });
+  return { min: n.min, max: n.max, policies };
 }
 
 /** The options, checked (exit 2) before any call. */
@@ -135,6 +144,76 @@ export function scalingTargetDeleteStep(ctx: Context, resourceId: string, target
   };
 }
 
+/**
+ * The steps that register a service's scalable target and its target-tracking policies, each
+ * unchanged when it is as wanted; our policies no longer asked for are deleted. `labelAt` gives the
+ * ALBRequestCountPerTarget label (called without a runtime at plan time: undefined when it is not
+ * known yet). `prefix` keeps step ids apart when several services scale in one plan.
+ */
+export function scalingSteps(ctx: Context, resourceId: string, want: Want, scaling: ScalingNow, labelAt: (rt: StepRuntime | undefined) => string | undefined, o: { prefix?: string; dependsOn?: string[] } = {}): Step[] {
+  const prefix = o.prefix ?? '';
+  const dependsOn = o.dependsOn ?? [];
+  const steps: Step[] = [];
+  const t = scaling.target;
+  const targetId = `${prefix}scaling-target`;
+  if (t && t.min === want.min && t.max === want.max) steps.push(unchangedStep({ id: targetId, type: 'autoscaling-target', name: resourceId, reason: `registered with min ${t.min}, max ${t.max}` }));
+  else {
+    steps.push({
+      id: targetId,
+      type: 'autoscaling-target',
+      name: resourceId,
+      action: t ? 'update' : 'create',
+      calls: [{ operation: 'RegisterScalableTarget', target: `scalable target ${resourceId}`, reason: t ? `min ${t.min} → ${want.min}, max ${t.max} → ${want.max}` : `scale the desired count between ${want.min} and ${want.max}`, cli: `aws application-autoscaling register-scalable-target --service-namespace ecs --scalable-dimension ecs:service:DesiredCount --resource-id ${resourceId} --min-capacity ${want.min} --max-capacity ${want.max}` }],
+      reason: t ? 'registered with other limits' : 'not registered yet',
+      dependsOn,
+      run: async (rt) => {
+        rt.record('intent', { type: 'autoscaling-target', name: resourceId });
+        const arn = await (await ctx.autoscaling()).registerTarget(resourceId, want.min, want.max, stackTags(ctx.stack));
+        rt.record(t ? 'updated' : 'created', { type: 'autoscaling-target', name: resourceId, ...(arn ? { arn } : {}), data: { min: want.min, max: want.max } });
+        return arn ? { arn } : {};
+      },
+    });
+  }
+  const needsTarget = [...(steps[0].action === 'none' ? [] : [targetId]), ...dependsOn];
+  const labelNow = labelAt(undefined);
+  for (const p of want.policies) {
+    const now = scaling.policies.find((x) => x.name === p.name);
+    const id = `${prefix}policy:${p.name}`;
+    // A label known only once the load balancer is made (a stack file's new one) is compared when it is known.
+    const label = p.metric === 'ALBRequestCountPerTarget' ? labelNow : undefined;
+    if (now && now.metric === p.metric && now.targetValue === p.target && (p.metric !== 'ALBRequestCountPerTarget' || (label !== undefined && now.resourceLabel === label))) {
+      steps.push(unchangedStep({ id, type: 'autoscaling-policy', name: `${resourceId}/${p.name}`, arn: now.arn, reason: `tracks ${p.what}` }));
+      continue;
+    }
+    steps.push({
+      id,
+      type: 'autoscaling-policy',
+      name: `${resourceId}/${p.name}`,
+      ...(now ? { arn: now.arn } : {}),
+      action: now ? 'update' : 'create',
+      calls: [{ operation: 'PutScalingPolicy', target: `policy ${p.name} of ${resourceId}`, reason: `target tracking: keep ${p.what}${now?.targetValue !== undefined ? ` (now ${now.targetValue})` : ''}`, cli: `aws application-autoscaling put-scaling-policy --service-namespace ecs --scalable-dimension ecs:service:DesiredCount --resource-id ${resourceId} --policy-name ${p.name} --policy-type TargetTrackingScaling --target-tracking-scaling-policy-configuration file://${p.name}.json` }],
+      reason: now ? 'tracks another value' : 'not there yet',
+      dependsOn: needsTarget,
+      run: async (rt) => ({ arn: await (await ctx.autoscaling()).putTrackingPolicy(resourceId, p.name, p.metric, p.target, p.metric === 'ALBRequestCountPerTarget' ? labelAt(rt) : undefined) }),
+    });
+  }
+  // Our policies not asked for any more (others' are left alone).
+  for (const x of scaling.policies) {
+    if (!OURS.has(x.name) || want.policies.some((p) => p.name === x.name)) continue;
+    steps.push({
+      id: `${prefix}policy:${x.name}`,
+      type: 'autoscaling-policy',
+      name: `${resourceId}/${x.name}`,
+      arn: x.arn,
+      action: 'delete',
+      calls: [{ operation: 'DeleteScalingPolicy', target: `policy ${x.name} of ${resourceId}`, reason: 'not asked for any more', cli: `aws application-autoscaling delete-scaling-policy --service-namespace ecs --scalable-dimension ecs:service:DesiredCount --resource-id ${resourceId} --policy-name ${x.name}` }],
+      reason: 'exists',
+      run: async () => void (await (await ctx.autoscaling()).deletePolicy(resourceId, x.name)),
+    });
+  }
+  return steps;
+}
+
 export async function runServiceAutoscale(o: AutoscaleOptions, ctx: Context): Promise<Report> {
   const want = parseAutoscale(o);
   ctx.requireConfirmable();
@@ -156,59 +235,6 @@ export async function runServiceAutoscale(o: AutoscaleOptions, ctx: Context): Pr
   const warnings: string[] = [];
   if (service && (service.desiredCount < want.min || service.desiredCount > want.max)) warnings.push(`the service runs ${service.desiredCount} task(s) now; Application Auto Scaling brings it into ${want.min}–${want.max}.`);
 
-  const steps: Step[] = [];
-  const t = scaling.target;
-  const targetId = 'scaling-target';
-  if (t && t.min === want.min && t.max === want.max) steps.push(unchangedStep({ id: targetId, type: 'autoscaling-target', name: resourceId, reason: `registered with min ${t.min}, max ${t.max}` }));
-  else {
-    steps.push({
-      id: targetId,
-      type: 'autoscaling-target',
-      name: resourceId,
-      action: t ? 'update' : 'create',
-      calls: [{ operation: 'RegisterScalableTarget', target: `scalable target ${resourceId}`, reason: t ? `min ${t.min} → ${want.min}, max ${t.max} → ${want.max}` : `scale the desired count between ${want.min} and ${want.max}`, cli: `aws application-autoscaling register-scalable-target --service-namespace ecs --scalable-dimension ecs:service:DesiredCount --resource-id ${resourceId} --min-capacity ${want.min} --max-capacity ${want.max}` }],
-      reason: t ? 'registered with other limits' : 'not registered yet',
-      run: async (rt) => {
-        rt.record('intent', { type: 'autoscaling-target', name: resourceId });
-        const arn = await (await ctx.autoscaling()).registerTarget(resourceId, want.min, want.max, stackTags(ctx.stack));
-        rt.record(t ? 'updated' : 'created', { type: 'autoscaling-target', name: resourceId, ...(arn ? { arn } : {}), data: { min: want.min, max: want.max } });
-        return arn ? { arn } : {};
-      },
-    });
-  }
-  const needsTarget = steps[0].action === 'none' ? [] : [targetId];
-  for (const p of want.policies) {
-    const now = scaling.policies.find((x) => x.name === p.name);
-    const id = `policy:${p.name}`;
-    if (now && now.metric === p.metric && now.targetValue === p.target && (now.resourceLabel ?? undefined) === label) {
-      steps.push(unchangedStep({ id, type: 'autoscaling-policy', name: `${resourceId}/${p.name}`, arn: now.arn, reason: `tracks ${p.what}` }));
-      continue;
-    }
-    steps.push({
-      id,
-      type: 'autoscaling-policy',
-      name: `${resourceId}/${p.name}`,
-      ...(now ? { arn: now.arn } : {}),
-      action: now ? 'update' : 'create',
-      calls: [{ operation: 'PutScalingPolicy', target: `policy ${p.name} of ${resourceId}`, reason: `target tracking: keep ${p.what}${now?.targetValue !== undefined ? ` (now ${now.targetValue})` : ''}`, cli: `aws application-autoscaling put-scaling-policy --service-namespace ecs --scalable-dimension ecs:service:DesiredCount --resource-id ${resourceId} --policy-name ${p.name} --policy-type TargetTrackingScaling --target-tracking-scaling-policy-configuration file://${p.name}.json` }],
-      reason: now ? 'tracks another value' : 'not there yet',
-      dependsOn: needsTarget,
-      run: async () => ({ arn: await (await ctx.autoscaling()).putTrackingPolicy(resourceId, p.name, p.metric, p.target, p.metric === 'ALBRequestCountPerTarget' ? label : undefined) }),
-    });
-  }
-  // Our policies not asked for any more (others' are left alone).
-  for (const x of scaling.policies) {
-    if (!OURS.has(x.name) || want.policies.some((p) => p.name === x.name)) continue;
-    steps.push({
-      id: `policy:${x.name}`,
-      type: 'autoscaling-policy',
-      name: `${resourceId}/${x.name}`,
-      arn: x.arn,
-      action: 'delete',
-      calls: [{ operation: 'DeleteScalingPolicy', target: `policy ${x.name} of ${resourceId}`, reason: 'not asked for any more', cli: `aws application-autoscaling delete-scaling-policy --service-namespace ecs --scalable-dimension ecs:service:DesiredCount --resource-id ${resourceId} --policy-name ${x.name}` }],
-      reason: 'exists',
-      run: async () => void (await (await ctx.autoscaling()).deletePolicy(resourceId, x.name)),
-    });
-  }
+  const steps = scalingSteps(ctx, resourceId, want, scaling, () => label);
   return executePlan(ctx, { command: ctx.command, account, warnings, steps });
 }

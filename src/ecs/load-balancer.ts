@@ -109,12 +109,11 @@ export interface LoadBalancerNames {
   tasksGroup: string;
 }
 
-export const loadBalancerNames = (stack: string, service: string): LoadBalancerNames => ({
-  loadBalancer: elbName(`${stack}-${service}`),
-  targetGroup: elbName(`${stack}-${service}`),
-  lbGroup: `${stack}-${service}-lb`,
-  tasksGroup: `${stack}-${service}-tasks`,
-});
+/** `<stack>-<service>` (the service's name alone when it starts with the stack's already, as the starter file's do). */
+export const loadBalancerNames = (stack: string, service: string): LoadBalancerNames => {
+  const base = service.startsWith(`${stack}-`) ? service : `${stack}-${service}`;
+  return { loadBalancer: elbName(base), targetGroup: elbName(base), lbGroup: `${base}-lb`, tasksGroup: `${base}-tasks` };
+};
 
 /** The container the target group sends to: --container-name, else the one mapping the port. */
 export function containerFor(td: TaskDefinitionInfo | undefined, req: LoadBalancerRequest): string {
@@ -172,13 +171,16 @@ export interface LoadBalancerPlan {
   /** Step ids the service must wait for. */
   before: string[];
   targetGroupArn: (rt: StepRuntime) => string;
+  loadBalancerArn: (rt: StepRuntime) => string;
   tasksGroupId: (rt: StepRuntime) => string;
   dnsName: (rt: StepRuntime) => string | undefined;
 }
 
 /** The steps that give the service its load balancer (each unchanged when it is there already). */
-export function loadBalancerSteps(ctx: Context, o: { service: string; req: LoadBalancerRequest; names: LoadBalancerNames; now: LoadBalancerNow; vpcId: string; subnets: string[]; account: string; known?: boolean }): LoadBalancerPlan {
+export function loadBalancerSteps(ctx: Context, o: { service: string; req: LoadBalancerRequest; names: LoadBalancerNames; now: LoadBalancerNow; vpcId: string; subnets: string[]; account: string; known?: boolean; prefix?: string }): LoadBalancerPlan {
   const { req, names, now } = o;
+  /** Step ids: apart per service when several services have load balancers in one plan. */
+  const sid = (x: string) => `${o.prefix ?? ''}${x}`;
   const tags = stackTags(ctx.stack);
   const existing = req.existing !== undefined;
   const mine = (what: string, name: string, t: Record<string, string> | undefined) => {
@@ -223,22 +225,22 @@ export function loadBalancerSteps(ctx: Context, o: { service: string; req: LoadB
     };
   };
   if (existing) {
-    steps.push(group('tasks-group', names.tasksGroup, now.tasksGroup, `the tasks of service ${o.service}`, () => ({ groups: lbGroups }), `load balancer ${lbName}'s security group${lbGroups.length === 1 ? '' : 's'} ${lbGroups.join(', ') || '(read at run time)'} only`, req.containerPort));
+    steps.push(group(sid('tasks-group'), names.tasksGroup, now.tasksGroup, `the tasks of service ${o.service}`, () => ({ groups: lbGroups }), `load balancer ${lbName}'s security group${lbGroups.length === 1 ? '' : 's'} ${lbGroups.join(', ') || '(read at run time)'} only`, req.containerPort));
   } else {
-    const lbGroupId = (rt: StepRuntime) => now.lbGroup?.id ?? (rt.result('lb-group')?.value as string);
-    steps.push(group('lb-group', names.lbGroup, now.lbGroup, `the load balancer of service ${o.service}`, () => ({ cidr: '0.0.0.0/0' }), 'anywhere (0.0.0.0/0)', req.listenerPort));
-    steps.push(group('tasks-group', names.tasksGroup, now.tasksGroup, `the tasks of service ${o.service}`, (rt) => ({ groups: [lbGroupId(rt)] }), `the load balancer's group ${names.lbGroup} only`, req.containerPort, now.lbGroup ? [] : ['lb-group']));
+    const lbGroupId = (rt: StepRuntime) => now.lbGroup?.id ?? (rt.result(sid('lb-group'))?.value as string);
+    steps.push(group(sid('lb-group'), names.lbGroup, now.lbGroup, `the load balancer of service ${o.service}`, () => ({ cidr: '0.0.0.0/0' }), 'anywhere (0.0.0.0/0)', req.listenerPort));
+    steps.push(group(sid('tasks-group'), names.tasksGroup, now.tasksGroup, `the tasks of service ${o.service}`, (rt) => ({ groups: [lbGroupId(rt)] }), `the load balancer's group ${names.lbGroup} only`, req.containerPort, now.lbGroup ? [] : [sid('lb-group')]));
     steps.push(
       now.lb
-        ? unchangedStep({ id: 'load-balancer', type: 'elb-load-balancer', name: names.loadBalancer, arn: now.lb.arn, reason: `exists: ${now.lb.dnsName}` })
+        ? unchangedStep({ id: sid('load-balancer'), type: 'elb-load-balancer', name: names.loadBalancer, arn: now.lb.arn, reason: `exists: ${now.lb.dnsName}` })
         : {
-            id: 'load-balancer',
+            id: sid('load-balancer'),
             type: 'elb-load-balancer',
             name: names.loadBalancer,
             action: 'create',
             calls: [{ operation: 'CreateLoadBalancer', target: `load balancer ${names.loadBalancer}`, reason: `an internet-facing Application Load Balancer in ${o.subnets.length ? `${o.subnets.length} subnets` : "the service's subnets"}, tagged ${STACK_TAG}=${ctx.stack}` }],
             reason: 'does not exist yet',
-            dependsOn: now.lbGroup ? [] : ['lb-group'],
+            dependsOn: now.lbGroup ? [] : [sid('lb-group')],
             run: async (rt) => {
               rt.record('intent', { type: 'elb-load-balancer', name: names.loadBalancer });
               const lb = await (await ctx.elb()).createLoadBalancer({ name: names.loadBalancer, subnets: o.subnets, securityGroups: [lbGroupId(rt)], tags });
@@ -252,9 +254,9 @@ export function loadBalancerSteps(ctx: Context, o: { service: string; req: LoadB
   if (now.tg && !tgOk) throw new AwsError('resolve', 'TargetGroupDiffers', `Target group ${names.targetGroup} exists with port ${now.tg.port} and health check ${now.tg.healthCheckPath}: a target group's port cannot change. Delete the service's stack resources first (ecsprimer teardown) or choose another --name. Nothing was changed.`);
   steps.push(
     now.tg
-      ? unchangedStep({ id: 'target-group', type: 'elb-target-group', name: names.targetGroup, arn: now.tg.arn, reason: `exists: type ip, port ${now.tg.port}, health check ${now.tg.healthCheckPath ?? '/'}` })
+      ? unchangedStep({ id: sid('target-group'), type: 'elb-target-group', name: names.targetGroup, arn: now.tg.arn, reason: `exists: type ip, port ${now.tg.port}, health check ${now.tg.healthCheckPath ?? '/'}` })
       : {
-          id: 'target-group',
+          id: sid('target-group'),
           type: 'elb-target-group',
           name: names.targetGroup,
           action: 'create',
@@ -268,8 +270,8 @@ export function loadBalancerSteps(ctx: Context, o: { service: string; req: LoadB
           },
         },
   );
-  const lbArn = (rt: StepRuntime) => now.lb?.arn ?? rt.result('load-balancer')?.arn ?? '';
-  const tgArn = (rt: StepRuntime) => now.tg?.arn ?? rt.result('target-group')?.arn ?? '';
+  const lbArn = (rt: StepRuntime) => now.lb?.arn ?? rt.result(sid('load-balancer'))?.arn ?? '';
+  const tgArn = (rt: StepRuntime) => now.tg?.arn ?? rt.result(sid('target-group'))?.arn ?? '';
   const listener = now.listeners.find((l) => l.port === req.listenerPort);
   const label = `${lbName}:${req.listenerPort}`;
   if (listener && !req.pathPattern && listener.forwardsTo !== now.tg?.arn) {
@@ -283,15 +285,15 @@ export function loadBalancerSteps(ctx: Context, o: { service: string; req: LoadB
   }
   steps.push(
     listener
-      ? unchangedStep({ id: 'listener', type: 'elb-listener', name: label, arn: listener.arn, reason: req.pathPattern ? `listens on port ${req.listenerPort}` : `forwards port ${req.listenerPort} to ${names.targetGroup}` })
+      ? unchangedStep({ id: sid('listener'), type: 'elb-listener', name: label, arn: listener.arn, reason: req.pathPattern ? `listens on port ${req.listenerPort}` : `forwards port ${req.listenerPort} to ${names.targetGroup}` })
       : {
-          id: 'listener',
+          id: sid('listener'),
           type: 'elb-listener',
           name: label,
           action: 'create',
           calls: [{ operation: 'CreateListener', target: `listener ${req.listenerPort} of ${lbName}`, reason: req.pathPattern ? `HTTP ${req.listenerPort}; what no rule takes gets 404, tagged ${STACK_TAG}=${ctx.stack}` : `HTTP ${req.listenerPort}, forward to ${names.targetGroup}, tagged ${STACK_TAG}=${ctx.stack}` }],
           reason: 'does not exist yet',
-          dependsOn: [...(now.lb ? [] : ['load-balancer']), ...(now.tg || req.pathPattern ? [] : ['target-group'])],
+          dependsOn: [...(now.lb ? [] : [sid('load-balancer')]), ...(now.tg || req.pathPattern ? [] : [sid('target-group')])],
           run: async (rt) => {
             rt.record('intent', { type: 'elb-listener', name: String(req.listenerPort), parent: lbName });
             const arn = await (await ctx.elb()).createListener({ loadBalancerArn: lbArn(rt), port: req.listenerPort, ...(req.pathPattern ? {} : { targetGroupArn: tgArn(rt) }), tags });
@@ -300,13 +302,14 @@ export function loadBalancerSteps(ctx: Context, o: { service: string; req: LoadB
           },
         },
   );
-  if (req.pathPattern) steps.push(ruleStep(ctx, { label, tgName: names.targetGroup, pattern: req.pathPattern, listenerArn: (rt) => listener?.arn ?? rt.result('listener')?.arn ?? '', tgArn, now, newListener: !listener }));
+  if (req.pathPattern) steps.push(ruleStep(ctx, { sid, label, tgName: names.targetGroup, pattern: req.pathPattern, listenerArn: (rt) => listener?.arn ?? rt.result(sid('listener'))?.arn ?? '', tgArn, now, newListener: !listener }));
   return {
     steps,
     before: steps.filter((s) => s.action !== 'none').map((s) => s.id),
     targetGroupArn: tgArn,
-    tasksGroupId: (rt) => now.tasksGroup?.id ?? (rt.result('tasks-group')?.value as string),
-    dnsName: (rt) => now.lb?.dnsName ?? (rt.result('load-balancer')?.value as string | undefined),
+    loadBalancerArn: lbArn,
+    tasksGroupId: (rt) => now.tasksGroup?.id ?? (rt.result(sid('tasks-group'))?.value as string),
+    dnsName: (rt) => now.lb?.dnsName ?? (rt.result(sid('load-balancer'))?.value as string | undefined),
   };
 }
 
@@ -316,8 +319,8 @@ export function loadBalancerSteps(ctx: Context, o: { service: string; req: LoadB
  * so it never takes requests they route; the same rule of an earlier run is unchanged, or its
  * pattern changed.
  */
-function ruleStep(ctx: Context, o: { label: string; tgName: string; pattern: string; listenerArn: (rt: StepRuntime) => string; tgArn: (rt: StepRuntime) => string; now: LoadBalancerNow; newListener: boolean }): Step {
-  const id = 'rule';
+function ruleStep(ctx: Context, o: { sid: (x: string) => string; label: string; tgName: string; pattern: string; listenerArn: (rt: StepRuntime) => string; tgArn: (rt: StepRuntime) => string; now: LoadBalancerNow; newListener: boolean }): Step {
+  const id = o.sid('rule');
   const ours = o.now.tg ? o.now.rules.find((r) => !r.isDefault && r.forwards.some((f) => f.targetGroupArn === o.now.tg!.arn)) : undefined;
   if (ours && ours.pathPatterns.length === 1 && ours.pathPatterns[0] === o.pattern) {
     return unchangedStep({ id, type: 'elb-rule', name: `${o.label} ${o.pattern}`, arn: ours.arn, reason: `forwards ${o.pattern} to ${o.tgName} (priority ${ours.priority})` });
@@ -348,7 +351,7 @@ function ruleStep(ctx: Context, o: { label: string; tgName: string; pattern: str
     action: 'create',
     calls: [{ operation: 'CreateRule', target: `listener ${o.label}`, reason: `priority ${priority} (after the listener's rules): forward ${o.pattern} to ${o.tgName}, tagged ${STACK_TAG}=${ctx.stack}` }],
     reason: 'does not exist yet',
-    dependsOn: [...(o.newListener ? ['listener'] : []), ...(o.now.tg ? [] : ['target-group'])],
+    dependsOn: [...(o.newListener ? [o.sid('listener')] : []), ...(o.now.tg ? [] : [o.sid('target-group')])],
     run: async (rt) => {
       rt.record('intent', { type: 'elb-rule', name: o.tgName, parent: o.label });
       const arn = await (await ctx.elb()).createRule({ listenerArn: o.listenerArn(rt), priority, pathPattern: o.pattern, to: [{ targetGroupArn: o.tgArn(rt), weight: 1 }], tags: stackTags(ctx.stack) });

@@ -64,6 +64,18 @@ export function int(o: { min?: number; max?: number; note?: string } = {}): Shap
   );
 }
 
+/** A number (not only whole), in a range. */
+export function num(o: { min?: number; max?: number } = {}): Shape {
+  const expected = `a number${range(o.min, o.max)}`;
+  const typeMessage = (i: v.BaseIssue<unknown>) =>
+    say(`must be ${expected} (got ${describe(i.input)})`, typeof i.input === 'string' && /^-?\d+(\.\d+)?$/.test(i.input.trim()) ? `write ${i.input.trim()} without quotes` : undefined);
+  const ok = (n: number) => Number.isFinite(n) && (o.min === undefined || n >= o.min) && (o.max === undefined || n <= o.max);
+  return v.pipe(
+    v.number(typeMessage),
+    v.check(ok, (i) => `must be ${expected} (got ${i.input as number})`),
+  );
+}
+
 export const bool: Shape = v.boolean((i) => say(`must be true or false (got ${describe(i.input)})`, i.input === 'true' || i.input === 'false' ? `write ${i.input} without quotes` : undefined));
 
 /** Anything (checked elsewhere, or free-form). */

@@ -232,15 +232,20 @@ export async function buildTemplate(ctx: Context, inv: Inventory): Promise<Expor
   const networks: Array<{ subnets: string[]; securityGroups: string[]; suffix: string }> = [];
   const networkParams = (n: { subnets: string[]; securityGroups: string[] }): { Subnets: JsonValue; SecurityGroups: JsonValue } => {
     const key = (x: string[]) => [...x].sort().join(',');
-    let found = networks.find((x) => key(x.subnets) === key(n.subnets) && key(x.securityGroups) === key(n.securityGroups));
+    // Groups the template makes itself (the tasks' group of a load balancer) are theirs, not a Parameter's.
+    const made = n.securityGroups.length > 0 && n.securityGroups.every((g) => refs.has(g));
+    const groups = made ? [] : n.securityGroups;
+    let found = networks.find((x) => key(x.subnets) === key(n.subnets) && key(x.securityGroups) === key(groups));
     if (!found) {
-      found = { ...n, suffix: networks.length ? String(networks.length + 1) : '' };
+      found = { subnets: n.subnets, securityGroups: groups, suffix: networks.length ? String(networks.length + 1) : '' };
       networks.push(found);
       parameters[`Subnets${found.suffix}`] = { Type: 'List<AWS::EC2::Subnet::Id>', Default: n.subnets.join(','), Description: "the services' subnets (live value when exported)" };
-      parameters[`SecurityGroups${found.suffix}`] = { Type: 'List<AWS::EC2::SecurityGroup::Id>', Default: n.securityGroups.join(','), Description: "the services' security groups (live value when exported)" };
+      if (!made) parameters[`SecurityGroups${found.suffix}`] = { Type: 'List<AWS::EC2::SecurityGroup::Id>', Default: n.securityGroups.join(','), Description: "the services' security groups (live value when exported)" };
     }
-    return { Subnets: { Ref: `Subnets${found.suffix}` }, SecurityGroups: { Ref: `SecurityGroups${found.suffix}` } };
+    return { Subnets: { Ref: `Subnets${found.suffix}` }, SecurityGroups: made ? n.securityGroups.map((g) => refs.get(g)!) : { Ref: `SecurityGroups${found.suffix}` } };
   };
+  const lbx = await exportLoadBalancing(ctx, inv, { add, refs, parameters });
+  const serviceIds = new Map<string, string>();
   for (const s of owned(inv.services)) {
     if (!s.live || s.live.status !== 'ACTIVE') continue;
     const svc = s.live;
@@ -256,10 +261,29 @@ export async function buildTemplate(ctx: Context, inv: Inventory): Promise<Expor
       PropagateTags: 'SERVICE',
       EnableECSManagedTags: true,
     };
+    const balanced = (svc.loadBalancers ?? []).filter((l) => l.targetGroupArn);
+    if (balanced.length) {
+      props.LoadBalancers = balanced.map((l) => ({
+        TargetGroupArn: portable(l.targetGroupArn!),
+        ...(l.containerName ? { ContainerName: l.containerName } : {}),
+        ...(l.containerPort !== undefined ? { ContainerPort: l.containerPort } : {}),
+        ...(l.advancedConfiguration?.alternateTargetGroupArn
+          ? { AdvancedConfiguration: { AlternateTargetGroupArn: portable(l.advancedConfiguration.alternateTargetGroupArn), ...(l.advancedConfiguration.productionListenerRule ? { ProductionListenerRule: portable(l.advancedConfiguration.productionListenerRule) } : {}), ...(l.advancedConfiguration.roleArn ? { RoleArn: portable(l.advancedConfiguration.roleArn) } : {}) } }
+          : {}),
+      }));
+      props.HealthCheckGracePeriodSeconds = 60;
+    }
+    const dc = svc.deploymentConfiguration;
+    if (dc?.strategy === 'BLUE_GREEN') {
+      props.DeploymentConfiguration = { Strategy: 'BLUE_GREEN', ...(dc.bakeTimeInMinutes !== undefined ? { BakeTimeInMinutes: dc.bakeTimeInMinutes } : {}), ...(dc.circuitBreaker ? { DeploymentCircuitBreaker: { Enable: dc.circuitBreaker.enable, Rollback: dc.circuitBreaker.rollback } } : {}) };
+    }
     const tags = userTags(svc.tags);
     if (tags.length) props.Tags = tags;
-    add('Service', s.name, 'AWS::ECS::Service', props, { ServiceArn: svc.arn, Cluster: cluster });
+    // ECS attaches a service to a target group that a listener already forwards to.
+    const id = add('Service', s.name, 'AWS::ECS::Service', props, { ServiceArn: svc.arn, Cluster: cluster }, balanced.length && lbx.forwarding.length ? { DependsOn: lbx.forwarding } : {});
+    serviceIds.set(`${cluster}/${s.name}`, id);
   }
+  await exportScaling(ctx, inv, { add, refs, serviceIds, lbNames: lbx.fullNames });
   return {
     template: {
       AWSTemplateFormatVersion: '2010-09-09',
@@ -269,6 +293,138 @@ export async function buildTemplate(ctx: Context, inv: Inventory): Promise<Expor
     },
     imports,
   };
+}
+
+type Add = (kind: string, name: string, type: string, properties: Obj, identifier: Record<string, string>, extra?: Obj) => string;
+
+/**
+ * The stack's security groups, load balancers, target groups, listeners and listener rules. The
+ * VPC and the load balancers' subnets become Parameters (VpcId, LoadBalancerSubnets) defaulting to
+ * the live values; a load balancer the stack did not make (a listener or rule of the stack on it)
+ * is named by its ARN. Returns the logical ids that forward traffic (a service depends on them) and
+ * the full names of exported load balancers and target groups (for the requests metric's label).
+ */
+async function exportLoadBalancing(ctx: Context, inv: Inventory, t: { add: Add; refs: Map<string, JsonValue>; parameters: Obj }): Promise<{ forwarding: string[]; fullNames: Map<string, JsonValue> }> {
+  const owned = <T extends { ownership: string; live?: unknown }>(items: T[]) => items.filter((i) => i.ownership === 'owned' && i.live);
+  const forwarding: string[] = [];
+  const fullNames = new Map<string, JsonValue>();
+  if (![owned(inv.securityGroups), owned(inv.loadBalancers), owned(inv.targetGroups), owned(inv.listeners), owned(inv.rules)].some((x) => x.length)) return { forwarding, fullNames };
+  const vpcRef = (vpc: string): JsonValue => {
+    t.parameters.VpcId ??= { Type: 'AWS::EC2::VPC::Id', Default: vpc, Description: 'the VPC of the load balancers, target groups and security groups (live value when exported)' };
+    return { Ref: 'VpcId' };
+  };
+  const ec2 = await ctx.ec2();
+  const elb = await ctx.elb();
+  const groups = (await Promise.all(owned(inv.securityGroups).map((g) => ec2.securityGroupById(g.live!.id)))).filter((g): g is NonNullable<typeof g> => Boolean(g));
+  // The load balancer's group before the tasks' (whose rule names it).
+  groups.sort((a, b) => Number(a.ingress.some((r) => r.groups.length)) - Number(b.ingress.some((r) => r.groups.length)));
+  for (const g of groups) {
+    const tags = userTags(g.tags);
+    const id = t.add(
+      'SecurityGroup',
+      g.name,
+      'AWS::EC2::SecurityGroup',
+      {
+        GroupName: g.name,
+        GroupDescription: g.description || g.name,
+        VpcId: vpcRef(g.vpcId),
+        SecurityGroupIngress: g.ingress.flatMap((r) => [
+          ...r.cidrs.map((c) => ({ IpProtocol: 'tcp', FromPort: r.port, ToPort: r.port, CidrIp: c })),
+          ...r.groups.map((x) => ({ IpProtocol: 'tcp', FromPort: r.port, ToPort: r.port, SourceSecurityGroupId: t.refs.get(x) ?? x })),
+        ]) as JsonValue,
+        ...(tags.length ? { Tags: tags } : {}),
+      },
+      { GroupId: g.id },
+    );
+    t.refs.set(g.id, { 'Fn::GetAtt': [id, 'GroupId'] });
+  }
+  const lbArnOf = new Map<string, string>();
+  for (const b of owned(inv.loadBalancers)) {
+    const lb = b.live!;
+    lbArnOf.set(lb.name, lb.arn);
+    t.parameters.LoadBalancerSubnets ??= { Type: 'List<AWS::EC2::Subnet::Id>', Default: (lb.subnets ?? []).join(','), Description: "the load balancers' subnets (live value when exported)" };
+    const tags = userTags(lb.tags);
+    const id = t.add('LoadBalancer', lb.name, 'AWS::ElasticLoadBalancingV2::LoadBalancer', { Name: lb.name, Type: 'application', Scheme: lb.scheme ?? 'internet-facing', Subnets: { Ref: 'LoadBalancerSubnets' }, SecurityGroups: lb.securityGroups.map((g) => t.refs.get(g) ?? g), ...(tags.length ? { Tags: tags } : {}) }, { LoadBalancerArn: lb.arn });
+    t.refs.set(lb.arn, { Ref: id });
+    fullNames.set(lb.arn, { 'Fn::GetAtt': [id, 'LoadBalancerFullName'] });
+  }
+  for (const x of owned(inv.targetGroups)) {
+    const tg = x.live!;
+    const tags = userTags(tg.tags);
+    const id = t.add(
+      'TargetGroup',
+      tg.name,
+      'AWS::ElasticLoadBalancingV2::TargetGroup',
+      { Name: tg.name, Protocol: 'HTTP', Port: tg.port ?? 80, TargetType: tg.targetType ?? 'ip', VpcId: vpcRef(tg.vpcId ?? ''), HealthCheckProtocol: 'HTTP', HealthCheckPath: tg.healthCheckPath ?? '/', Matcher: { HttpCode: '200-399' }, ...(tags.length ? { Tags: tags } : {}) },
+      { TargetGroupArn: tg.arn },
+    );
+    t.refs.set(tg.arn, { Ref: id });
+    fullNames.set(tg.arn, { 'Fn::GetAtt': [id, 'TargetGroupFullName'] });
+  }
+  const forward = (to: Array<{ targetGroupArn: string; weight: number }>): JsonValue =>
+    to.length === 1 ? { Type: 'forward', TargetGroupArn: t.refs.get(to[0].targetGroupArn) ?? to[0].targetGroupArn } : { Type: 'forward', ForwardConfig: { TargetGroups: to.map((g) => ({ TargetGroupArn: t.refs.get(g.targetGroupArn) ?? g.targetGroupArn, Weight: g.weight })) } };
+  for (const l of owned(inv.listeners)) {
+    const lbArn = lbArnOf.get(l.parent ?? '') ?? (await elb.loadBalancer(l.parent ?? ''))?.arn;
+    const live = lbArn ? (await elb.listeners(lbArn)).find((x) => x.arn === l.live!.arn) : undefined;
+    if (!lbArn || !live) continue;
+    const action = live.fixedResponse ? { Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'Not Found' } } : forward(live.forwardsTo ? [{ targetGroupArn: live.forwardsTo, weight: 1 }] : []);
+    const id = t.add('Listener', `${l.parent} ${l.name}`, 'AWS::ElasticLoadBalancingV2::Listener', { LoadBalancerArn: t.refs.get(lbArn) ?? lbArn, Port: live.port ?? Number(l.name), Protocol: 'HTTP', DefaultActions: [action] }, { ListenerArn: live.arn });
+    t.refs.set(live.arn, { Ref: id });
+    forwarding.push(id);
+  }
+  for (const r of owned(inv.rules)) {
+    const rule = await elb.rule(r.live!.arn);
+    if (!rule) continue;
+    const listenerArn = rule.arn.replace(':listener-rule/', ':listener/').replace(/\/[^/]+$/, '');
+    const id = t.add(
+      'ListenerRule',
+      `${r.parent} ${r.name}`,
+      'AWS::ElasticLoadBalancingV2::ListenerRule',
+      { ListenerArn: t.refs.get(listenerArn) ?? listenerArn, Priority: Number(rule.priority), Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: rule.pathPatterns } }], Actions: [forward(rule.forwards)] },
+      { RuleArn: rule.arn },
+    );
+    t.refs.set(rule.arn, { Ref: id });
+    forwarding.push(id);
+  }
+  return { forwarding, fullNames };
+}
+
+/** The services' scalable targets and their target-tracking policies. */
+async function exportScaling(ctx: Context, inv: Inventory, t: { add: Add; refs: Map<string, JsonValue>; serviceIds: Map<string, string>; lbNames: Map<string, JsonValue> }): Promise<void> {
+  const targets = inv.scalingTargets.filter((x) => x.ownership === 'owned' && x.live);
+  if (!targets.length) return;
+  const as = await ctx.autoscaling();
+  const dimension = 'ecs:service:DesiredCount';
+  for (const x of targets) {
+    const target = x.live!;
+    const service = t.serviceIds.get(target.resourceId.replace(/^service\//, ''));
+    const id = t.add(
+      'ScalableTarget',
+      target.resourceId,
+      'AWS::ApplicationAutoScaling::ScalableTarget',
+      { ServiceNamespace: 'ecs', ScalableDimension: dimension, ResourceId: target.resourceId, MinCapacity: target.min, MaxCapacity: target.max },
+      { ResourceId: target.resourceId, ScalableDimension: dimension, ServiceNamespace: 'ecs' },
+      service ? { DependsOn: [service] } : {},
+    );
+    for (const p of await as.policies(target.resourceId)) {
+      if (!p.metric || p.targetValue === undefined) continue;
+      // app/LB/ID/targetgroup/TG/ID: the full names of the exported load balancer and target group.
+      let label: JsonValue | undefined = p.resourceLabel;
+      if (p.resourceLabel) {
+        const [lbPart, tgPart] = [p.resourceLabel.slice(0, p.resourceLabel.indexOf('/targetgroup/')), p.resourceLabel.slice(p.resourceLabel.indexOf('/targetgroup/') + 1)];
+        const lb = [...t.lbNames.entries()].find(([arn]) => arn.endsWith(`:loadbalancer/${lbPart}`))?.[1];
+        const tg = [...t.lbNames.entries()].find(([arn]) => arn.endsWith(`:${tgPart}`))?.[1];
+        if (lb && tg) label = { 'Fn::Join': ['/', [lb, tg]] };
+      }
+      t.add(
+        'ScalingPolicy',
+        `${target.resourceId} ${p.name}`,
+        'AWS::ApplicationAutoScaling::ScalingPolicy',
+        { PolicyName: p.name, PolicyType: 'TargetTrackingScaling', ScalingTargetId: { Ref: id }, TargetTrackingScalingPolicyConfiguration: { TargetValue: p.targetValue, PredefinedMetricSpecification: { PredefinedMetricType: p.metric, ...(label !== undefined ? { ResourceLabel: label } : {}) } } },
+        { Arn: p.arn, ScalableDimension: dimension },
+      );
+    }
+  }
 }
 
 export async function runExport(o: ExportOptions, ctx: Context): Promise<Report> {

@@ -20,11 +20,13 @@ import { issue, listOr, suggestKey } from '../input/issues.js';
 import { isJsonObject, jsonPathOf, parseJsonStrict, type JsonValue } from '../input/json.js';
 import { fillPlaceholders, placeholdersUsed } from '../input/placeholders.js';
 import { locate, parsePath } from '../input/locate.js';
-import { arr, bool, int, map, obj, shapeIssues, str, strings, type Shape } from '../input/schema.js';
+import { arr, bool, int, map, num, obj, shapeIssues, str, strings, type Shape } from '../input/schema.js';
 import { readDocumentText } from '../input/source.js';
 import { STACK_TAG } from '../input/tags.js';
 import { SUBNET_RE } from '../ecs/launch.js';
 import { nameProblem } from '../ecs/names.js';
+import { containerFor, parseLoadBalancerOptions, type LoadBalancerRequest } from '../ecs/load-balancer.js';
+import { parseAutoscale } from '../ecs/autoscale.js';
 import { executionRoleNeeds } from '../ecs/execution-role.js';
 import { awslogsTargets, LOG_GROUP_NAME, RETENTION_DAYS, DEFAULT_RETENTION_DAYS } from '../ecs/log-groups.js';
 import { validateTaskDefinition, type JsonValue as EcsJson } from '../ecs/validate.js';
@@ -108,6 +110,10 @@ export interface ServiceSpec extends ResourceSpec {
   subnets: string[];
   securityGroups: string[];
   assignPublicIp?: boolean;
+  /** Behind a load balancer (as `service create --load-balancer`). */
+  loadBalancer?: LoadBalancerRequest;
+  /** Its desired count kept between min and max (as `service autoscale`). */
+  autoscale?: { min: number; max: number; cpu?: number; memory?: number; requestsPerTarget?: number };
 }
 
 export interface StackSpec {
@@ -163,6 +169,25 @@ const SHAPES: Record<Kind, Shape> = {
       subnets: arr(str(), { max: 16, what: 'subnet ids' }),
       securityGroups: arr(str(), { max: 5, what: 'security group ids' }),
       assignPublicIp: bool,
+      loadBalancer: obj(
+        'load balancer',
+        {
+          containerPort: int({ min: 1, max: 65535 }),
+          containerName: str({ nonEmpty: true }),
+          listenerPort: int({ min: 1, max: 65535 }),
+          healthCheckPath: str({ nonEmpty: true }),
+          existing: str({ nonEmpty: true }),
+          pathPattern: str({ nonEmpty: true }),
+        },
+        ['containerPort'],
+        { port: 'did you mean "containerPort" (the container\'s) or "listenerPort" (the load balancer\'s)?', name: 'an existing load balancer is "existing" (its name or ARN); a new one is named after the stack and service' },
+      ),
+      autoscale: obj(
+        'scaling',
+        { min: int({ min: 0, max: 5000 }), max: int({ min: 0, max: 5000 }), cpu: num({ min: 1, max: 100 }), memory: num({ min: 1, max: 100 }), requestsPerTarget: num({ min: 1 }) },
+        ['min', 'max'],
+        { off: 'remove "autoscale" to stop scaling the service' },
+      ),
     },
     ['cluster', 'taskDefinition'],
   ),
@@ -396,6 +421,7 @@ export async function readStackFile(ctx: Context, file: string | undefined): Pro
 
   const taskDefinitions: TaskDefinitionSpec[] = [];
   const families = new Map<string, { compat: string[]; networkMode?: string }>();
+  const tdDocs = new Map<string, Obj>();
   for (const [family, o] of entries('taskDefinitions')) {
     const where = at('taskDefinitions', family);
     const p = nameProblem(family, 'a task definition family');
@@ -445,6 +471,7 @@ export async function readStackFile(ctx: Context, file: string | undefined): Pro
     }
     const compat = Array.isArray(filled.requiresCompatibilities) ? (filled.requiresCompatibilities as string[]) : [];
     families.set(family, { compat, networkMode: typeof filled.networkMode === 'string' ? filled.networkMode : undefined });
+    tdDocs.set(family, filled);
     taskDefinitions.push({ ...base('taskDefinitions', family, o), kind: 'taskDefinitions', document: doc, logGroupsUsed, secrets: secretOpts, secretsUsed, ...(taskRole ? { taskRole } : {}), ...(executionRole ? { executionRole } : {}) });
   }
 
@@ -474,6 +501,9 @@ export async function readStackFile(ctx: Context, file: string | undefined): Pro
       if (!/^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(s)) issues.push(issue(at('services', name, 'securityGroups', i), `"${s}" is not a security group id`, 'write sg- followed by 8 or 17 lowercase hex digits'));
     });
     if (launchType === 'EC2' && o.assignPublicIp === true) issues.push(issue(`${where}.assignPublicIp`, 'cannot be true on EC2 (only Fargate tasks get public IPs)', 'remove it, or use FARGATE'));
+    const loadBalancer = isJsonObject(o.loadBalancer) ? serviceLoadBalancer(`${where}.loadBalancer`, o.loadBalancer, family, tdDocs.get(family), issues) : undefined;
+    if (loadBalancer && launchType === 'EC2' && td?.networkMode !== 'awsvpc') issues.push(issue(`${where}.loadBalancer`, `needs tasks with their own IP (target type ip), but task definition ${family} has networkMode ${td?.networkMode ?? 'bridge'} on EC2`, 'set "networkMode": "awsvpc" in the task definition, or use FARGATE'));
+    const autoscale = isJsonObject(o.autoscale) ? serviceScaling(`${where}.autoscale`, o.autoscale, loadBalancer !== undefined, issues) : undefined;
     if (services.some((s) => s.name === name)) continue;
     services.push({
       ...base('services', name, o),
@@ -485,6 +515,8 @@ export async function readStackFile(ctx: Context, file: string | undefined): Pro
       subnets,
       securityGroups,
       ...(typeof o.assignPublicIp === 'boolean' ? { assignPublicIp: o.assignPublicIp } : {}),
+      ...(loadBalancer ? { loadBalancer } : {}),
+      ...(autoscale ? { autoscale } : {}),
     });
   }
 
@@ -585,4 +617,61 @@ function cycleIssues(spec: StackSpec): InputIssue[] {
 /** Every resource of the file. */
 export function allResources(spec: StackSpec): ResourceSpec[] {
   return [...spec.policies, ...spec.roles, ...spec.logGroups, ...spec.clusters, ...spec.taskDefinitions, ...spec.services];
+}
+
+// ---------------------------------------------------------------------------------------------
+// A service's load balancer and scaling: the checks of `service create --load-balancer` and
+// `service autoscale`, their messages at the file's JSON path.
+
+const FIELD_OF: Record<string, string> = {
+  '--load-balancer': 'existing',
+  '--container-port': 'containerPort',
+  '--container-name': 'containerName',
+  '--listener-port': 'listenerPort',
+  '--health-check-path': 'healthCheckPath',
+  '--path-pattern': 'pathPattern',
+  '--min': 'min',
+  '--max': 'max',
+  '--cpu': 'cpu',
+  '--memory': 'memory',
+  '--requests-per-target': 'requestsPerTarget',
+};
+
+/** Runs a command-line check, its InputError's issues moved to `where.FIELD`. */
+function asFileIssues<T>(where: string, issues: InputIssue[], check: () => T): T | undefined {
+  try {
+    return check();
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    for (const i of e.issues) {
+      const field = FIELD_OF[i.field ?? e.source] ?? FIELD_OF[e.source];
+      issues.push({ ...i, field: field ? `${where}.${field}` : where, message: i.message.replace(/--([a-z-]+)/g, (m) => (FIELD_OF[m] ? `"${FIELD_OF[m]}"` : m)), fix: i.fix?.replace(/--([a-z-]+)/g, (m) => (FIELD_OF[m] ? `"${FIELD_OF[m]}"` : m)) });
+    }
+    return undefined;
+  }
+}
+
+function serviceLoadBalancer(where: string, o: Obj, family: string, td: Obj | undefined, issues: InputIssue[]): LoadBalancerRequest | undefined {
+  const text = (k: string) => (o[k] === undefined ? undefined : String(o[k]));
+  const req = asFileIssues(where, issues, () =>
+    parseLoadBalancerOptions({ loadBalancer: typeof o.existing === 'string' ? o.existing : true, containerPort: text('containerPort'), containerName: text('containerName'), listenerPort: text('listenerPort'), healthCheckPath: text('healthCheckPath'), pathPattern: text('pathPattern') }),
+  );
+  if (!req || !td) return req;
+  // The container the target group sends to, checked against the task definition's document.
+  const before = issues.length;
+  const known = asFileIssues(where, issues, () => containerFor({ family, revision: 0, definition: td } as never, req));
+  for (const i of issues.slice(before)) i.message = i.message.replace(`${family}:0`, family);
+  return known === undefined ? undefined : req;
+}
+
+function serviceScaling(where: string, o: Obj, behindLoadBalancer: boolean, issues: InputIssue[]): ServiceSpec['autoscale'] {
+  const text = (k: string) => (o[k] === undefined ? undefined : String(o[k]));
+  const want = asFileIssues(where, issues, () => parseAutoscale({ cluster: 'c', name: 's', min: text('min'), max: text('max'), cpu: text('cpu'), memory: text('memory'), requestsPerTarget: text('requestsPerTarget') }));
+  if (!want || want === 'off') return undefined;
+  if (o.requestsPerTarget !== undefined && !behindLoadBalancer) {
+    issues.push(issue(`${where}.requestsPerTarget`, 'needs the service behind a load balancer (requests per target are counted by its target group)', 'add "loadBalancer" to the service, or scale on "cpu" or "memory"'));
+    return undefined;
+  }
+  const n = (k: string) => (typeof o[k] === 'number' ? { [k]: o[k] as number } : {});
+  return { min: o.min as number, max: o.max as number, ...n('cpu'), ...n('memory'), ...n('requestsPerTarget') };
 }

@@ -29,6 +29,9 @@ import { serviceData, serviceUpdateStep, startedDeployment } from '../ecs/servic
 import { taskDefinitionStep } from '../ecs/task-definition.js';
 import { validateTaskDefinition, type JsonValue as EcsJson } from '../ecs/validate.js';
 import { waitForService } from '../ecs/waiters.js';
+import { containerFor, loadBalancerNames, loadBalancerSteps, readLoadBalancer, type LoadBalancerNow, type LoadBalancerPlan } from '../ecs/load-balancer.js';
+import { alternateName, infraRoleName } from '../ecs/blue-green.js';
+import { readScaling, resourceIdOf, scalingSteps, scalingWant, type ScalingNow } from '../ecs/autoscale.js';
 import { parseWaitTimeout } from '../ecs/launch.js';
 import { policyArn, roleArn } from '../iam/arn.js';
 import { attachStep, detachStep, policyCreateStep, readPolicy, roleCreateStep, type PolicyNow } from '../iam/steps.js';
@@ -90,6 +93,10 @@ interface Live {
   reads: Map<string, TaskReads>;
   /** Per family: the inline grant on its execution role (a role of the file) now. */
   grants: Map<string, unknown>;
+  /** Per service with a loadBalancer: what exists of it. */
+  loadBalancers: Map<string, LoadBalancerNow>;
+  /** Per service with autoscale: its scalable target and policies now. */
+  scaling: Map<string, ScalingNow>;
   inventory?: Inventory;
 }
 
@@ -131,7 +138,11 @@ async function readLive(ctx: Context, spec: StackSpec, account: string, journal:
   const fill = fillerFor(ctx, account, spec.stack);
   const outside = [...new Set(spec.roles.flatMap((r) => r.policies.flatMap((p) => ('arn' in p ? [fill(p.arn)] : []))))];
   const granted = new Set(journal.filter((r) => r.type === 'iam-role-policy' && r.present).map((r) => `${r.parent}|${r.name}`));
-  const [policies, roles, logGroups, clusters, taskDefinitions, services, networks, policyArns, inventory, repositories, secrets, reads, grants] = await Promise.all([
+  // A service's load balancer is read in the VPC of its network: the network first.
+  const networkOf = new Map(
+    spec.services.filter((s) => awsvpc(spec, s)).map((s) => [s.name, resolveNetwork(ctx, { subnets: s.subnets, securityGroups: s.securityGroups, assignPublicIp: s.assignPublicIp, launchType: s.launchType })] as const),
+  );
+  const [policies, roles, logGroups, clusters, taskDefinitions, services, networks, policyArns, inventory, repositories, secrets, reads, grants, loadBalancers, scaling] = await Promise.all([
     pairs(spec.policies.map((p) => p.name), (n) => readPolicy(iam, policyArn(ctx, account, n))),
     pairs(spec.roles.map((r) => r.name), async (n) => {
       const [role, attached] = await Promise.all([iam.getRole(n), iam.listAttachedRolePolicies(n).catch(() => undefined)]);
@@ -141,10 +152,7 @@ async function readLive(ctx: Context, spec: StackSpec, account: string, journal:
     ecs.describeClusters(spec.clusters.map((c) => c.name)).then((m) => new Map(spec.clusters.map((c) => [c.name, m.get(c.name)]))),
     pairs(spec.taskDefinitions.map((t) => t.name), (n) => ecs.describeTaskDefinition(n)),
     pairs(spec.services.map((s) => s.name), (n) => ecs.describeService(spec.services.find((s) => s.name === n)!.cluster, n)),
-    pairs(spec.services.filter((s) => awsvpc(spec, s)).map((s) => s.name), (n) => {
-      const s = spec.services.find((x) => x.name === n)!;
-      return resolveNetwork(ctx, { subnets: s.subnets, securityGroups: s.securityGroups, assignPublicIp: s.assignPublicIp, launchType: s.launchType });
-    }),
+    pairs([...networkOf.keys()], (n) => networkOf.get(n)!),
     pairs(outside, async (arn) => Boolean(await iam.getPolicy(arn))),
     readInventory(ctx, account, journal),
     // Repositories, secrets, what the task definitions read, and their grants: the same wave.
@@ -161,8 +169,15 @@ async function readLive(ctx: Context, spec: StackSpec, account: string, journal:
       const t = spec.taskDefinitions.find((x) => x.name === n)!;
       return iam.getRolePolicy(fileExecutionRole(t)!, grantPolicyName(n)).catch(() => undefined);
     }),
+    pairs(spec.services.filter((s) => s.loadBalancer).map((s) => s.name), async (n) => {
+      const s = spec.services.find((x) => x.name === n)!;
+      const network = await networkOf.get(n);
+      const vpcId = network?.vpcId ?? (network?.subnets[0] ? (await (await ctx.ec2()).subnet(network.subnets[0]))?.vpcId : undefined);
+      return readLoadBalancer(ctx, loadBalancerNames(spec.stack, n), vpcId, s.loadBalancer);
+    }),
+    pairs(spec.services.filter((s) => s.autoscale).map((s) => s.name), (n) => readScaling(ctx, resourceIdOf(spec.services.find((x) => x.name === n)!.cluster, n))),
   ]);
-  return { policies, roles, logGroups, clusters, taskDefinitions, services, networks, policyArns, repositories, secrets, reads, grants, inventory };
+  return { policies, roles, logGroups, clusters, taskDefinitions, services, networks, policyArns, repositories, secrets, reads, grants, inventory, loadBalancers, scaling };
 }
 
 function assumedLive(spec: StackSpec): Live {
@@ -180,6 +195,8 @@ function assumedLive(spec: StackSpec): Live {
     secrets: none(spec.secrets.map((x) => x.name), {} as SecretNow),
     reads: new Map(),
     grants: new Map(),
+    loadBalancers: none(spec.services.filter((s) => s.loadBalancer).map((s) => s.name), { listeners: [], rules: [] } as LoadBalancerNow),
+    scaling: none(spec.services.filter((s) => s.autoscale).map((s) => s.name), { policies: [] } as ScalingNow),
   };
 }
 
@@ -385,6 +402,7 @@ export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPla
 
   // Services.
   const watches: ServiceWatch[] = [];
+  const scalingAfter: Step[] = [];
   for (const s of spec.services) {
     const id = stepId(s);
     const tdStep = tdSteps.get(s.taskDefinition)!;
@@ -396,6 +414,26 @@ export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPla
     if (network && network.source !== 'given' && network.source !== 'unknown') notes.push(`services.${s.name}: ${network.source === 'default-vpc' ? `the default VPC (${network.vpcId}): its default subnets and security group` : `the "default" security group of ${network.vpcId}`}${network.assignPublicIp === 'ENABLED' ? ', with a public IP' : ''}`);
     const now = live.services.get(s.name);
     const watch: ServiceWatch = { cluster: s.cluster, name: s.name, stepId: id };
+    // Behind a load balancer: its steps first (each unchanged when there), the service wired to them.
+    const lbNames = s.loadBalancer ? loadBalancerNames(spec.stack, s.name) : undefined;
+    const lbNow = s.loadBalancer ? live.loadBalancers.get(s.name) : undefined;
+    let lbPlan: LoadBalancerPlan | undefined;
+    if (s.loadBalancer && lbNames && lbNow) {
+      const vpcId = network?.vpcId ?? lbNow.lb?.vpcId ?? lbNow.tg?.vpcId ?? '<vpc>';
+      lbPlan = loadBalancerSteps(ctx, { service: s.name, req: s.loadBalancer, names: lbNames, now: lbNow, vpcId, subnets: network?.subnets ?? [], account, known, prefix: `lb:${s.name}:` });
+      for (const st of lbPlan.steps) st.dependsOn = [...(st.dependsOn ?? []), ...s.dependsOn.map(keyOf)];
+      steps.push(...lbPlan.steps);
+      deps.push(...lbPlan.before);
+    }
+    const wiredTo = (x: ServiceInfo) => x.loadBalancers?.find((l) => l.targetGroupArn)?.targetGroupArn;
+    // Scaling after the service (its scalable target names it).
+    if (s.autoscale) {
+      const resourceId = resourceIdOf(s.cluster, s.name);
+      const label = (lbArn: string | undefined, tgArn: string | undefined) => (lbArn && tgArn ? `${lbArn.slice(lbArn.indexOf(':loadbalancer/') + ':loadbalancer/'.length)}/${tgArn.slice(tgArn.indexOf(':targetgroup/') + 1)}` : undefined);
+      const plan = lbPlan;
+      const labelAt = (rt: StepRuntime | undefined) => (rt && plan ? label(plan.loadBalancerArn(rt), plan.targetGroupArn(rt)) : label(lbNow?.lb?.arn, lbNow?.tg?.arn));
+      scalingAfter.push(...scalingSteps(ctx, resourceId, scalingWant(s.autoscale), live.scaling.get(s.name) ?? { policies: [] }, labelAt, { prefix: `scale:${s.name}:`, dependsOn: [id] }));
+    }
     if (now && now.status === 'DRAINING') {
       throw new RuntimeError('ServiceDraining', `${spec.source}: services.${s.name}: the service is being deleted (DRAINING); ECS cannot create it again until it is INACTIVE. Wait with \`ecsprimer service wait --cluster ${s.cluster} --name ${s.name} --until inactive\` and run up again.`);
     }
@@ -403,6 +441,14 @@ export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPla
       if (owner(now.tags) !== spec.stack) refuse(`services.${s.name}`, `a service named ${s.name} in cluster ${s.cluster}`, now.tags);
       if (now.launchType && now.launchType !== s.launchType) {
         throw new InputError(spec.source, { field: `services.${s.name}.launchType`, message: `is ${s.launchType}, but the service runs on ${now.launchType}, which ECS cannot change in place`, fix: 'give the service a new name in the file (up creates it and deletes the old one), or keep the launch type' });
+      }
+      // A load balancer is wired when the service is created: one added or dropped later is a new service.
+      const tgNow = wiredTo(now);
+      if (known && s.loadBalancer && (!tgNow || (lbNow?.tg && tgNow !== lbNow.tg.arn))) {
+        throw new InputError(spec.source, { field: `services.${s.name}.loadBalancer`, message: `the service exists ${tgNow ? 'behind another target group' : 'without a load balancer'}, and ecsprimer wires one when it creates a service`, fix: 'give the service a new name in the file (up creates it behind the load balancer and deletes the old one), or remove "loadBalancer"' });
+      }
+      if (known && !s.loadBalancer && tgNow && live.inventory?.targetGroups.some((t) => t.ownership === 'owned' && t.live?.arn === tgNow)) {
+        throw new InputError(spec.source, { field: `services.${s.name}`, message: "the service is behind the stack's load balancer, which the file does not name", fix: 'add its "loadBalancer" to the service (as service create --load-balancer made it), or give the service a new name' });
       }
       const changes: string[] = [];
       const liveTd = live.taskDefinitions.get(s.taskDefinition);
@@ -461,6 +507,13 @@ export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPla
           enableECSManagedTags: true,
           clientToken: randomUUID(),
         };
+        if (lbPlan && s.loadBalancer) {
+          // What the load balancer steps made: the target group's ARN, the tasks' security group.
+          input.loadBalancers = [{ targetGroupArn: lbPlan.targetGroupArn(rt), containerName: containerFor({ family: s.taskDefinition, revision: 0, definition: fill(tdSpec.document.value) } as never, s.loadBalancer), containerPort: s.loadBalancer.containerPort }];
+          input.healthCheckGracePeriodSeconds = 60;
+          const vpcConfig = input.networkConfiguration?.awsvpcConfiguration;
+          if (vpcConfig) vpcConfig.securityGroups = [...s.securityGroups, lbPlan.tasksGroupId(rt)];
+        }
         rt.record('intent', { type: 'ecs-service', name: s.name, parent: s.cluster });
         const made = await retryWhileRolePropagates(ctx, 'CreateService', () => ops.createService(input));
         rt.record('created', { type: 'ecs-service', name: s.name, parent: s.cluster, arn: made.arn, data: { taskDefinition: made.taskDefinition, desiredCount: s.desiredCount } });
@@ -470,6 +523,8 @@ export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPla
     });
     watches.push(watch);
   }
+
+  steps.push(...scalingAfter);
 
   // The file's own order (dependsOn) for the kinds whose steps did not take it above.
   for (const r of [...spec.policies, ...spec.roles, ...spec.logGroups, ...spec.clusters]) {
@@ -482,6 +537,30 @@ export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPla
   return { plan: { command: ctx.command, account, warnings, notes, steps }, watches };
 }
 
+/**
+ * The load-balancing resources of the file's services (by the names ecsprimer gives them): up
+ * keeps these and drops the stack's others. The alternate target group and infrastructure role of
+ * `service update --strategy blue-green` on such a service are kept too.
+ */
+function wantedLoadBalancing(spec: StackSpec): { loadBalancers: Set<string>; listeners: Set<string>; targetGroups: Set<string>; securityGroups: Set<string>; roles: Set<string> } {
+  const out = { loadBalancers: new Set<string>(), listeners: new Set<string>(), targetGroups: new Set<string>(), securityGroups: new Set<string>(), roles: new Set<string>() };
+  for (const s of spec.services) {
+    if (!s.loadBalancer) continue;
+    const n = loadBalancerNames(spec.stack, s.name);
+    // An existing load balancer given by ARN: the journal names its listeners by its name.
+    const lbName = s.loadBalancer.existing ? (s.loadBalancer.existing.startsWith('arn:') ? s.loadBalancer.existing.split('/').slice(-2, -1)[0] : s.loadBalancer.existing) : n.loadBalancer;
+    if (!s.loadBalancer.existing) {
+      out.loadBalancers.add(n.loadBalancer);
+      out.securityGroups.add(n.lbGroup);
+    }
+    out.listeners.add(`${lbName}:${s.loadBalancer.listenerPort}`);
+    out.targetGroups.add(n.targetGroup).add(alternateName(n.targetGroup));
+    out.securityGroups.add(n.tasksGroup);
+    out.roles.add(infraRoleName(spec.stack));
+  }
+  return out;
+}
+
 function removalSteps(ctx: Context, spec: StackSpec, inv: Inventory, planned: Step[]): Step[] {
   const owned = <T extends { ownership: string }>(items: T[]) => items.filter((i) => i.ownership === 'owned');
   const inFile = (names: string[]) => (n: string) => names.includes(n);
@@ -489,12 +568,14 @@ function removalSteps(ctx: Context, spec: StackSpec, inv: Inventory, planned: St
   const filePolicies = inFile(spec.policies.map((p) => p.name));
   const fileServices = new Set(spec.services.map((s) => `${s.cluster}/${s.name}`));
   const families = inFile(spec.taskDefinitions.map((t) => t.name));
+  const scaled = new Set(spec.services.filter((s) => s.autoscale).map((s) => `${s.cluster}/${s.name}`));
+  const lbWanted = wantedLoadBalancing(spec);
   const dropped: Inventory = {
     ...inv,
     policies: owned(inv.policies).filter((p) => !filePolicies(p.name)),
-    roles: owned(inv.roles).filter((r) => !fileRoles(r.name)),
+    roles: owned(inv.roles).filter((r) => !fileRoles(r.name) && !lbWanted.roles.has(r.name)),
     // Attachments of roles that stay are the detaches above; the rest go with their role or policy.
-    attachments: inv.attachments.filter((a) => !fileRoles(a.role)),
+    attachments: inv.attachments.filter((a) => !fileRoles(a.role) && !lbWanted.roles.has(a.role)),
     clusters: owned(inv.clusters).filter((c) => !spec.clusters.some((x) => x.name === c.name)),
     services: owned(inv.services).filter((s) => !fileServices.has(`${s.parent}/${s.name}`)),
     tasks: [],
@@ -502,14 +583,14 @@ function removalSteps(ctx: Context, spec: StackSpec, inv: Inventory, planned: St
     logGroups: owned(inv.logGroups).filter((g) => !spec.logGroups.some((x) => x.name === g.name)),
     repositories: owned(inv.repositories).filter((r) => !spec.repositories.some((x) => x.name === r.name)),
     secrets: owned(inv.secrets).filter((x) => !spec.secrets.some((y) => y.name === x.name)),
-    // The scaling of a service the file dropped goes with it; the scaling of services the file keeps stays (service autoscale made it).
-    scalingTargets: owned(inv.scalingTargets).filter((t) => !fileServices.has(t.name.replace(/^service\//, ''))),
-    // Load balancers of `service create --load-balancer` are not kinds of the stack file (yet): up never drops them.
-    loadBalancers: [],
-    listeners: [],
-    rules: [],
-    targetGroups: [],
-    securityGroups: [],
+    // Scaling is a kind of the file: a service without "autoscale" (or dropped) has none.
+    scalingTargets: owned(inv.scalingTargets).filter((t) => !scaled.has(t.name.replace(/^service\//, ''))),
+    // Load balancers are too: what the file's services with "loadBalancer" use stays, the rest goes.
+    loadBalancers: owned(inv.loadBalancers).filter((x) => !lbWanted.loadBalancers.has(x.name)),
+    listeners: owned(inv.listeners).filter((x) => !lbWanted.listeners.has(`${x.parent}:${x.name}`)),
+    rules: owned(inv.rules).filter((x) => !lbWanted.targetGroups.has(x.name)),
+    targetGroups: owned(inv.targetGroups).filter((x) => !lbWanted.targetGroups.has(x.name)),
+    securityGroups: owned(inv.securityGroups).filter((x) => !lbWanted.securityGroups.has(x.live?.name ?? x.name)),
   };
   const changing = planned.filter((s) => s.action !== 'none').map((s) => s.id);
   const ids = new Set(planned.map((s) => s.id));
