@@ -645,7 +645,9 @@ function asFileIssues<T>(where: string, issues: InputIssue[], check: () => T): T
     if (!(e instanceof InputError)) throw e;
     for (const i of e.issues) {
       const field = FIELD_OF[i.field ?? e.source] ?? FIELD_OF[e.source];
-      issues.push({ ...i, field: field ? `${where}.${field}` : where, message: i.message.replace(/--([a-z-]+)/g, (m) => (FIELD_OF[m] ? `"${FIELD_OF[m]}"` : m)), fix: i.fix?.replace(/--([a-z-]+)/g, (m) => (FIELD_OF[m] ? `"${FIELD_OF[m]}"` : m)) });
+      const named = (t: string) => t.replace(/--load-balancer NAME\|ARN/g, '"existing" (a NAME or ARN)').replace(/--([a-z-]+)/g, (m) => (FIELD_OF[m] ? `"${FIELD_OF[m]}"` : m));
+      const fix = i.fix === undefined ? undefined : named(i.fix);
+      issues.push({ ...i, field: field ? `${where}.${field}` : where, message: named(i.message), ...(fix ? { fix: fix.charAt(0).toUpperCase() + fix.slice(1) } : {}) });
     }
     return undefined;
   }

@@ -28,12 +28,23 @@ describe('schema/stack.schema.json', () => {
     expect(validate(fixture('good.json')), JSON.stringify(validate.errors)).toBe(true);
   });
 
+  it("accepts a service's loadBalancer and autoscale, and refuses a scaling with no metric", () => {
+    const f = fixture('good.json') as { services: Record<string, Record<string, unknown>> };
+    f.services['demo-web'].loadBalancer = { containerPort: 80, healthCheckPath: '/health', existing: 'shared-alb', pathPattern: '/api/*' };
+    f.services['demo-web'].autoscale = { min: 1, max: 4, cpu: 60, requestsPerTarget: 1000 };
+    expect(validate(f), JSON.stringify(validate.errors)).toBe(true);
+    f.services['demo-web'].autoscale = { min: 1, max: 4 };
+    expect(validate(f)).toBe(false);
+  });
+
   for (const [file, path] of [
     ['unknown-kind.json', ''],
     ['unknown-field.json', '/services/demo-web'],
     ['launch-type-case.json', '/services/demo-web/launchType'],
     ['bad-subnet.json', '/services/demo-web/subnets/0'],
     ['bad-depends-on.json', '/services/demo-web/dependsOn/0'],
+    ['lb-unknown-field.json', '/services/demo-web/loadBalancer'],
+    ['lb-scaling-percent.json', '/services/demo-web/autoscale/cpu'],
   ] as const) {
     it(`refuses ${file} at ${path || 'the top'}, as ecsprimer does`, () => {
       expect(validate(fixture(file))).toBe(false);
