@@ -81,6 +81,11 @@ export interface BlueGreenNow {
   rules: RuleInfo[];
   role?: RoleInfo;
   attached?: string[];
+  /**
+   * A service being created in the same plan (a stack file's): its primary group and listener (and
+   * the rule of its path pattern) are made by earlier steps, their ARNs known at run time only.
+   */
+  pending?: { primaryArn: (rt: StepRuntime) => string; listenerArn: (rt: StepRuntime) => string; ownRule?: (rt: StepRuntime) => string; after: string[] };
 }
 
 /** The service's load balancer wiring and what the stack has made for blue/green: two waves of reads. */
@@ -105,6 +110,14 @@ export async function readBlueGreen(ctx: Context, service: ServiceInfo): Promise
   return { entry, primary, ...(alternate ? { alternate } : {}), listener: { ...found.l, loadBalancer: lbName }, rules: found.rules, ...(role ? { role, attached } : {}) };
 }
 
+/** For a service not created yet: its alternate group (of an earlier, interrupted run) and the infrastructure role. */
+export async function readBlueGreenParts(ctx: Context, primaryName: string): Promise<Pick<BlueGreenNow, 'alternate' | 'role' | 'attached'>> {
+  const iam = await ctx.iam();
+  const roleName = infraRoleName(ctx.stack);
+  const [alternate, role, attached] = await Promise.all([(await ctx.elb()).targetGroup(alternateName(primaryName)), iam.getRole(roleName), iam.listAttachedRolePolicies(roleName).catch(() => undefined)]);
+  return { ...(alternate ? { alternate } : {}), ...(role ? { role, attached } : {}) };
+}
+
 /** The alternate group's name: the primary's with `-green`, shortened as ELB names must be. */
 export const alternateName = (primary: string) => elbName(`${primary}-green`);
 
@@ -122,19 +135,23 @@ export interface BlueGreenPlan {
 }
 
 /** The steps that make the service blue/green, and the configuration UpdateService sends. */
-export function blueGreenSteps(ctx: Context, account: string, service: ServiceInfo, req: StrategyRequest & { strategy: 'BLUE_GREEN' }, now: BlueGreenNow): BlueGreenPlan {
+export function blueGreenSteps(ctx: Context, account: string, service: ServiceInfo | undefined, req: StrategyRequest & { strategy: 'BLUE_GREEN' }, now: BlueGreenNow, o: { prefix?: string } = {}): BlueGreenPlan {
   const tags = stackTags(ctx.stack);
   const steps: Step[] = [];
-  const { primary } = now;
+  const { primary, pending } = now;
+  /** Step ids of this service's resources (the infrastructure role is the stack's one: its ids are shared). */
+  const sid = (x: string) => `${o.prefix ?? ''}${x}`;
+  const primaryArn = (rt: StepRuntime) => (pending ? pending.primaryArn(rt) : primary.arn);
+  const after = pending?.after ?? [];
   const altName = alternateName(primary.name);
   if (now.alternate && stackOf(now.alternate.tags) !== ctx.stack) {
-    throw new AwsError('resolve', 'NotThisStack', `A target group named ${altName} already exists and was not made by stack "${ctx.stack}", so it will not be used as the alternate group of ${service.name}. Nothing was changed.`);
+    throw new AwsError('resolve', 'NotThisStack', `A target group named ${altName} already exists and was not made by stack "${ctx.stack}", so it will not be used as the alternate group of ${service?.name ?? `the service of ${primary.name}`}. Nothing was changed.`);
   }
   steps.push(
     now.alternate
-      ? unchangedStep({ id: 'alternate-group', type: 'elb-target-group', name: altName, arn: now.alternate.arn, reason: `exists: the alternate group of ${primary.name}` })
+      ? unchangedStep({ id: sid('alternate-group'), type: 'elb-target-group', name: altName, arn: now.alternate.arn, reason: `exists: the alternate group of ${primary.name}` })
       : {
-          id: 'alternate-group',
+          id: sid('alternate-group'),
           type: 'elb-target-group',
           name: altName,
           action: 'create',
@@ -148,7 +165,7 @@ export function blueGreenSteps(ctx: Context, account: string, service: ServiceIn
           },
         },
   );
-  const altArn = (rt: StepRuntime) => now.alternate?.arn ?? rt.result('alternate-group')?.arn ?? '';
+  const altArn = (rt: StepRuntime) => now.alternate?.arn ?? rt.result(sid('alternate-group'))?.arn ?? '';
 
   // The infrastructure role ECS assumes to shift the rule's weights.
   const roleName = infraRoleName(ctx.stack);
@@ -168,26 +185,47 @@ export function blueGreenSteps(ctx: Context, account: string, service: ServiceIn
 
   // The production listener rule: the service's own, or a /* rule after the listener's rules.
   const label = `${now.listener.loadBalancer}:${now.listener.port ?? ''}`;
-  const own = now.rules.find((r) => !r.isDefault && r.forwards.some((f) => f.targetGroupArn === primary.arn));
+  // The service's own rule (one an earlier, interrupted run may have made too); with a pending primary group, by its ARN when it exists.
+  const own = primary.arn ? now.rules.find((r) => !r.isDefault && r.forwards.some((f) => f.targetGroupArn === primary.arn)) : undefined;
   const weighted = (rt: StepRuntime, primaryWeight: number, altWeight: number) => [
-    { targetGroupArn: primary.arn, weight: primaryWeight },
+    { targetGroupArn: primaryArn(rt), weight: primaryWeight },
     { targetGroupArn: altArn(rt), weight: altWeight },
   ];
+  const needsAlt = now.alternate ? [] : [sid('alternate-group')];
   let ruleArn: (rt: StepRuntime) => string;
-  if (own && now.alternate && own.forwards.some((f) => f.targetGroupArn === now.alternate!.arn)) {
-    steps.push(unchangedStep({ id: 'production-rule', type: 'elb-rule', name: `${label} → ${primary.name}`, arn: own.arn, reason: `forwards to ${primary.name} and ${altName} (priority ${own.priority})` }));
+  if (pending?.ownRule && !own) {
+    // The rule of the service's path pattern, made earlier in this plan: it becomes the production rule.
+    const arnAt = pending.ownRule;
+    steps.push({
+      id: sid('production-rule'),
+      type: 'elb-rule',
+      name: `${label} → ${primary.name}`,
+      action: 'update',
+      calls: [{ operation: 'ModifyRule', target: `the rule of listener ${label} for ${primary.name}`, reason: `forward to ${primary.name} (weight 100) and ${altName} (weight 0): the weights ECS shifts` }],
+      reason: `the production rule: add ${altName} at weight 0`,
+      dependsOn: [...needsAlt, ...after],
+      run: async (rt) => {
+        const arn = arnAt(rt);
+        await (await ctx.elb()).modifyRule({ arn, to: weighted(rt, 100, 0) });
+        rt.record('updated', { type: 'elb-rule', name: primary.name, parent: label, arn, data: { alternate: altName } });
+        return { arn };
+      },
+    });
+    ruleArn = arnAt;
+  } else if (own && now.alternate && own.forwards.some((f) => f.targetGroupArn === now.alternate!.arn)) {
+    steps.push(unchangedStep({ id: sid('production-rule'), type: 'elb-rule', name: `${label} → ${primary.name}`, arn: own.arn, reason: `forwards to ${primary.name} and ${altName} (priority ${own.priority})` }));
     ruleArn = () => own.arn;
   } else if (own) {
     const weight = own.forwards.find((f) => f.targetGroupArn === primary.arn)?.weight ?? 1;
     steps.push({
-      id: 'production-rule',
+      id: sid('production-rule'),
       type: 'elb-rule',
       name: `${label} → ${primary.name}`,
       arn: own.arn,
       action: 'update',
       calls: [{ operation: 'ModifyRule', target: `rule ${own.priority} of listener ${label}`, reason: `forward to ${primary.name} (weight ${Math.max(weight, 1)}) and ${altName} (weight 0): the weights ECS shifts` }],
       reason: `the production rule: add ${altName} at weight 0`,
-      dependsOn: now.alternate ? [] : ['alternate-group'],
+      dependsOn: needsAlt,
       run: async (rt) => {
         await (await ctx.elb()).modifyRule({ arn: own.arn, to: weighted(rt, Math.max(weight, 1), 0) });
         rt.record('updated', { type: 'elb-rule', name: primary.name, parent: label, arn: own.arn, data: { alternate: altName } });
@@ -199,24 +237,24 @@ export function blueGreenSteps(ctx: Context, account: string, service: ServiceIn
     const priorities = now.rules.map((r) => Number(r.priority)).filter((n) => Number.isInteger(n));
     const priority = priorities.length ? Math.max(...priorities) + 1 : 1;
     steps.push({
-      id: 'production-rule',
+      id: sid('production-rule'),
       type: 'elb-rule',
       name: `${label} → ${primary.name}`,
       action: 'create',
       calls: [{ operation: 'CreateRule', target: `listener ${label}`, reason: `the production rule (priority ${priority}, path /*): forward to ${primary.name} (weight 100) and ${altName} (weight 0), tagged ${STACK_TAG}=${ctx.stack}` }],
       reason: 'ECS shifts production traffic by a listener rule\'s weights; the listener\'s default action has none',
-      dependsOn: now.alternate ? [] : ['alternate-group'],
+      dependsOn: [...needsAlt, ...after],
       run: async (rt) => {
         rt.record('intent', { type: 'elb-rule', name: primary.name, parent: label });
-        const arn = await (await ctx.elb()).createRule({ listenerArn: now.listener.arn, priority, pathPattern: '/*', to: weighted(rt, 100, 0), tags });
+        const arn = await (await ctx.elb()).createRule({ listenerArn: pending ? pending.listenerArn(rt) : now.listener.arn, priority, pathPattern: '/*', to: weighted(rt, 100, 0), tags });
         rt.record('created', { type: 'elb-rule', name: primary.name, parent: label, arn, data: { pathPattern: '/*', priority, alternate: altName } });
         return { arn };
       },
     });
-    ruleArn = (rt) => rt.result('production-rule')?.arn ?? '';
+    ruleArn = (rt) => rt.result(sid('production-rule'))?.arn ?? '';
   }
 
-  const current = service.deploymentConfiguration;
+  const current = service?.deploymentConfiguration;
   const adv = now.entry.advancedConfiguration;
   const changes: string[] = [];
   if (current?.strategy !== 'BLUE_GREEN') changes.push(`strategy ${current?.strategy ?? 'ROLLING'} → BLUE_GREEN`);
@@ -239,7 +277,7 @@ export function blueGreenSteps(ctx: Context, account: string, service: ServiceIn
     },
     loadBalancers: (rt) => [
       {
-        targetGroupArn: primary.arn,
+        targetGroupArn: primaryArn(rt),
         containerName: now.entry.containerName,
         containerPort: now.entry.containerPort,
         advancedConfiguration: { alternateTargetGroupArn: altArn(rt), productionListenerRule: ruleArn(rt), roleArn: rt.result('infra-role')?.arn ?? roleArnNow },
@@ -250,7 +288,7 @@ export function blueGreenSteps(ctx: Context, account: string, service: ServiceIn
 
 /** Back to rolling deployments: the strategy, and the load balancer without its advanced configuration. */
 export function rollingConfiguration(service: ServiceInfo): { changes: string[]; deploymentConfiguration: DeploymentConfiguration; loadBalancers?: LoadBalancer[] } {
-  const current = service.deploymentConfiguration;
+  const current = service?.deploymentConfiguration;
   const changes = current?.strategy && current.strategy !== 'ROLLING' ? [`strategy ${current.strategy} → ROLLING`] : [];
   const lbs = service.loadBalancers;
   return {

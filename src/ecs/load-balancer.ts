@@ -172,6 +172,9 @@ export interface LoadBalancerPlan {
   before: string[];
   targetGroupArn: (rt: StepRuntime) => string;
   loadBalancerArn: (rt: StepRuntime) => string;
+  listenerArn: (rt: StepRuntime) => string;
+  /** The rule of the path pattern (with pathPattern). */
+  ruleArn?: (rt: StepRuntime) => string;
   tasksGroupId: (rt: StepRuntime) => string;
   dnsName: (rt: StepRuntime) => string | undefined;
 }
@@ -308,6 +311,8 @@ export function loadBalancerSteps(ctx: Context, o: { service: string; req: LoadB
     before: steps.filter((s) => s.action !== 'none').map((s) => s.id),
     targetGroupArn: tgArn,
     loadBalancerArn: lbArn,
+    listenerArn: (rt) => listener?.arn ?? rt.result(sid('listener'))?.arn ?? '',
+    ...(req.pathPattern ? { ruleArn: (rt: StepRuntime) => steps.find((x) => x.id === sid('rule'))?.arn ?? rt.result(sid('rule'))?.arn ?? '' } : {}),
     tasksGroupId: (rt) => now.tasksGroup?.id ?? (rt.result(sid('tasks-group'))?.value as string),
     dnsName: (rt) => now.lb?.dnsName ?? (rt.result(sid('load-balancer'))?.value as string | undefined),
   };

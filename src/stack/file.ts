@@ -27,6 +27,7 @@ import { SUBNET_RE } from '../ecs/launch.js';
 import { nameProblem } from '../ecs/names.js';
 import { containerFor, parseLoadBalancerOptions, type LoadBalancerRequest } from '../ecs/load-balancer.js';
 import { parseAutoscale } from '../ecs/autoscale.js';
+import { parseStrategyOptions, type StrategyRequest } from '../ecs/blue-green.js';
 import { executionRoleNeeds } from '../ecs/execution-role.js';
 import { awslogsTargets, LOG_GROUP_NAME, RETENTION_DAYS, DEFAULT_RETENTION_DAYS } from '../ecs/log-groups.js';
 import { validateTaskDefinition, type JsonValue as EcsJson } from '../ecs/validate.js';
@@ -114,6 +115,8 @@ export interface ServiceSpec extends ResourceSpec {
   loadBalancer?: LoadBalancerRequest;
   /** Its desired count kept between min and max (as `service autoscale`). */
   autoscale?: { min: number; max: number; cpu?: number; memory?: number; requestsPerTarget?: number };
+  /** How it deploys (as `service update --strategy`): blue/green needs loadBalancer. */
+  deployment?: StrategyRequest;
 }
 
 export interface StackSpec {
@@ -188,6 +191,7 @@ const SHAPES: Record<Kind, Shape> = {
         ['min', 'max'],
         { off: 'remove "autoscale" to stop scaling the service' },
       ),
+      deployment: obj('deployment', { strategy: str({ enum: ['blue-green', 'rolling'] }), bakeTime: int({ min: 0, max: 1440 }) }, ['strategy'], { bakeTimeInMinutes: 'did you mean "bakeTime" (minutes)?' }),
     },
     ['cluster', 'taskDefinition'],
   ),
@@ -504,6 +508,12 @@ export async function readStackFile(ctx: Context, file: string | undefined): Pro
     const loadBalancer = isJsonObject(o.loadBalancer) ? serviceLoadBalancer(`${where}.loadBalancer`, o.loadBalancer, family, tdDocs.get(family), issues) : undefined;
     if (loadBalancer && launchType === 'EC2' && td?.networkMode !== 'awsvpc') issues.push(issue(`${where}.loadBalancer`, `needs tasks with their own IP (target type ip), but task definition ${family} has networkMode ${td?.networkMode ?? 'bridge'} on EC2`, 'set "networkMode": "awsvpc" in the task definition, or use FARGATE'));
     const autoscale = isJsonObject(o.autoscale) ? serviceScaling(`${where}.autoscale`, o.autoscale, loadBalancer !== undefined, issues) : undefined;
+    let deployment: StrategyRequest | undefined;
+    if (isJsonObject(o.deployment)) {
+      const d = o.deployment;
+      deployment = asFileIssues(`${where}.deployment`, issues, () => parseStrategyOptions({ strategy: String(d.strategy), ...(d.bakeTime !== undefined ? { bakeTime: String(d.bakeTime) } : {}) }));
+      if (deployment?.strategy === 'BLUE_GREEN' && !loadBalancer) issues.push(issue(`${where}.deployment.strategy`, 'blue-green shifts traffic between two target groups of a load balancer, and the service has none', 'add "loadBalancer" to the service, or deploy "rolling"'));
+    }
     if (services.some((s) => s.name === name)) continue;
     services.push({
       ...base('services', name, o),
@@ -517,6 +527,7 @@ export async function readStackFile(ctx: Context, file: string | undefined): Pro
       ...(typeof o.assignPublicIp === 'boolean' ? { assignPublicIp: o.assignPublicIp } : {}),
       ...(loadBalancer ? { loadBalancer } : {}),
       ...(autoscale ? { autoscale } : {}),
+      ...(deployment ? { deployment } : {}),
     });
   }
 
@@ -635,6 +646,8 @@ const FIELD_OF: Record<string, string> = {
   '--cpu': 'cpu',
   '--memory': 'memory',
   '--requests-per-target': 'requestsPerTarget',
+  '--strategy': 'strategy',
+  '--bake-time': 'bakeTime',
 };
 
 /** Runs a command-line check, its InputError's issues moved to `where.FIELD`. */

@@ -30,7 +30,7 @@ import { taskDefinitionStep } from '../ecs/task-definition.js';
 import { validateTaskDefinition, type JsonValue as EcsJson } from '../ecs/validate.js';
 import { waitForService } from '../ecs/waiters.js';
 import { containerFor, loadBalancerNames, loadBalancerSteps, readLoadBalancer, type LoadBalancerNow, type LoadBalancerPlan } from '../ecs/load-balancer.js';
-import { alternateName, infraRoleName } from '../ecs/blue-green.js';
+import { alternateName, blueGreenSteps, infraRoleName, readBlueGreen, readBlueGreenParts, rollingConfiguration, waitForServiceDeployment, type BlueGreenNow, type BlueGreenPlan } from '../ecs/blue-green.js';
 import { readScaling, resourceIdOf, scalingSteps, scalingWant, type ScalingNow } from '../ecs/autoscale.js';
 import { parseWaitTimeout } from '../ecs/launch.js';
 import { policyArn, roleArn } from '../iam/arn.js';
@@ -97,6 +97,8 @@ interface Live {
   loadBalancers: Map<string, LoadBalancerNow>;
   /** Per service with autoscale: its scalable target and policies now. */
   scaling: Map<string, ScalingNow>;
+  /** Per blue/green service: its wiring (an ACTIVE service behind its load balancer), or the parts that exist (a service to create). */
+  blueGreen: Map<string, { now?: BlueGreenNow; parts?: Pick<BlueGreenNow, 'alternate' | 'role' | 'attached'> }>;
   inventory?: Inventory;
 }
 
@@ -142,7 +144,8 @@ async function readLive(ctx: Context, spec: StackSpec, account: string, journal:
   const networkOf = new Map(
     spec.services.filter((s) => awsvpc(spec, s)).map((s) => [s.name, resolveNetwork(ctx, { subnets: s.subnets, securityGroups: s.securityGroups, assignPublicIp: s.assignPublicIp, launchType: s.launchType })] as const),
   );
-  const [policies, roles, logGroups, clusters, taskDefinitions, services, networks, policyArns, inventory, repositories, secrets, reads, grants, loadBalancers, scaling] = await Promise.all([
+  const serviceOf = new Map(spec.services.map((s) => [s.name, ecs.describeService(s.cluster, s.name)] as const));
+  const [policies, roles, logGroups, clusters, taskDefinitions, services, networks, policyArns, inventory, repositories, secrets, reads, grants, loadBalancers, scaling, blueGreen] = await Promise.all([
     pairs(spec.policies.map((p) => p.name), (n) => readPolicy(iam, policyArn(ctx, account, n))),
     pairs(spec.roles.map((r) => r.name), async (n) => {
       const [role, attached] = await Promise.all([iam.getRole(n), iam.listAttachedRolePolicies(n).catch(() => undefined)]);
@@ -151,7 +154,7 @@ async function readLive(ctx: Context, spec: StackSpec, account: string, journal:
     pairs(spec.logGroups.map((g) => g.name), (n) => logs!.describeLogGroup(n, logGroupArn(ctx, account, n))),
     ecs.describeClusters(spec.clusters.map((c) => c.name)).then((m) => new Map(spec.clusters.map((c) => [c.name, m.get(c.name)]))),
     pairs(spec.taskDefinitions.map((t) => t.name), (n) => ecs.describeTaskDefinition(n)),
-    pairs(spec.services.map((s) => s.name), (n) => ecs.describeService(spec.services.find((s) => s.name === n)!.cluster, n)),
+    pairs(spec.services.map((s) => s.name), (n) => serviceOf.get(n)!),
     pairs([...networkOf.keys()], (n) => networkOf.get(n)!),
     pairs(outside, async (arn) => Boolean(await iam.getPolicy(arn))),
     readInventory(ctx, account, journal),
@@ -173,11 +176,20 @@ async function readLive(ctx: Context, spec: StackSpec, account: string, journal:
       const s = spec.services.find((x) => x.name === n)!;
       const network = await networkOf.get(n);
       const vpcId = network?.vpcId ?? (network?.subnets[0] ? (await (await ctx.ec2()).subnet(network.subnets[0]))?.vpcId : undefined);
-      return readLoadBalancer(ctx, loadBalancerNames(spec.stack, n), vpcId, s.loadBalancer);
+      const now = await readLoadBalancer(ctx, loadBalancerNames(spec.stack, n), vpcId, s.loadBalancer);
+      // Blue/green: the rules of its listener (an earlier, interrupted run may have made the production rule).
+      const onPort = now.listeners.find((l) => l.port === s.loadBalancer!.listenerPort);
+      if (s.deployment?.strategy === 'BLUE_GREEN' && onPort && !now.rules.length) now.rules = await (await ctx.elb()).rules(onPort.arn);
+      return now;
     }),
     pairs(spec.services.filter((s) => s.autoscale).map((s) => s.name), (n) => readScaling(ctx, resourceIdOf(spec.services.find((x) => x.name === n)!.cluster, n))),
+    pairs(spec.services.filter((s) => s.deployment?.strategy === 'BLUE_GREEN').map((s) => s.name), async (n) => {
+      const svc = await serviceOf.get(n);
+      if (svc?.status === 'ACTIVE' && svc.loadBalancers?.some((l) => l.targetGroupArn)) return { now: await readBlueGreen(ctx, svc) };
+      return { parts: await readBlueGreenParts(ctx, loadBalancerNames(spec.stack, n).targetGroup) };
+    }),
   ]);
-  return { policies, roles, logGroups, clusters, taskDefinitions, services, networks, policyArns, repositories, secrets, reads, grants, inventory, loadBalancers, scaling };
+  return { policies, roles, logGroups, clusters, taskDefinitions, services, networks, policyArns, repositories, secrets, reads, grants, inventory, loadBalancers, scaling, blueGreen };
 }
 
 function assumedLive(spec: StackSpec): Live {
@@ -197,6 +209,7 @@ function assumedLive(spec: StackSpec): Live {
     grants: new Map(),
     loadBalancers: none(spec.services.filter((s) => s.loadBalancer).map((s) => s.name), { listeners: [], rules: [] } as LoadBalancerNow),
     scaling: none(spec.services.filter((s) => s.autoscale).map((s) => s.name), { policies: [] } as ScalingNow),
+    blueGreen: none(spec.services.filter((s) => s.deployment?.strategy === 'BLUE_GREEN').map((s) => s.name), { parts: {} }),
   };
 }
 
@@ -209,6 +222,8 @@ interface ServiceWatch {
   name: string;
   stepId: string;
   answered?: ServiceInfo;
+  /** A blue/green deployment: followed through its stages and this bake time. */
+  bakeMinutes?: number;
 }
 
 export interface StackPlan {
@@ -426,6 +441,24 @@ export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPla
       deps.push(...lbPlan.before);
     }
     const wiredTo = (x: ServiceInfo) => x.loadBalancers?.find((l) => l.targetGroupArn)?.targetGroupArn;
+    // Blue/green: its alternate group, production rule and the stack's infrastructure role (shared: once per plan).
+    let bgPlan: BlueGreenPlan | undefined;
+    const bg = s.deployment?.strategy === 'BLUE_GREEN' ? live.blueGreen.get(s.name) : undefined;
+    if (s.deployment?.strategy === 'BLUE_GREEN' && s.loadBalancer && lbNames && lbPlan && bg) {
+      const req = { strategy: 'BLUE_GREEN' as const, bakeTime: s.deployment.bakeTime };
+      const plan = lbPlan;
+      const bgNow: BlueGreenNow = bg.now ?? {
+        entry: { containerName: containerFor({ family: s.taskDefinition, revision: 0, definition: fill(tdSpec.document.value) } as never, s.loadBalancer), containerPort: s.loadBalancer.containerPort },
+        primary: { name: lbNames.targetGroup, arn: lbNow?.tg?.arn ?? '', port: s.loadBalancer.containerPort, targetType: 'ip', healthCheckPath: s.loadBalancer.healthCheckPath, vpcId: network?.vpcId ?? lbNow?.lb?.vpcId, loadBalancers: [], tags: {} },
+        listener: { arn: '', port: s.loadBalancer.listenerPort, loadBalancer: s.loadBalancer.existing ? (lbNow?.lb?.name ?? s.loadBalancer.existing) : lbNames.loadBalancer },
+        rules: lbNow?.rules ?? [],
+        ...bg.parts,
+        pending: { primaryArn: plan.targetGroupArn, listenerArn: plan.listenerArn, ...(plan.ruleArn ? { ownRule: plan.ruleArn } : {}), after: plan.before },
+      };
+      bgPlan = blueGreenSteps(ctx, account, now?.status === 'ACTIVE' ? now : undefined, req, bgNow, { prefix: `bg:${s.name}:` });
+      for (const st of bgPlan.steps) if (!steps.some((x) => x.id === st.id)) steps.push(st);
+      deps.push(...bgPlan.before);
+    }
     // Scaling after the service (its scalable target names it).
     if (s.autoscale) {
       const resourceId = resourceIdOf(s.cluster, s.name);
@@ -464,11 +497,25 @@ export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPla
           networkConfiguration = networkInput(network).networkConfiguration;
         }
       }
+      let deployment: Pick<Parameters<typeof serviceUpdateStep>[3], 'deploymentConfiguration' | 'loadBalancers' | 'newRole'> = {};
+      if (bgPlan?.changes.length) {
+        changes.push(...bgPlan.changes);
+        deployment = { deploymentConfiguration: bgPlan.deploymentConfiguration, loadBalancers: bgPlan.loadBalancers, newRole: bgPlan.newRole };
+        watch.bakeMinutes = s.deployment?.bakeTime ?? 0;
+      } else if (s.deployment?.strategy === 'ROLLING') {
+        const r = rollingConfiguration(now);
+        if (r.changes.length) {
+          changes.push(...r.changes);
+          const lbs = r.loadBalancers;
+          deployment = { deploymentConfiguration: r.deploymentConfiguration, ...(lbs ? { loadBalancers: () => lbs } : {}) };
+        }
+      }
       if (changes.length === 0) {
-        steps.push({ ...unchangedStep({ id, type: 'ecs-service', name: s.name, arn: now.arn, reason: 'exists with this task definition, desired count and network' }), dependsOn: deps });
+        steps.push({ ...unchangedStep({ id, type: 'ecs-service', name: s.name, arn: now.arn, reason: `exists with this task definition, desired count, network${s.deployment ? ' and deployment' : ''}` }), dependsOn: deps });
         continue;
       }
-      const step = serviceUpdateStep(ctx, s.cluster, now, { taskDefinition: moves ? tdArn : undefined, desiredCount: now.desiredCount !== s.desiredCount ? s.desiredCount : undefined, networkConfiguration }, changes, (x) => (watch.answered = x));
+      if (now.deploymentConfiguration?.strategy === 'BLUE_GREEN' && !watch.bakeMinutes && s.deployment?.strategy !== 'ROLLING') watch.bakeMinutes = now.deploymentConfiguration.bakeTimeInMinutes ?? 0;
+      const step = serviceUpdateStep(ctx, s.cluster, now, { taskDefinition: moves ? tdArn : undefined, desiredCount: now.desiredCount !== s.desiredCount ? s.desiredCount : undefined, networkConfiguration, ...deployment }, changes, (x) => (watch.answered = x));
       step.id = id;
       step.dependsOn = deps;
       step.detail = changes.map((c) => `~ ${c}`);
@@ -489,7 +536,7 @@ export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPla
           operation: 'CreateService',
           target: `service ${s.name} in ${s.cluster}`,
           passRoles: [tdSpec.executionRole, tdSpec.taskRole].flatMap((u) => (u ? ['arn' in u ? fill(u.arn) : roleArns.get(u.name)!] : [])),
-          reason: `run ${s.desiredCount} × ${s.taskDefinition} on ${s.launchType}, tagged ${STACK_TAG}=${spec.stack} (propagated to its tasks)`,
+          reason: `run ${s.desiredCount} × ${s.taskDefinition} on ${s.launchType}${bgPlan ? `, deployed blue/green (bake time ${s.deployment?.bakeTime} min)` : ''}, tagged ${STACK_TAG}=${spec.stack} (propagated to its tasks)`,
         },
       ],
       reason: now ? 'only an INACTIVE (deleted) service has this name' : 'does not exist yet',
@@ -514,10 +561,16 @@ export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPla
           const vpcConfig = input.networkConfiguration?.awsvpcConfiguration;
           if (vpcConfig) vpcConfig.securityGroups = [...s.securityGroups, lbPlan.tasksGroupId(rt)];
         }
+        if (bgPlan) {
+          // Created blue/green: the strategy, bake time, circuit breaker and the load balancer's advanced configuration.
+          input.deploymentConfiguration = bgPlan.deploymentConfiguration;
+          input.loadBalancers = bgPlan.loadBalancers(rt);
+        }
         rt.record('intent', { type: 'ecs-service', name: s.name, parent: s.cluster });
         const made = await retryWhileRolePropagates(ctx, 'CreateService', () => ops.createService(input));
         rt.record('created', { type: 'ecs-service', name: s.name, parent: s.cluster, arn: made.arn, data: { taskDefinition: made.taskDefinition, desiredCount: s.desiredCount } });
         watch.answered = made;
+        if (bgPlan) watch.bakeMinutes = s.deployment?.bakeTime ?? 0;
         return { arn: made.arn };
       },
     });
@@ -608,18 +661,21 @@ export async function runUp(o: UpOptions, ctx: Context): Promise<Report> {
   ctx.requireConfirmable();
   const { plan, watches } = await planStack(ctx, spec);
   const deletes = plan.steps.filter((s) => s.action === 'delete').length;
+  const started = Date.now();
   const report = await executePlan(ctx, plan, { question: `Apply the stack file to stack "${spec.stack}"${deletes ? ` (deleting ${deletes} resource(s) no longer in it)` : ''}?` });
   if (report.dryRun || !report.ok || o.wait === false) return report;
   // Services created or moved: wait until stable, all at once; a rollback is a failure.
   const ops = await ctx.ecs();
   const results = await Promise.allSettled(
-    watches.map((w) =>
-      waitForService(ctx, ops, w.cluster, w.name, 'stable', {
-        timeoutMs,
-        deployment: startedDeployment(w.answered),
-        resume: `ecsprimer service wait --cluster ${w.cluster} --name ${w.name} --until stable --stack ${spec.stack}`,
-      }),
-    ),
+    watches.map(async (w) => {
+      const resume = `ecsprimer service wait --cluster ${w.cluster} --name ${w.name} --until stable --stack ${spec.stack}`;
+      if (w.bakeMinutes !== undefined && w.answered) {
+        // Blue/green: the service deployment, through its stages and bake time; a rollback is a failure.
+        await waitForServiceDeployment(ctx, ops, { cluster: w.cluster, service: w.name, ...(w.answered.currentServiceDeployment ? { deployment: w.answered.currentServiceDeployment } : {}), since: started, bakeMinutes: w.bakeMinutes, timeoutMs, resume });
+        return ops.describeService(w.cluster, w.name);
+      }
+      return waitForService(ctx, ops, w.cluster, w.name, 'stable', { timeoutMs, deployment: startedDeployment(w.answered), resume });
+    }),
   );
   const services = results.flatMap((r) => (r.status === 'fulfilled' && r.value ? [serviceData(r.value)] : []));
   if (services.length) report.data = { ...report.data, services };

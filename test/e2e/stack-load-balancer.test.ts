@@ -4,7 +4,8 @@
  * load balancer, its groups, target group and listener, wires the service and registers the
  * scaling with its policies (the requests policy labelled with the new load balancer and target
  * group); up again sends no changing call; a file without "autoscale" deregisters it; a service
- * dropped from the file goes with its load balancer; down leaves nothing.
+ * dropped from the file goes with its load balancer; down leaves nothing. A blue/green service of
+ * the file is created with its alternate group, weighted production rule and infrastructure role.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,8 +14,10 @@ import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, DescribeS
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeRulesCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createServiceKeepsDeploymentConfiguration } from '../support/aws-behaviours.js';
 import { makeStateDir, runCli, type CliResult } from '../support/cli.js';
 import { describeE2E } from '../support/e2e.js';
 import { startMoto, type MotoServer } from '../support/moto.js';
@@ -186,5 +189,74 @@ describeE2E('stack file: a service behind a load balancer, with scaling (built C
     const status = await cli(['status', '--stack', stack, '-o', 'json']);
     ok(status, 'status');
     expect(JSON.parse(status.stdout).resources.filter((r: { state: string }) => r.state !== 'absent' && r.state !== 'detached')).toEqual([]);
+  });
+});
+
+describeE2E('stack file: a blue/green service (built CLI → moto)', () => {
+  let moto: MotoServer;
+  let proxy: Proxy;
+  let elb: ElasticLoadBalancingV2Client;
+  let ecs: ECSClient;
+  let iam: IAMClient;
+  const stack = uniqueStack('sfbg');
+  const dir = mkdtempSync(join(tmpdir(), 'ecsprimer-sfbg-'));
+  const file = join(dir, 'ecsprimer.json');
+  const state = makeStateDir();
+  const web = `${stack}-web`;
+  const cluster = `${stack}-cluster`;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    proxy = await startProxy({ target: moto.url, captureBodies: true, faults: createServiceKeepsDeploymentConfiguration() });
+    const cfg = { endpoint: moto.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+    elb = new ElasticLoadBalancingV2Client(cfg);
+    ecs = new ECSClient(cfg);
+    iam = new IAMClient(cfg);
+  });
+  afterAll(async () => {
+    for (const c of [elb, ecs, iam]) c?.destroy();
+    await proxy?.stop();
+    await moto?.stop();
+  });
+  const cli = (args: string[]) => runCli([...args, '--yes', '--endpoint-url', proxy.url], { cwd: dir, env: { ECSPRIMER_STATE_DIR: state, ECSPRIMER_POLL_MS: '50', ECSPRIMER_RETRY_MAX_MS: '3000' }, timeoutMs: 120_000 });
+  const ok = (r: CliResult, what: string) => expect(r.code, `${what}\n${r.stdout}\n${r.stderr}`).toBe(0);
+  const edit = (change: (f: Json) => void) => {
+    const f = JSON.parse(readFileSync(file, 'utf8')) as Json;
+    change(f);
+    writeFileSync(file, JSON.stringify(f, null, 2));
+  };
+
+  it('up creates the service blue/green (alternate group, weighted production rule, infrastructure role); up again changes nothing; a new bake time is an update; down leaves nothing', async () => {
+    ok(await cli(['init', '--stack', stack]), 'init');
+    edit((f) => {
+      f.services[web].loadBalancer = { containerPort: 80 };
+      f.services[web].deployment = { strategy: 'blue-green', bakeTime: 2 };
+    });
+    ok(await cli(['up', '--no-wait']), 'up');
+    const tgs = (await elb.send(new DescribeTargetGroupsCommand({ Names: [web, `${web}-green`] }))).TargetGroups!;
+    const [blue, green] = [tgs.find((t) => t.TargetGroupName === web)!, tgs.find((t) => t.TargetGroupName === `${web}-green`)!];
+    const lb = (await elb.send(new DescribeLoadBalancersCommand({ Names: [web] }))).LoadBalancers![0];
+    const listener = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners![0];
+    const rules = (await elb.send(new DescribeRulesCommand({ ListenerArn: listener.ListenerArn }))).Rules!.filter((x) => !x.IsDefault);
+    expect(rules.map((x) => x.Actions?.[0]?.ForwardConfig?.TargetGroups?.map((t) => [t.TargetGroupArn, t.Weight]))).toEqual([[[blue.TargetGroupArn, 100], [green.TargetGroupArn, 0]]]);
+    const role = (await iam.send(new GetRoleCommand({ RoleName: `${stack}-ecs-infra` }))).Role!;
+    const svc = (await ecs.send(new DescribeServicesCommand({ cluster, services: [web] }))).services![0];
+    expect(svc.loadBalancers).toEqual([{ targetGroupArn: blue.TargetGroupArn, containerName: 'web', containerPort: 80, advancedConfiguration: { alternateTargetGroupArn: green.TargetGroupArn, productionListenerRule: rules[0].RuleArn, roleArn: role.Arn } }]);
+    const created = proxy.log().find((e) => e.operation === 'CreateService')!;
+    expect(JSON.parse(created.body!).deploymentConfiguration).toMatchObject({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 2, deploymentCircuitBreaker: { enable: true, rollback: true } });
+
+    const before = proxy.log().length;
+    const again = await cli(['up', '--no-wait', '-o', 'json']);
+    ok(again, 'up again');
+    expect(JSON.parse(again.stdout).changes.filter((c: { status: string }) => c.status !== 'unchanged')).toEqual([]);
+    expect(proxy.log().slice(before).filter((e) => !READ.test(e.operation)).map((e) => e.operation)).toEqual([]);
+
+    edit((f) => (f.services[web].deployment.bakeTime = 4));
+    ok(await cli(['up', '--no-wait']), 'up with another bake time');
+    expect((await ecs.send(new DescribeServicesCommand({ cluster, services: [web] }))).services![0].deploymentConfiguration).toMatchObject({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 4 });
+
+    ok(await cli(['down']), 'down');
+    await expect(elb.send(new DescribeTargetGroupsCommand({ Names: [`${web}-green`] }))).rejects.toMatchObject({ name: expect.stringMatching(/TargetGroupNotFound/) });
+    await expect(iam.send(new GetRoleCommand({ RoleName: `${stack}-ecs-infra` }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
   });
 });

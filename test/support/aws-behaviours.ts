@@ -243,3 +243,29 @@ export function taskStops(o: { stoppedReason: string; stopCode: string; exitCode
 export function serviceTasks(o: { cluster: string; service: string; taskArns: string[] }): FaultRule[] {
   return [rewriteEcs('ListTasks', (answer, request) => (request.cluster === o.cluster && request.serviceName === o.service ? { ...answer, taskArns: o.taskArns } : answer))];
 }
+
+/**
+ * CreateService keeps the deployment configuration it is given (strategy, bake time, circuit
+ * breaker), as AWS does: moto drops it, so DescribeServices answers without it. Here it is kept
+ * per service and given back by DescribeServices (UpdateService's moto keeps itself).
+ */
+export function createServiceKeepsDeploymentConfiguration(): FaultRule[] {
+  const kept = new Map<string, Json>();
+  return [
+    rewriteEcs('CreateService', (answer, request) => {
+      const svc = answer.service as Json | undefined;
+      if (!svc || !request.deploymentConfiguration) return answer;
+      kept.set(String(svc.serviceArn), request.deploymentConfiguration as Json);
+      return { ...answer, service: { ...svc, deploymentConfiguration: request.deploymentConfiguration } };
+    }),
+    rewriteEcs('UpdateService', (answer, request) => {
+      const svc = answer.service as Json | undefined;
+      if (svc && request.deploymentConfiguration) kept.delete(String(svc.serviceArn));
+      return answer;
+    }),
+    rewriteEcs('DescribeServices', (answer) => ({
+      ...answer,
+      services: ((answer.services as Json[]) ?? []).map((x) => (kept.has(String(x.serviceArn)) ? { ...x, deploymentConfiguration: kept.get(String(x.serviceArn)) } : x)),
+    })),
+  ];
+}

@@ -32,6 +32,7 @@ describe('schema/stack.schema.json', () => {
     const f = fixture('good.json') as { services: Record<string, Record<string, unknown>> };
     f.services['demo-web'].loadBalancer = { containerPort: 80, healthCheckPath: '/health', existing: 'shared-alb', pathPattern: '/api/*' };
     f.services['demo-web'].autoscale = { min: 1, max: 4, cpu: 60, requestsPerTarget: 1000 };
+    f.services['demo-web'].deployment = { strategy: 'blue-green', bakeTime: 10 };
     expect(validate(f), JSON.stringify(validate.errors)).toBe(true);
     f.services['demo-web'].autoscale = { min: 1, max: 4 };
     expect(validate(f)).toBe(false);
