@@ -547,7 +547,11 @@ export async function runServiceDelete(o: ServiceDeleteOptions, ctx: Context): P
           { operation: 'DeleteService', target: `service ${o.name} in ${o.cluster}`, reason: `delete it${wait ? ', then wait until INACTIVE' : ''}` },
         ],
       });
-  const report = await executePlan(ctx, { command: ctx.command, account, warnings: [], steps: [...before, step] });
+  // Its load balancer stays (other services, or a later one, may use it; its groups wait for the
+  // tasks' network interfaces): teardown removes the stack's, in the order AWS needs.
+  const balanced = service?.status === 'ACTIVE' && service.loadBalancers?.some((l) => l.targetGroupArn);
+  const notes = balanced ? [`its load balancer, target group and security groups stay; ecsprimer teardown --stack ${ctx.stack} removes the stack's (listeners, rules, load balancers, target groups, then security groups)`] : [];
+  const report = await executePlan(ctx, { command: ctx.command, account, warnings: [], notes, steps: [...before, step] });
   if (report.dryRun || !wait || !service || service.status === 'INACTIVE') return report;
   return waitAfter(ctx, report, o.cluster, o.name, 'inactive', timeoutMs);
 }

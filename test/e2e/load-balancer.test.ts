@@ -92,6 +92,11 @@ describeE2E('service create --load-balancer (built CLI → moto)', () => {
     expect(report.changes.map((c: { status: string }) => c.status)).toEqual(['unchanged']);
     expect(report.loadBalancer).toMatchObject({ name, dnsName: lb.DNSName });
 
+    // service delete leaves the load balancer to teardown, and says so.
+    const del = await run(['service', 'delete', '--cluster', cluster, '--name', 'web', '--dry-run']);
+    ok(del, 'service delete --dry-run');
+    expect(del.stdout + del.stderr).toMatch(/its load balancer, target group and security groups stay; ecsprimer teardown --stack \S+ removes the stack's/);
+
     // Teardown: AWS releases the network interfaces of the tasks and the load balancer a while
     // after they go, refusing the security groups' deletes meanwhile (DependencyViolation).
     const proxy = await startProxy({ target: moto.url, faults: [{ kind: 'error', match: { service: 'ec2', operation: 'DeleteSecurityGroup' }, errorCode: 'DependencyViolation', errorMessage: 'resource sg has a dependent object', httpStatus: 400, limit: 2 }] });
