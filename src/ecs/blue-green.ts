@@ -101,7 +101,8 @@ export async function readBlueGreen(ctx: Context, service: ServiceInfo): Promise
   if (!primary) throw new AwsError('resolve', 'TargetGroupNotFound', `Target group ${entry.targetGroupArn} of service ${service.name} no longer exists. Nothing was changed.`);
   const lbArn = primary.loadBalancers[0];
   if (!lbArn) throw new AwsError('resolve', 'NoListener', `Target group ${primary.name} of service ${service.name} is behind no load balancer's listener: blue/green needs the listener that sends it production traffic. Nothing was changed.`);
-  const [alternate, listeners] = await Promise.all([elb.targetGroup(alternateName(primary.name)), elb.listeners(lbArn)]);
+  // After a deployment ECS may have swapped the two groups: the one the service names as alternate counts.
+  const [alternate, listeners] = await Promise.all([elb.targetGroup(entry.advancedConfiguration?.alternateTargetGroupArn ?? alternateName(primary.name)), elb.listeners(lbArn)]);
   const withRules = await Promise.all(listeners.map(async (l) => ({ l, rules: await elb.rules(l.arn) })));
   const forwards = (r: RuleInfo) => r.forwards.some((f) => f.targetGroupArn === primary.arn);
   const found = withRules.find((x) => x.rules.some((r) => !r.isDefault && forwards(r))) ?? withRules.find((x) => x.rules.some((r) => r.isDefault && forwards(r)) || x.l.forwardsTo === primary.arn);
@@ -143,7 +144,7 @@ export function blueGreenSteps(ctx: Context, account: string, service: ServiceIn
   const sid = (x: string) => `${o.prefix ?? ''}${x}`;
   const primaryArn = (rt: StepRuntime) => (pending ? pending.primaryArn(rt) : primary.arn);
   const after = pending?.after ?? [];
-  const altName = alternateName(primary.name);
+  const altName = now.alternate?.name ?? alternateName(primary.name);
   if (now.alternate && stackOf(now.alternate.tags) !== ctx.stack) {
     throw new AwsError('resolve', 'NotThisStack', `A target group named ${altName} already exists and was not made by stack "${ctx.stack}", so it will not be used as the alternate group of ${service?.name ?? `the service of ${primary.name}`}. Nothing was changed.`);
   }

@@ -477,7 +477,9 @@ export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPla
       }
       // A load balancer is wired when the service is created: one added or dropped later is a new service.
       const tgNow = wiredTo(now);
-      if (known && s.loadBalancer && (!tgNow || (lbNow?.tg && tgNow !== lbNow.tg.arn))) {
+      // (A blue/green deployment may have swapped the service's group with its alternate.)
+      const swapped = lbNow?.tg && now.loadBalancers?.some((l) => l.advancedConfiguration?.alternateTargetGroupArn === lbNow.tg!.arn);
+      if (known && s.loadBalancer && (!tgNow || (lbNow?.tg && tgNow !== lbNow.tg.arn && !swapped))) {
         throw new InputError(spec.source, { field: `services.${s.name}.loadBalancer`, message: `the service exists ${tgNow ? 'behind another target group' : 'without a load balancer'}, and ecsprimer wires one when it creates a service`, fix: 'give the service a new name in the file (up creates it behind the load balancer and deletes the old one), or remove "loadBalancer"' });
       }
       if (known && !s.loadBalancer && tgNow && live.inventory?.targetGroups.some((t) => t.ownership === 'owned' && t.live?.arn === tgNow)) {

@@ -189,6 +189,27 @@ describe('service update --strategy blue-green', () => {
     expect(calls[1].args[0].input.deploymentConfiguration).toMatchObject({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5 });
   });
 
+  it('after a deployment swapped the groups (the service on green, blue its alternate), a re-run is unchanged: no third group', async () => {
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        service({
+          deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200, strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5, deploymentCircuitBreaker: { enable: true, rollback: true } },
+          loadBalancers: [{ targetGroupArn: GREEN, containerName: 'web', containerPort: 80, advancedConfiguration: { alternateTargetGroupArn: BLUE, productionListenerRule: RULE, roleArn: ROLE } }],
+        }),
+      ],
+    });
+    allMade();
+    elb.on(DescribeTargetGroupsCommand, { TargetGroupArns: [GREEN] }).resolves({ TargetGroups: [{ ...tg(GREEN, 'ecsprimer-web-green'), LoadBalancerArns: [LB_ARN] }] });
+    elb.on(DescribeRulesCommand).resolves({
+      Rules: [{ RuleArn: RULE, Priority: '1', IsDefault: false, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }], Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: BLUE, Weight: 0 }, { TargetGroupArn: GREEN, Weight: 100 }] } }] }],
+    });
+    const r = await cli([...update(), '-o', 'json'], fast);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).changes.map((c: { status: string }) => c.status)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged']);
+    expect(elb.commandCalls(CreateTargetGroupCommand)).toHaveLength(0);
+    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+  });
+
   it('a service without a load balancer is refused: nothing is made', async () => {
     ecs.on(DescribeServicesCommand).resolves({ services: [service({ loadBalancers: [] })] });
     const r = await cli(update(), fast);
