@@ -6,7 +6,7 @@
  * forward, the service's wiring; a re-run unchanged with the URL again; bad values before any
  * request; teardown to zero, waiting out a DependencyViolation of the security groups.
  */
-import { CreateSecurityGroupCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import {
@@ -173,6 +173,33 @@ describeE2E('service create --load-balancer (built CLI → moto)', () => {
     expect((await elb.send(new DescribeLoadBalancersCommand({ Names: [`${stack}-shared`] }))).LoadBalancers).toHaveLength(1);
     expect([...(await group(`${stack}-api-tasks`)), ...(await group(`${stack}-web-tasks`))]).toEqual([]);
     expect(await group(`${stack}-shared`)).toHaveLength(1);
+  });
+
+  it('--load-balancer NAME refuses a Network Load Balancer, one in another VPC than the service, and one that does not exist: nothing is made', async () => {
+    const stack = uniqueStack('lbxr');
+    const run = (args: string[]): Promise<CliResult> => runCli([...args, '--stack', stack, '--endpoint-url', moto.url, '--yes'], { env: { ECSPRIMER_STATE_DIR: makeStateDir(), ECSPRIMER_POLL_MS: '50' }, timeoutMs: 90_000 });
+    const subnets = ((await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }))).Subnets ?? []).map((x) => x.SubnetId!);
+    await elb.send(new CreateLoadBalancerCommand({ Name: `${stack}-nlb`, Subnets: subnets.slice(0, 2), Type: 'network' }));
+    const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.42.0.0/16' }))).Vpc!.VpcId!;
+    const zones = ((await ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnets.slice(0, 2) }))).Subnets ?? []).map((x) => x.AvailabilityZone!);
+    const other = await Promise.all(zones.map(async (AvailabilityZone, i) => (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: `10.42.${i}.0/24`, AvailabilityZone }))).Subnet!.SubnetId!));
+    const sg = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: `${stack}-other`, Description: 'other', VpcId: vpc }))).GroupId!;
+    await elb.send(new CreateLoadBalancerCommand({ Name: `${stack}-other`, Subnets: other, SecurityGroups: [sg], Type: 'application' }));
+    ok(await run(['cluster', 'create', '--name', `${stack}-c`]), 'cluster create');
+    ok(await run(['task', 'register']), 'task register');
+    const create = (lb: string) => run(['service', 'create', '--cluster', `${stack}-c`, '--name', 'web', '--task-definition', `${stack}-web`, '--container-port', '80', '--load-balancer', lb]);
+    const nlb = await create(`${stack}-nlb`);
+    expect(nlb.code).toBe(1);
+    expect(nlb.stderr).toMatch(/is a network load balancer: ecsprimer wires services to Application Load Balancers/);
+    const elsewhere = await create(`${stack}-other`);
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toMatch(new RegExp(`--subnets: the service's subnets are in vpc-\\w+, load balancer ${stack}-other in ${vpc}.*give --subnets of ${vpc}`, 'i'));
+    const missing = await create(`${stack}-nosuch`);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(new RegExp(`No load balancer ${stack}-nosuch in us-east-1`));
+    await expect(elb.send(new DescribeTargetGroupsCommand({ Names: [`${stack}-web`] }))).rejects.toMatchObject({ name: expect.stringMatching(/TargetGroupNotFound/) });
+    expect(await group(`${stack}-web-tasks`)).toEqual([]);
+    expect((await ecs.send(new DescribeServicesCommand({ cluster: `${stack}-c`, services: ['web'] }))).services ?? []).toEqual([]);
   });
 
   it('a lost journal: the rule of the stack on another load balancer is found by its tag when its target group will not go', async () => {
