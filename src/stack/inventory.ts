@@ -122,8 +122,17 @@ function splitRevision(name: string): { family: string; revision: number } | und
   return m ? { family: m[1], revision: Number(m[2]) } : undefined;
 }
 
+/**
+ * Reads the caller makes anyway (up reads the file's clusters and services in the same wave): a
+ * candidate found by tag that one of them covers is not read a second time, in a second round trip.
+ */
+export interface Prefetched {
+  cluster?: (name: string) => Promise<ClusterInfo | undefined> | undefined;
+  service?: (cluster: string, name: string) => Promise<ServiceInfo | undefined> | undefined;
+}
+
 /** Reads everything the stack holds. `journal` is the stack's folded journal (may be empty). */
-export async function readInventory(ctx: Context, account: string, journal: TrackedResource[]): Promise<Inventory> {
+export async function readInventory(ctx: Context, account: string, journal: TrackedResource[], prefetched: Prefetched = {}): Promise<Inventory> {
   const warnings: string[] = [];
   const c = new Candidates();
   const attachments: Array<{ role: string; policyArn: string }> = [];
@@ -177,7 +186,7 @@ export async function readInventory(ctx: Context, account: string, journal: Trac
   if (tagged.fallback) await ecsFallback(ctx, discovery, await ecsP, c);
 
   // Live state of what discovery added (nothing, when the journal is complete).
-  const [early, late] = await Promise.all([firstReads, readLive(ctx, iamP, ecsP, account, c.all().filter((x) => !seen.has(keyOf(x))), limit)]);
+  const [early, late] = await Promise.all([firstReads, readLive(ctx, iamP, ecsP, account, c.all().filter((x) => !seen.has(keyOf(x))), limit, prefetched)]);
   const live = new Map([...early, ...late]);
   // Without a journal (and without the tagging API), the log groups the stack's task definitions
   // write to are candidates too: their tag decides whether they are the stack's.
@@ -289,7 +298,7 @@ const logsOps = (ctx: Context): Promise<LogsOps> => ctx.logs();
  * `limit` at a time (shared by every readLive of one inventory), so a large stack does not
  * throttle itself.
  */
-async function readLive(ctx: Context, iamP: Promise<IamOps>, ecsP: Promise<EcsOps>, account: string, cands: Cand[], limit: Limit): Promise<Map<string, Live>> {
+async function readLive(ctx: Context, iamP: Promise<IamOps>, ecsP: Promise<EcsOps>, account: string, cands: Cand[], limit: Limit, prefetched: Prefetched = {}): Promise<Map<string, Live>> {
   const out = new Map<string, Live>();
   const of = (type: TrackedResource['type']) => cands.filter((x) => x.key.type === type);
   const byCluster = (xs: Cand[]) => [...groupBy(xs, (x) => x.key.parent ?? 'default')];
@@ -356,16 +365,18 @@ async function readLive(ctx: Context, iamP: Promise<IamOps>, ecsP: Promise<EcsOp
     (async () => {
       const cands = of('ecs-cluster');
       if (cands.length === 0) return;
-      const found = await (await ecsP).describeClusters(cands.map((x) => x.key.name));
+      const read = cands.filter((x) => !prefetched.cluster?.(x.key.name));
+      const found = read.length ? await (await ecsP).describeClusters(read.map((x) => x.key.name)) : new Map<string, ClusterInfo>();
       for (const x of cands) {
-        const l = found.get(x.key.name);
+        const l = prefetched.cluster?.(x.key.name) ? await prefetched.cluster(x.key.name) : found.get(x.key.name);
         out.set(keyOf(x), { live: l && l.status !== 'INACTIVE' ? l : undefined, tags: l?.tags, arn: l?.arn ?? x.arn });
       }
     })(),
     ...byCluster(of('ecs-service')).map(async ([cluster, group]) => {
-      const live = await (await ecsP).describeServices(cluster, group.map((g) => g.key.name));
+      const read = group.filter((g) => !prefetched.service?.(cluster, g.key.name));
+      const live = read.length ? await (await ecsP).describeServices(cluster, read.map((g) => g.key.name)) : [];
       for (const g of group) {
-        const s = live.find((l) => l.name === g.key.name);
+        const s = prefetched.service?.(cluster, g.key.name) ? await prefetched.service(cluster, g.key.name) : live.find((l) => l.name === g.key.name);
         out.set(keyOf(g), { live: s && s.status !== 'INACTIVE' ? s : undefined, tags: s?.tags, arn: s?.arn ?? g.arn });
       }
     }),

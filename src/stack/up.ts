@@ -145,6 +145,12 @@ async function readLive(ctx: Context, spec: StackSpec, account: string, journal:
     spec.services.filter((s) => awsvpc(spec, s)).map((s) => [s.name, resolveNetwork(ctx, { subnets: s.subnets, securityGroups: s.securityGroups, assignPublicIp: s.assignPublicIp, launchType: s.launchType })] as const),
   );
   const serviceOf = new Map(spec.services.map((s) => [s.name, ecs.describeService(s.cluster, s.name)] as const));
+  const clustersP = ecs.describeClusters(spec.clusters.map((c) => c.name));
+  // The inventory finds the file's own clusters and services by their tag too: it reuses these reads.
+  const prefetched = {
+    cluster: (name: string) => (spec.clusters.some((c) => c.name === name) ? clustersP.then((m) => m.get(name)) : undefined),
+    service: (cluster: string, name: string) => (spec.services.some((s) => s.name === name && s.cluster === cluster) ? serviceOf.get(name) : undefined),
+  };
   const [policies, roles, logGroups, clusters, taskDefinitions, services, networks, policyArns, inventory, repositories, secrets, reads, grants, loadBalancers, scaling, blueGreen] = await Promise.all([
     pairs(spec.policies.map((p) => p.name), (n) => readPolicy(iam, policyArn(ctx, account, n))),
     pairs(spec.roles.map((r) => r.name), async (n) => {
@@ -152,12 +158,12 @@ async function readLive(ctx: Context, spec: StackSpec, account: string, journal:
       return { role, attached: role ? attached : [] };
     }),
     pairs(spec.logGroups.map((g) => g.name), (n) => logs!.describeLogGroup(n, logGroupArn(ctx, account, n))),
-    ecs.describeClusters(spec.clusters.map((c) => c.name)).then((m) => new Map(spec.clusters.map((c) => [c.name, m.get(c.name)]))),
+    clustersP.then((m) => new Map(spec.clusters.map((c) => [c.name, m.get(c.name)]))),
     pairs(spec.taskDefinitions.map((t) => t.name), (n) => ecs.describeTaskDefinition(n)),
     pairs(spec.services.map((s) => s.name), (n) => serviceOf.get(n)!),
     pairs([...networkOf.keys()], (n) => networkOf.get(n)!),
     pairs(outside, async (arn) => Boolean(await iam.getPolicy(arn))),
-    readInventory(ctx, account, journal),
+    readInventory(ctx, account, journal, prefetched),
     // Repositories, secrets, what the task definitions read, and their grants: the same wave.
     pairs(spec.repositories.map((r) => r.name), (n) => readRepository(ctx, n)),
     pairs(spec.secrets.map((x) => x.name), (n) => readSecret(ctx, n, values.get(n))),

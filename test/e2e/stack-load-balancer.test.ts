@@ -186,6 +186,16 @@ describeE2E('stack file: a service behind a load balancer, with scaling (built C
     await expect(elb.send(new DescribeTargetGroupsCommand({ Names: [web] }))).rejects.toMatchObject({ name: expect.stringMatching(/TargetGroupNotFound/) });
     expect([...(await group(`${web}-lb`)), ...(await group(`${web}-tasks`))]).toEqual([]);
     ok(await cli(['down']), 'down');
+    // moto's tagging API still lists the deleted cluster and services (AWS's does for a while too):
+    // up reads each of the file's once, and the inventory reuses those reads (no second round trip).
+    edit((f) => {
+      f.services = { [web]: { cluster, taskDefinition: web } };
+    });
+    const before = proxy.log().length;
+    ok(await cli(['up', '--no-wait']), 'up again after down');
+    const reads = proxy.log().slice(before).map((e) => e.operation);
+    expect([reads.filter((o) => o === 'DescribeClusters').length, reads.filter((o) => o === 'DescribeServices').length]).toEqual([1, 1]);
+    ok(await cli(['down']), 'down again');
     const status = await cli(['status', '--stack', stack, '-o', 'json']);
     ok(status, 'status');
     expect(JSON.parse(status.stdout).resources.filter((r: { state: string }) => r.state !== 'absent' && r.state !== 'detached')).toEqual([]);
