@@ -27,6 +27,28 @@ import { uniqueStack } from '../support/stack-state.js';
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const READ = /^(Describe|List|Get)/;
 
+/** A stack file in a directory of its own, the built CLI run there through `proxyUrl()`. */
+function stackFile(prefix: string, proxyUrl: () => string) {
+  const stack = uniqueStack(prefix);
+  const dir = mkdtempSync(join(tmpdir(), `ecsprimer-${prefix}-`));
+  const file = join(dir, 'ecsprimer.json');
+  const state = makeStateDir();
+  return {
+    stack,
+    dir,
+    web: `${stack}-web`,
+    cluster: `${stack}-cluster`,
+    cli: (args: string[]) => runCli([...args, '--yes', '--endpoint-url', proxyUrl()], { cwd: dir, env: { ECSPRIMER_STATE_DIR: state, ECSPRIMER_POLL_MS: '50', ECSPRIMER_RETRY_MAX_MS: '3000' }, timeoutMs: 120_000 }),
+    ok: (r: CliResult, what: string) => expect(r.code, `${what}\n${r.stdout}\n${r.stderr}`).toBe(0),
+    edit: (change: (f: Json) => void) => {
+      const f = JSON.parse(readFileSync(file, 'utf8')) as Json;
+      change(f);
+      writeFileSync(file, JSON.stringify(f, null, 2));
+    },
+    fileText: () => readFileSync(file, 'utf8'),
+  };
+}
+
 describeE2E('stack file: a service behind a load balancer, with scaling (built CLI → moto)', () => {
   let moto: MotoServer;
   let proxy: Proxy;
@@ -34,12 +56,7 @@ describeE2E('stack file: a service behind a load balancer, with scaling (built C
   let ec2: EC2Client;
   let ecs: ECSClient;
   let as: ApplicationAutoScalingClient;
-  const stack = uniqueStack('sflb');
-  const dir = mkdtempSync(join(tmpdir(), 'ecsprimer-sflb-'));
-  const file = join(dir, 'ecsprimer.json');
-  const state = makeStateDir();
-  const web = `${stack}-web`;
-  const cluster = `${stack}-cluster`;
+  const { stack, dir, web, cluster, cli, ok, edit, fileText } = stackFile('sflb', () => proxy.url);
   const resourceId = `service/${cluster}/${web}`;
 
   beforeAll(async () => {
@@ -57,13 +74,6 @@ describeE2E('stack file: a service behind a load balancer, with scaling (built C
     await moto?.stop();
   });
 
-  const cli = (args: string[]) => runCli([...args, '--yes', '--endpoint-url', proxy.url], { cwd: dir, env: { ECSPRIMER_STATE_DIR: state, ECSPRIMER_POLL_MS: '50', ECSPRIMER_RETRY_MAX_MS: '3000' }, timeoutMs: 120_000 });
-  const ok = (r: CliResult, what: string) => expect(r.code, `${what}\n${r.stdout}\n${r.stderr}`).toBe(0);
-  const edit = (change: (f: Json) => void) => {
-    const f = JSON.parse(readFileSync(file, 'utf8')) as Json;
-    change(f);
-    writeFileSync(file, JSON.stringify(f, null, 2));
-  };
   const group = async (name: string) => (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: [name] }] }))).SecurityGroups ?? [];
   const scaling = async () => (await as.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ResourceIds: [resourceId] }))).ScalableTargets ?? [];
 
@@ -168,7 +178,7 @@ describeE2E('stack file: a service behind a load balancer, with scaling (built C
     expect(await scaling()).toEqual([]);
     expect((await elb.send(new DescribeLoadBalancersCommand({ Names: [web] }))).LoadBalancers).toHaveLength(1);
 
-    const lbBefore = JSON.parse(readFileSync(file, 'utf8')).services[web].loadBalancer;
+    const lbBefore = JSON.parse(fileText()).services[web].loadBalancer;
     edit((f) => delete f.services[web].loadBalancer);
     const refused = await cli(['up', '--no-wait']);
     expect(refused.code).toBe(2);
@@ -208,12 +218,7 @@ describeE2E('stack file: a blue/green service (built CLI → moto)', () => {
   let elb: ElasticLoadBalancingV2Client;
   let ecs: ECSClient;
   let iam: IAMClient;
-  const stack = uniqueStack('sfbg');
-  const dir = mkdtempSync(join(tmpdir(), 'ecsprimer-sfbg-'));
-  const file = join(dir, 'ecsprimer.json');
-  const state = makeStateDir();
-  const web = `${stack}-web`;
-  const cluster = `${stack}-cluster`;
+  const { stack, web, cluster, cli, ok, edit } = stackFile('sfbg', () => proxy.url);
 
   beforeAll(async () => {
     moto = await startMoto();
@@ -228,13 +233,6 @@ describeE2E('stack file: a blue/green service (built CLI → moto)', () => {
     await proxy?.stop();
     await moto?.stop();
   });
-  const cli = (args: string[]) => runCli([...args, '--yes', '--endpoint-url', proxy.url], { cwd: dir, env: { ECSPRIMER_STATE_DIR: state, ECSPRIMER_POLL_MS: '50', ECSPRIMER_RETRY_MAX_MS: '3000' }, timeoutMs: 120_000 });
-  const ok = (r: CliResult, what: string) => expect(r.code, `${what}\n${r.stdout}\n${r.stderr}`).toBe(0);
-  const edit = (change: (f: Json) => void) => {
-    const f = JSON.parse(readFileSync(file, 'utf8')) as Json;
-    change(f);
-    writeFileSync(file, JSON.stringify(f, null, 2));
-  };
 
   it('up creates the service blue/green (alternate group, weighted production rule, infrastructure role); up again changes nothing; a new bake time is an update; down leaves nothing', async () => {
     ok(await cli(['init', '--stack', stack]), 'init');
