@@ -101,15 +101,18 @@ export class ElbOps extends ServiceOps<ElasticLoadBalancingV2Client> {
     return out;
   }
 
-  /** A load balancer by its name, or by its ARN (a name never starts with "arn:"). */
-  async loadBalancer(nameOrArn: string): Promise<LoadBalancerInfo | undefined> {
+  /**
+   * A load balancer by its name, or by its ARN (a name never starts with "arn:"). `tags: false`
+   * skips the second request (DescribeTags) where no ownership is checked.
+   */
+  async loadBalancer(nameOrArn: string, o: { tags?: boolean } = {}): Promise<LoadBalancerInfo | undefined> {
     const byArn = nameOrArn.startsWith('arn:');
     const out = await this.maybe('DescribeLoadBalancers', named('LoadBalancerNotFoundException', 'LoadBalancerNotFound'), () =>
       this.client.send(new DescribeLoadBalancersCommand(byArn ? { LoadBalancerArns: [nameOrArn] } : { Names: [nameOrArn] })),
     );
     const lb: LoadBalancer | undefined = out?.LoadBalancers?.[0];
     if (!lb?.LoadBalancerArn) return undefined;
-    const tags = await this.tagsOf([lb.LoadBalancerArn]);
+    const tags = o.tags === false ? new Map<string, Record<string, string>>() : await this.tagsOf([lb.LoadBalancerArn]);
     return {
       name: lb.LoadBalancerName ?? nameOrArn,
       arn: lb.LoadBalancerArn,
@@ -123,15 +126,15 @@ export class ElbOps extends ServiceOps<ElasticLoadBalancingV2Client> {
     };
   }
 
-  /** A target group by its name, or by its ARN. */
-  async targetGroup(nameOrArn: string): Promise<TargetGroupInfo | undefined> {
+  /** A target group by its name, or by its ARN; `tags: false` as for loadBalancer. */
+  async targetGroup(nameOrArn: string, o: { tags?: boolean } = {}): Promise<TargetGroupInfo | undefined> {
     const byArn = nameOrArn.startsWith('arn:');
     const out = await this.maybe('DescribeTargetGroups', named('TargetGroupNotFoundException', 'TargetGroupNotFound'), () =>
       this.client.send(new DescribeTargetGroupsCommand(byArn ? { TargetGroupArns: [nameOrArn] } : { Names: [nameOrArn] })),
     );
     const tg = out?.TargetGroups?.[0];
     if (!tg?.TargetGroupArn) return undefined;
-    const tags = await this.tagsOf([tg.TargetGroupArn]);
+    const tags = o.tags === false ? new Map<string, Record<string, string>>() : await this.tagsOf([tg.TargetGroupArn]);
     return {
       name: tg.TargetGroupName ?? nameOrArn,
       ...(tg.VpcId ? { vpcId: tg.VpcId } : {}),

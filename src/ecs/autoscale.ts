@@ -101,8 +101,11 @@ async function requestsLabel(ctx: Context, service: ServiceInfo | undefined, o: 
   const lbs = await (await ctx.elb()).loadBalancersOf(tg);
   const lb = lbs?.[0];
   if (!lb) throw new RuntimeError('NoLoadBalancer', `--requests-per-target: the target group ${tg} of service ${o.name} is attached to no load balancer. Nothing was changed.`);
-  return `${lb.slice(lb.indexOf(':loadbalancer/') + ':loadbalancer/'.length)}/${tg.slice(tg.indexOf(':targetgroup/') + 1)}`;
+  return requestCountLabel(lb, tg);
 }
+
+/** ALBRequestCountPerTarget's resource label: `app/LB/ID/targetgroup/TG/ID`, from the two ARNs. */
+export const requestCountLabel = (lbArn: string, tgArn: string) => `${lbArn.slice(lbArn.indexOf(':loadbalancer/') + ':loadbalancer/'.length)}/${tgArn.slice(tgArn.indexOf(':targetgroup/') + 1)}`;
 
 export interface ScalingNow {
   target?: ScalableTargetInfo;

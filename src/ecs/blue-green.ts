@@ -32,7 +32,7 @@ import { trustPolicyFor } from '../iam/validate.js';
 import { stackOf, stackTags, STACK_TAG } from '../input/tags.js';
 import { backoff, contextClock, pollOverride } from '../plan/retry.js';
 import { unchangedStep, type Step, type StepRuntime } from '../plan/types.js';
-import { elbName } from './load-balancer.js';
+import { elbName, nextRulePriority } from './load-balancer.js';
 
 export type Strategy = 'BLUE_GREEN' | 'ROLLING';
 
@@ -97,7 +97,7 @@ export async function readBlueGreen(ctx: Context, service: ServiceInfo): Promise
   const elb = await ctx.elb();
   const iam = await ctx.iam();
   const roleName = infraRoleName(ctx.stack);
-  const [primary, role, attached] = await Promise.all([elb.targetGroup(entry.targetGroupArn), iam.getRole(roleName), iam.listAttachedRolePolicies(roleName).catch(() => undefined)]);
+  const [primary, role, attached] = await Promise.all([elb.targetGroup(entry.targetGroupArn, { tags: false }), iam.getRole(roleName), iam.listAttachedRolePolicies(roleName).catch(() => undefined)]);
   if (!primary) throw new AwsError('resolve', 'TargetGroupNotFound', `Target group ${entry.targetGroupArn} of service ${service.name} no longer exists. Nothing was changed.`);
   const lbArn = primary.loadBalancers[0];
   if (!lbArn) throw new AwsError('resolve', 'NoListener', `Target group ${primary.name} of service ${service.name} is behind no load balancer's listener: blue/green needs the listener that sends it production traffic. Nothing was changed.`);
@@ -235,8 +235,7 @@ export function blueGreenSteps(ctx: Context, account: string, service: ServiceIn
     });
     ruleArn = () => own.arn;
   } else {
-    const priorities = now.rules.map((r) => Number(r.priority)).filter((n) => Number.isInteger(n));
-    const priority = priorities.length ? Math.max(...priorities) + 1 : 1;
+    const priority = nextRulePriority(now.rules, label);
     steps.push({
       id: sid('production-rule'),
       type: 'elb-rule',
@@ -302,6 +301,23 @@ export function rollingConfiguration(service: ServiceInfo): { changes: string[];
     },
     ...(lbs?.some((l) => l.advancedConfiguration) ? { loadBalancers: lbs.map((l) => ({ targetGroupArn: l.targetGroupArn, containerName: l.containerName, containerPort: l.containerPort })) } : {}),
   };
+}
+
+/** What UpdateService sends to change a service's strategy (with the plan's steps first, for blue/green). */
+export interface StrategyUpdate {
+  changes: string[];
+  fields: { deploymentConfiguration?: DeploymentConfiguration; loadBalancers?: (rt: StepRuntime) => LoadBalancer[]; dependsOn?: string[]; newRole?: boolean };
+}
+
+/** The update that gives a service the strategy asked for: blue/green's plan, or back to rolling; none when it has it. */
+export function strategyUpdate(service: ServiceInfo, strategy: Strategy | undefined, plan: BlueGreenPlan | undefined): StrategyUpdate {
+  if (strategy === 'BLUE_GREEN' && plan?.changes.length) {
+    return { changes: plan.changes, fields: { deploymentConfiguration: plan.deploymentConfiguration, loadBalancers: plan.loadBalancers, dependsOn: plan.before, newRole: plan.newRole } };
+  }
+  if (strategy !== 'ROLLING') return { changes: [], fields: {} };
+  const r = rollingConfiguration(service);
+  const lbs = r.loadBalancers;
+  return r.changes.length ? { changes: r.changes, fields: { deploymentConfiguration: r.deploymentConfiguration, ...(lbs ? { loadBalancers: () => lbs } : {}) } } : { changes: [], fields: {} };
 }
 
 // ---------------------------------------------------------------------------------------------

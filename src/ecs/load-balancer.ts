@@ -115,17 +115,32 @@ export const loadBalancerNames = (stack: string, service: string): LoadBalancerN
   return { loadBalancer: elbName(base), targetGroup: elbName(base), lbGroup: `${base}-lb`, tasksGroup: `${base}-tasks` };
 };
 
+/** A task definition's containers, as the load balancer options are checked against: `label` names it in messages. */
+export interface ContainersOf {
+  label: string;
+  containers: Array<{ name?: string; portMappings?: Array<{ containerPort?: number }> }>;
+}
+
+/** A registered revision's containers (`family:revision`). */
+export const containersOf = (td: TaskDefinitionInfo): ContainersOf => ({ label: `${td.family}:${td.revision}`, containers: (td.definition.containerDefinitions ?? []) as ContainersOf['containers'] });
+
+/** The containers of a task definition document (a stack file's): named by its family. */
+export const containersOfDocument = (family: string, doc: unknown): ContainersOf => ({
+  label: family,
+  containers: ((doc as { containerDefinitions?: unknown } | undefined)?.containerDefinitions ?? []) as ContainersOf['containers'],
+});
+
 /** The container the target group sends to: --container-name, else the one mapping the port. */
-export function containerFor(td: TaskDefinitionInfo | undefined, req: LoadBalancerRequest): string {
-  const containers = (td?.definition.containerDefinitions ?? []) as Array<{ name?: string; portMappings?: Array<{ containerPort?: number }> }>;
+export function containerFor(td: ContainersOf | undefined, req: LoadBalancerRequest): string {
+  const containers = td?.containers ?? [];
   if (req.containerName) {
-    if (td && !containers.some((c) => c.name === req.containerName)) throw new InputError('--container-name', { message: `task definition ${td.family}:${td.revision} has no container "${req.containerName}"`, fix: `use one of: ${containers.map((c) => c.name).join(', ')}` });
+    if (td && !containers.some((c) => c.name === req.containerName)) throw new InputError('--container-name', { message: `task definition ${td.label} has no container "${req.containerName}"`, fix: `use one of: ${containers.map((c) => c.name).join(', ')}` });
     return req.containerName;
   }
   const mapping = containers.find((c) => (c.portMappings ?? []).some((p) => p.containerPort === req.containerPort));
   if (mapping?.name) return mapping.name;
-  if (!td) return containers[0]?.name ?? 'web';
-  throw new InputError('--container-port', { message: `no container of ${td.family}:${td.revision} maps port ${req.containerPort}`, fix: `give the port of a container's portMappings (${containers.flatMap((c) => (c.portMappings ?? []).map((p) => `${c.name}:${p.containerPort}`)).join(', ') || 'none maps a port'}), or --container-name` });
+  if (!td) return 'web';
+  throw new InputError('--container-port', { message: `no container of ${td.label} maps port ${req.containerPort}`, fix: `give the port of a container's portMappings (${containers.flatMap((c) => (c.portMappings ?? []).map((p) => `${c.name}:${p.containerPort}`)).join(', ') || 'none maps a port'}), or --container-name` });
 }
 
 type Group = { id: string; tags: Record<string, string> };
@@ -148,7 +163,8 @@ export async function readLoadBalancer(ctx: Context, names: LoadBalancerNames, v
   const elb = await ctx.elb();
   const ec2 = await ctx.ec2();
   if (req?.existing) {
-    const lb = await elb.loadBalancer(req.existing);
+    // Not the stack's: its tags are not read (nothing of it is changed).
+    const lb = await elb.loadBalancer(req.existing, { tags: false });
     if (!lb) throw new AwsError('elasticloadbalancing:DescribeLoadBalancers', 'LoadBalancerNotFound', `No load balancer ${req.existing} in ${ctx.region}: check the name (aws elbv2 describe-load-balancers --region ${ctx.region}), or give --load-balancer with no value for a new one of the stack. Nothing was changed.`);
     if (lb.type && lb.type !== 'application') throw new AwsError('resolve', 'NotAnApplicationLoadBalancer', `Load balancer ${lb.name} is a ${lb.type} load balancer: ecsprimer wires services to Application Load Balancers. Nothing was changed.`);
     const vpc = lb.vpcId ?? vpcId;
@@ -318,6 +334,14 @@ export function loadBalancerSteps(ctx: Context, o: { service: string; req: LoadB
   };
 }
 
+/** A rule's priority after every rule of the listener `label` (ALB priorities go up to 50000). */
+export function nextRulePriority(rules: RuleInfo[], label: string): number {
+  const priorities = rules.map((r) => Number(r.priority)).filter((n) => Number.isInteger(n));
+  const priority = priorities.length ? Math.max(...priorities) + 1 : 1;
+  if (priority > 50000) throw new AwsError('resolve', 'PriorityInUse', `Listener ${label} has a rule at priority 50000, the highest there is: no rule can go after it. Nothing was changed.`);
+  return priority;
+}
+
 /**
  * The rule forwarding a path pattern to the service's target group, on a listener of an existing
  * load balancer: evaluated after the listener's own rules (the next priority after the highest),
@@ -346,9 +370,7 @@ function ruleStep(ctx: Context, o: { sid: (x: string) => string; label: string; 
       },
     };
   }
-  const priorities = o.now.rules.map((r) => Number(r.priority)).filter((n) => Number.isInteger(n));
-  const priority = priorities.length ? Math.max(...priorities) + 1 : 1;
-  if (priority > 50000) throw new AwsError('resolve', 'PriorityInUse', `Listener ${o.label} has a rule at priority 50000, the highest there is: no rule can go after it. Nothing was changed.`);
+  const priority = nextRulePriority(o.now.rules, o.label);
   return {
     id,
     type: 'elb-rule',

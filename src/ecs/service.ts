@@ -29,8 +29,8 @@ import { parseWaitTimeout, sharedLaunchOptions, validateLaunchOptions } from './
 import { parseTaskDefinitionRef, validateClusterName, validateServiceName } from './names.js';
 import { strategyPlatform, validateServiceDocument, type JsonValue as EcsJson } from './validate.js';
 import { waitForService, waitForTargets, type ServiceWaitTarget } from './waiters.js';
-import { parseStrategyOptions } from './blue-green.js';
-import { containerFor, loadBalancerNames, loadBalancerSteps, parseLoadBalancerOptions, readLoadBalancer, type LoadBalancerNames, type LoadBalancerNow, type LoadBalancerPlan } from './load-balancer.js';
+import { blueGreenSteps, parseStrategyOptions, readBlueGreen, strategyUpdate, waitForServiceDeployment } from './blue-green.js';
+import { containerFor, containersOf, loadBalancerNames, loadBalancerSteps, parseLoadBalancerOptions, readLoadBalancer, type LoadBalancerNames, type LoadBalancerNow, type LoadBalancerPlan } from './load-balancer.js';
 
 type Obj = { [k: string]: JsonValue };
 
@@ -216,11 +216,11 @@ export async function runServiceCreate(o: ServiceCreateOptions, ctx: Context): P
   if (lbReq && service && service.status === 'ACTIVE' && known) {
     // A re-run: the service exists (ECS cannot add a load balancer to it in place); say where it answers.
     lbNames = loadBalancerNames(ctx.stack, o.name);
-    const lb = await (await ctx.elb()).loadBalancer(lbReq.existing ?? lbNames.loadBalancer);
+    const lb = await (await ctx.elb()).loadBalancer(lbReq.existing ?? lbNames.loadBalancer, { tags: false });
     lbDns = lb?.dnsName;
     if (lb && lbReq.existing) lbNames.loadBalancer = lb.name;
   } else if (lbReq) {
-    const containerName = containerFor(td, lbReq);
+    const containerName = containerFor(td && containersOf(td), lbReq);
     const vpcId = network?.vpcId ?? (network?.subnets[0] && known ? (await (await ctx.ec2()).subnet(network.subnets[0]))?.vpcId : undefined) ?? '<vpc>';
     lbNames = loadBalancerNames(ctx.stack, o.name);
     const lbNow: LoadBalancerNow = known ? await readLoadBalancer(ctx, lbNames, vpcId, lbReq) : { listeners: [], rules: [] };
@@ -446,25 +446,12 @@ export async function runServiceUpdate(o: ServiceUpdateOptions, ctx: Context): P
     if (newTd) changes.push(`taskDefinition ${service.taskDefinition.slice(service.taskDefinition.lastIndexOf('/') + 1)} → ${td!.family}:${td!.revision}`);
     if (newCount !== undefined) changes.push(`desiredCount ${service.desiredCount} → ${newCount}`);
     if (o.forceNewDeployment) changes.push('force a new deployment (tasks are replaced)');
-    let deployment: Pick<Parameters<typeof serviceUpdateStep>[3], 'deploymentConfiguration' | 'loadBalancers' | 'dependsOn' | 'newRole'> = {};
-    if (strategy?.strategy === 'BLUE_GREEN') {
-      const bg = await import('./blue-green.js');
-      const plan = bg.blueGreenSteps(ctx, account, service, { strategy: 'BLUE_GREEN', bakeTime: strategy.bakeTime }, await bg.readBlueGreen(ctx, service));
-      before.push(...plan.steps);
-      if (plan.changes.length) {
-        changes.push(...plan.changes);
-        deployment = { deploymentConfiguration: plan.deploymentConfiguration, loadBalancers: plan.loadBalancers, dependsOn: plan.before, newRole: plan.newRole };
-      }
-    } else if (strategy?.strategy === 'ROLLING') {
-      const r = (await import('./blue-green.js')).rollingConfiguration(service);
-      if (r.changes.length) {
-        changes.push(...r.changes);
-        const lbs = r.loadBalancers;
-        deployment = { deploymentConfiguration: r.deploymentConfiguration, ...(lbs ? { loadBalancers: () => lbs } : {}) };
-      }
-    }
+    const plan = strategy?.strategy === 'BLUE_GREEN' ? blueGreenSteps(ctx, account, service, { strategy: 'BLUE_GREEN', bakeTime: strategy.bakeTime }, await readBlueGreen(ctx, service)) : undefined;
+    if (plan) before.push(...plan.steps);
+    const deployment = strategyUpdate(service, strategy?.strategy, plan);
+    changes.push(...deployment.changes);
     step = changes.length
-      ? serviceUpdateStep(ctx, o.cluster, service, { taskDefinition: newTd, desiredCount: newCount, forceNewDeployment: o.forceNewDeployment, ...deployment }, changes, (s) => (updated = s))
+      ? serviceUpdateStep(ctx, o.cluster, service, { taskDefinition: newTd, desiredCount: newCount, forceNewDeployment: o.forceNewDeployment, ...deployment.fields }, changes, (s) => (updated = s))
       : unchangedStep({ id: 'service', type: 'ecs-service', name: o.name, arn: service.arn, reason: strategy ? `already deploys ${strategy.strategy === 'BLUE_GREEN' ? `blue/green (bake time ${strategy.bakeTime} min)` : 'rolling'} with this task definition and desired count` : 'already has this task definition and desired count' });
     if (changes.length) step.detail = notOursNote(ctx, 'service', service.tags);
   }
@@ -474,7 +461,6 @@ export async function runServiceUpdate(o: ServiceUpdateOptions, ctx: Context): P
   const blueGreen = strategy?.strategy === 'BLUE_GREEN' || (!strategy && service?.deploymentConfiguration?.strategy === 'BLUE_GREEN');
   if (blueGreen && updated) {
     // ECS's blue/green deployment: followed through its lifecycle stages and bake time.
-    const { waitForServiceDeployment } = await import('./blue-green.js');
     const fresh = updated.currentServiceDeployment && updated.currentServiceDeployment !== service?.currentServiceDeployment ? updated.currentServiceDeployment : undefined;
     try {
       const d = await waitForServiceDeployment(ctx, await ctx.ecs(), {

@@ -364,7 +364,7 @@ async function exportLoadBalancing(ctx: Context, inv: Inventory, t: { add: Add; 
   const forward = (to: Array<{ targetGroupArn: string; weight: number }>): JsonValue =>
     to.length === 1 ? { Type: 'forward', TargetGroupArn: t.refs.get(to[0].targetGroupArn) ?? to[0].targetGroupArn } : { Type: 'forward', ForwardConfig: { TargetGroups: to.map((g) => ({ TargetGroupArn: t.refs.get(g.targetGroupArn) ?? g.targetGroupArn, Weight: g.weight })) } };
   for (const l of owned(inv.listeners)) {
-    const lbArn = lbArnOf.get(l.parent ?? '') ?? (await elb.loadBalancer(l.parent ?? ''))?.arn;
+    const lbArn = lbArnOf.get(l.parent ?? '') ?? (await elb.loadBalancer(l.parent ?? '', { tags: false }))?.arn;
     const live = lbArn ? (await elb.listeners(lbArn)).find((x) => x.arn === l.live!.arn) : undefined;
     if (!lbArn || !live) continue;
     const action = live.fixedResponse ? { Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'Not Found' } } : forward(live.forwardsTo ? [{ targetGroupArn: live.forwardsTo, weight: 1 }] : []);

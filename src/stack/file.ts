@@ -25,7 +25,7 @@ import { readDocumentText } from '../input/source.js';
 import { STACK_TAG } from '../input/tags.js';
 import { SUBNET_RE } from '../ecs/launch.js';
 import { nameProblem } from '../ecs/names.js';
-import { containerFor, parseLoadBalancerOptions, type LoadBalancerRequest } from '../ecs/load-balancer.js';
+import { containerFor, containersOfDocument, parseLoadBalancerOptions, type LoadBalancerRequest } from '../ecs/load-balancer.js';
 import { parseAutoscale } from '../ecs/autoscale.js';
 import { parseStrategyOptions, type StrategyRequest } from '../ecs/blue-green.js';
 import { executionRoleNeeds } from '../ecs/execution-role.js';
@@ -673,9 +673,7 @@ function serviceLoadBalancer(where: string, o: Obj, family: string, td: Obj | un
   );
   if (!req || !td) return req;
   // The container the target group sends to, checked against the task definition's document.
-  const before = issues.length;
-  const known = asFileIssues(where, issues, () => containerFor({ family, revision: 0, definition: td } as never, req));
-  for (const i of issues.slice(before)) i.message = i.message.replace(`${family}:0`, family);
+  const known = asFileIssues(where, issues, () => containerFor(containersOfDocument(family, td), req));
   return known === undefined ? undefined : req;
 }
 

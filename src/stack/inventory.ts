@@ -330,7 +330,7 @@ async function readLive(ctx: Context, iamP: Promise<IamOps>, ecsP: Promise<EcsOp
     }),
     ...of('elb-listener').map((x) => async () => {
       const elb = await ctx.elb();
-      const lb = x.key.parent ? await elb.loadBalancer(x.key.parent) : undefined;
+      const lb = x.key.parent ? await elb.loadBalancer(x.key.parent, { tags: false }) : undefined;
       const l = lb ? (await elb.listeners(lb.arn)).find((y) => y.arn === x.arn || String(y.port) === x.key.name) : undefined;
       out.set(keyOf(x), { live: l ? { arn: l.arn } : undefined, arn: l?.arn ?? x.arn });
     }),

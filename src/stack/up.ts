@@ -29,9 +29,9 @@ import { serviceData, serviceUpdateStep, startedDeployment } from '../ecs/servic
 import { taskDefinitionStep } from '../ecs/task-definition.js';
 import { validateTaskDefinition, type JsonValue as EcsJson } from '../ecs/validate.js';
 import { waitForService } from '../ecs/waiters.js';
-import { containerFor, loadBalancerNames, loadBalancerSteps, readLoadBalancer, type LoadBalancerNow, type LoadBalancerPlan } from '../ecs/load-balancer.js';
-import { alternateName, blueGreenSteps, infraRoleName, readBlueGreen, readBlueGreenParts, rollingConfiguration, waitForServiceDeployment, type BlueGreenNow, type BlueGreenPlan } from '../ecs/blue-green.js';
-import { readScaling, resourceIdOf, scalingSteps, scalingWant, type ScalingNow } from '../ecs/autoscale.js';
+import { containerFor, containersOfDocument, loadBalancerNames, loadBalancerSteps, readLoadBalancer, type LoadBalancerNow, type LoadBalancerPlan } from '../ecs/load-balancer.js';
+import { alternateName, blueGreenSteps, infraRoleName, readBlueGreen, readBlueGreenParts, strategyUpdate, waitForServiceDeployment, type BlueGreenNow, type BlueGreenPlan } from '../ecs/blue-green.js';
+import { readScaling, requestCountLabel, resourceIdOf, scalingSteps, scalingWant, type ScalingNow } from '../ecs/autoscale.js';
 import { parseWaitTimeout } from '../ecs/launch.js';
 import { policyArn, roleArn } from '../iam/arn.js';
 import { attachStep, detachStep, policyCreateStep, readPolicy, roleCreateStep, type PolicyNow } from '../iam/steps.js';
@@ -439,6 +439,8 @@ export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPla
     const lbNames = s.loadBalancer ? loadBalancerNames(spec.stack, s.name) : undefined;
     const lbNow = s.loadBalancer ? live.loadBalancers.get(s.name) : undefined;
     let lbPlan: LoadBalancerPlan | undefined;
+    // The container the target group sends to (the file's check found it).
+    const lbContainer = s.loadBalancer ? containerFor(containersOfDocument(s.taskDefinition, fill(tdSpec.document.value)), s.loadBalancer) : undefined;
     if (s.loadBalancer && lbNames && lbNow) {
       const vpcId = network?.vpcId ?? lbNow.lb?.vpcId ?? lbNow.tg?.vpcId ?? '<vpc>';
       lbPlan = loadBalancerSteps(ctx, { service: s.name, req: s.loadBalancer, names: lbNames, now: lbNow, vpcId, subnets: network?.subnets ?? [], account, known, prefix: `lb:${s.name}:` });
@@ -454,7 +456,7 @@ export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPla
       const req = { strategy: 'BLUE_GREEN' as const, bakeTime: s.deployment.bakeTime };
       const plan = lbPlan;
       const bgNow: BlueGreenNow = bg.now ?? {
-        entry: { containerName: containerFor({ family: s.taskDefinition, revision: 0, definition: fill(tdSpec.document.value) } as never, s.loadBalancer), containerPort: s.loadBalancer.containerPort },
+        entry: { containerName: lbContainer!, containerPort: s.loadBalancer.containerPort },
         primary: { name: lbNames.targetGroup, arn: lbNow?.tg?.arn ?? '', port: s.loadBalancer.containerPort, targetType: 'ip', healthCheckPath: s.loadBalancer.healthCheckPath, vpcId: network?.vpcId ?? lbNow?.lb?.vpcId, loadBalancers: [], tags: {} },
         listener: { arn: '', port: s.loadBalancer.listenerPort, loadBalancer: s.loadBalancer.existing ? (lbNow?.lb?.name ?? s.loadBalancer.existing) : lbNames.loadBalancer },
         rules: lbNow?.rules ?? [],
@@ -468,7 +470,7 @@ export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPla
     // Scaling after the service (its scalable target names it).
     if (s.autoscale) {
       const resourceId = resourceIdOf(s.cluster, s.name);
-      const label = (lbArn: string | undefined, tgArn: string | undefined) => (lbArn && tgArn ? `${lbArn.slice(lbArn.indexOf(':loadbalancer/') + ':loadbalancer/'.length)}/${tgArn.slice(tgArn.indexOf(':targetgroup/') + 1)}` : undefined);
+      const label = (lbArn: string | undefined, tgArn: string | undefined) => (lbArn && tgArn ? requestCountLabel(lbArn, tgArn) : undefined);
       const plan = lbPlan;
       const labelAt = (rt: StepRuntime | undefined) => (rt && plan ? label(plan.loadBalancerArn(rt), plan.targetGroupArn(rt)) : label(lbNow?.lb?.arn, lbNow?.tg?.arn));
       scalingAfter.push(...scalingSteps(ctx, resourceId, scalingWant(s.autoscale), live.scaling.get(s.name) ?? { policies: [] }, labelAt, { prefix: `scale:${s.name}:`, dependsOn: [id] }));
@@ -505,25 +507,15 @@ export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPla
           networkConfiguration = networkInput(network).networkConfiguration;
         }
       }
-      let deployment: Pick<Parameters<typeof serviceUpdateStep>[3], 'deploymentConfiguration' | 'loadBalancers' | 'newRole'> = {};
-      if (bgPlan?.changes.length) {
-        changes.push(...bgPlan.changes);
-        deployment = { deploymentConfiguration: bgPlan.deploymentConfiguration, loadBalancers: bgPlan.loadBalancers, newRole: bgPlan.newRole };
-        watch.bakeMinutes = s.deployment?.bakeTime ?? 0;
-      } else if (s.deployment?.strategy === 'ROLLING') {
-        const r = rollingConfiguration(now);
-        if (r.changes.length) {
-          changes.push(...r.changes);
-          const lbs = r.loadBalancers;
-          deployment = { deploymentConfiguration: r.deploymentConfiguration, ...(lbs ? { loadBalancers: () => lbs } : {}) };
-        }
-      }
+      const deployment = strategyUpdate(now, s.deployment?.strategy, bgPlan);
+      changes.push(...deployment.changes);
+      if (bgPlan && deployment.changes.length) watch.bakeMinutes = s.deployment?.bakeTime ?? 0;
       if (changes.length === 0) {
         steps.push({ ...unchangedStep({ id, type: 'ecs-service', name: s.name, arn: now.arn, reason: `exists with this task definition, desired count, network${s.deployment ? ' and deployment' : ''}` }), dependsOn: deps });
         continue;
       }
       if (now.deploymentConfiguration?.strategy === 'BLUE_GREEN' && !watch.bakeMinutes && s.deployment?.strategy !== 'ROLLING') watch.bakeMinutes = now.deploymentConfiguration.bakeTimeInMinutes ?? 0;
-      const step = serviceUpdateStep(ctx, s.cluster, now, { taskDefinition: moves ? tdArn : undefined, desiredCount: now.desiredCount !== s.desiredCount ? s.desiredCount : undefined, networkConfiguration, ...deployment }, changes, (x) => (watch.answered = x));
+      const step = serviceUpdateStep(ctx, s.cluster, now, { taskDefinition: moves ? tdArn : undefined, desiredCount: now.desiredCount !== s.desiredCount ? s.desiredCount : undefined, networkConfiguration, ...deployment.fields }, changes, (x) => (watch.answered = x));
       step.id = id;
       step.dependsOn = deps;
       step.detail = changes.map((c) => `~ ${c}`);
@@ -564,7 +556,7 @@ export async function planStack(ctx: Context, spec: StackSpec): Promise<StackPla
         };
         if (lbPlan && s.loadBalancer) {
           // What the load balancer steps made: the target group's ARN, the tasks' security group.
-          input.loadBalancers = [{ targetGroupArn: lbPlan.targetGroupArn(rt), containerName: containerFor({ family: s.taskDefinition, revision: 0, definition: fill(tdSpec.document.value) } as never, s.loadBalancer), containerPort: s.loadBalancer.containerPort }];
+          input.loadBalancers = [{ targetGroupArn: lbPlan.targetGroupArn(rt), containerName: lbContainer!, containerPort: s.loadBalancer.containerPort }];
           input.healthCheckGracePeriodSeconds = 60;
           const vpcConfig = input.networkConfiguration?.awsvpcConfiguration;
           if (vpcConfig) vpcConfig.securityGroups = [...s.securityGroups, lbPlan.tasksGroupId(rt)];
