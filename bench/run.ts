@@ -26,7 +26,7 @@ import { GetPolicyCommand, GetRoleCommand, IAMClient, ListAttachedRolePoliciesCo
 import { CLI_BIN, REPO_ROOT, cliEnv, makeStateDir } from '../test/support/cli.js';
 import { startMoto, type MotoServer } from '../test/support/moto.js';
 import { startProxy, type Proxy } from '../test/support/proxy.js';
-import { markdownTable, median, mib, ms, printTable, rssMethod, runProcess, sec, sequentialRounds, type ProcessResult, type Row } from './lib.js';
+import { markdownTable, median, mib, ms, printTable, rssMethod, runProcess, scratchDir, sec, sequentialRounds, type ProcessResult, type Row } from './lib.js';
 import { seedAccount } from './seed.js';
 
 const LATENCY_MS = 50;
@@ -58,6 +58,13 @@ interface CliRun extends ProcessResult {
   rounds: number;
   waves: string[][];
 }
+
+/**
+ * The compile cache of every ecsprimer run here (src/cli/compile-cache.ts): one directory for the
+ * whole benchmark, as a user's machine has one (~/.cache/ecsprimer), filled by the warm-up runs.
+ * Each run still gets a fresh HOME (cliEnv), so this is set explicitly.
+ */
+const cacheDir = () => path.join(scratchDir(), 'compile-cache');
 
 function commandName(args: string[]): string {
   const words: string[] = [];
@@ -96,7 +103,7 @@ function stackCommands(stack: string): string[][] {
 
 /** The full stack up with ecsprimer's commands, then `teardown`; each a separate process. */
 async function ecsprimerStack(stack: string, endpoint: string, proxy: Proxy | undefined, opts: { status?: boolean; stateDir?: string } = {}): Promise<CliRun[]> {
-  const env = cliEnv({ ECSPRIMER_STATE_DIR: opts.stateDir ?? makeStateDir(), ECSPRIMER_POLL_MS: '200' });
+  const env = cliEnv({ ECSPRIMER_STATE_DIR: opts.stateDir ?? makeStateDir(), ECSPRIMER_CACHE_DIR: cacheDir(), ECSPRIMER_POLL_MS: '200' });
   const common = ['--yes', '--stack', stack, '--endpoint-url', endpoint];
   const runs: CliRun[] = [];
   for (const c of [...stackCommands(stack), ...(opts.status ? [['status']] : []), ['teardown']]) {
@@ -109,7 +116,7 @@ async function ecsprimerStack(stack: string, endpoint: string, proxy: Proxy | un
 
 /** The starter stack file of `stack` (written untimed, no AWS call), then `up --no-wait` and `down`. */
 async function stackFileRun(stack: string, endpoint: string, proxy: Proxy, stateDir: string): Promise<CliRun[]> {
-  const env = cliEnv({ ECSPRIMER_STATE_DIR: stateDir, ECSPRIMER_POLL_MS: '200' });
+  const env = cliEnv({ ECSPRIMER_STATE_DIR: stateDir, ECSPRIMER_CACHE_DIR: cacheDir(), ECSPRIMER_POLL_MS: '200' });
   const file = path.join(stateDir, `${stack}.json`);
   mustSucceed(await cli(['init', '--stack', stack, '--file', file], env, undefined, false), 'ecsprimer init');
   const runs: CliRun[] = [];
@@ -355,7 +362,7 @@ async function runChecked(stack: string, moto: MotoServer, proxy: Proxy): Promis
   const checks: string[] = [];
   const failures: string[] = [];
   const check = (ok: boolean, what: string) => (ok ? checks : failures).push(what);
-  const env = cliEnv({ ECSPRIMER_STATE_DIR: makeStateDir(), ECSPRIMER_POLL_MS: '200' });
+  const env = cliEnv({ ECSPRIMER_STATE_DIR: makeStateDir(), ECSPRIMER_CACHE_DIR: cacheDir(), ECSPRIMER_POLL_MS: '200' });
   const common = ['--yes', '--stack', stack, '--endpoint-url', proxy.url];
   const runs: CliRun[] = [];
   const run = async (args: string[]) => {
@@ -438,7 +445,7 @@ async function teardownWidth(proxy: Proxy): Promise<void> {
   for (let i = 0; i < WIDTH_RUNS; i++) {
     for (const n of [1, 20]) {
       const stack = `w${n}x${i}${Date.now().toString(36)}`;
-      const env = cliEnv({ ECSPRIMER_STATE_DIR: makeStateDir(), ECSPRIMER_POLL_MS: '200' });
+      const env = cliEnv({ ECSPRIMER_STATE_DIR: makeStateDir(), ECSPRIMER_CACHE_DIR: cacheDir(), ECSPRIMER_POLL_MS: '200' });
       // Set up through the proxy without latency (untimed), then tear down with it.
       proxy.setLatency(0);
       const direct = ['--yes', '--stack', stack, '--endpoint-url', proxy.url];

@@ -181,16 +181,16 @@ export class Context {
   /** The IAM operations of this run, built on first use (that loads the IAM client). */
   iam(): Promise<IamOps> {
     return this.once('iam', async () => {
-      const [{ IamOps }, client, once] = await Promise.all([import('./aws/iam-ops.js'), this.aws().get('iam'), this.aws().get('iam', { retries: false })]);
-      return new IamOps(client, await this.aws().endpoint('iam'), once, this.settings().maxAttempts);
+      const [{ IamOps }, client] = await Promise.all([import('./aws/iam-ops.js'), this.aws().get('iam')]);
+      return new IamOps(client, await this.aws().endpoint('iam'), () => this.aws().get('iam', { retries: false }), this.settings().maxAttempts);
     });
   }
 
   /** The ECS operations of this run, built on first use (that loads the ECS client). */
   ecs(): Promise<EcsOps> {
     return this.once('ecs', async () => {
-      const [{ EcsOps }, client, once] = await Promise.all([import('./aws/ecs-ops.js'), this.aws().get('ecs'), this.aws().get('ecs', { retries: false })]);
-      return new EcsOps(client, await this.aws().endpoint('ecs'), once, this.settings().maxAttempts);
+      const [{ EcsOps }, client] = await Promise.all([import('./aws/ecs-ops.js'), this.aws().get('ecs')]);
+      return new EcsOps(client, await this.aws().endpoint('ecs'), () => this.aws().get('ecs', { retries: false }), this.settings().maxAttempts);
     });
   }
 

@@ -244,7 +244,7 @@ export function isUnsupportedOperation(e: unknown): boolean {
 }
 
 export class EcsOps extends ServiceOps<ECSClient> {
-  constructor(client: ECSClient, endpoint?: string, onceClient: ECSClient = client, attempts = 1) {
+  constructor(client: ECSClient, endpoint?: string, onceClient: ECSClient | (() => Promise<ECSClient>) = client, attempts = 1) {
     super(client, 'ecs', endpoint, onceClient, attempts);
   }
 
@@ -326,7 +326,7 @@ export class EcsOps extends ServiceOps<ECSClient> {
       sendOnce({
         attempts: this.attempts,
         send: async () => {
-          const out = await this.onceClient.send(new RegisterTaskDefinitionCommand(input));
+          const out = await (await this.onceClient()).send(new RegisterTaskDefinitionCommand(input));
           return toTaskDefinitionInfo(out.taskDefinition ?? {}, out.tags ?? input.tags);
         },
         applied: async () => {

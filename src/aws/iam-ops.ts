@@ -82,7 +82,7 @@ const noSuchEntity = named('NoSuchEntity', 'NoSuchEntityException');
 const alreadyExists = named('EntityAlreadyExists', 'EntityAlreadyExistsException');
 
 export class IamOps extends ServiceOps<IAMClient> {
-  constructor(client: IAMClient, endpoint?: string, onceClient: IAMClient = client, attempts = 1) {
+  constructor(client: IAMClient, endpoint?: string, onceClient: IAMClient | (() => Promise<IAMClient>) = client, attempts = 1) {
     super(client, 'iam', endpoint, onceClient, attempts);
   }
 
@@ -157,7 +157,7 @@ export class IamOps extends ServiceOps<IAMClient> {
       sendOnce({
         attempts: this.attempts,
         send: async () =>
-          (await this.onceClient.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: document, SetAsDefault: true }))).PolicyVersion?.VersionId ?? '',
+          (await (await this.onceClient()).send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: document, SetAsDefault: true }))).PolicyVersion?.VersionId ?? '',
         applied: async () => (await this.listPolicyVersions(arn)).find((v) => !known.has(v.versionId))?.versionId,
       }),
     );

@@ -10,10 +10,22 @@ export abstract class ServiceOps<Client> {
     /** `iam`, `ecs`, `ec2`: the prefix of operation names in errors. */
     protected readonly service: string,
     protected readonly endpoint?: string,
-    /** A client that makes one attempt only, for creates without an idempotency token (see ./once.ts). */
-    protected readonly onceClient: Client = client,
+    /**
+     * A client that makes one attempt only, for creates without an idempotency token (see
+     * ./once.ts), or how to build it (when first needed: most runs never make such a create).
+     */
+    private readonly once: Client | (() => Promise<Client>) = client,
     protected readonly attempts = 1,
   ) {}
+
+  private oncePromise?: Promise<Client>;
+
+  /** The one-attempt client. */
+  protected onceClient(): Promise<Client> {
+    const once = this.once;
+    this.oncePromise ??= typeof once === 'function' ? (once as () => Promise<Client>)() : Promise.resolve(once);
+    return this.oncePromise;
+  }
 
   protected async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     try {

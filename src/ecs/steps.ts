@@ -197,8 +197,10 @@ export function serviceDeleteStep(ctx: Context, cluster: string, name: string, i
       // DeleteService --force scales to 0 and deletes in one call (the AWS CLI's delete-service --force).
       const deleted = await ops.deleteService(cluster, name, info.desiredCount > 0);
       rt.record('deleted', { type: 'ecs-service', name, parent: cluster, arn: info.arn });
-      if (waitInactive) await wait(rt);
-      return deleted ? { arn: info.arn, note: waitInactive ? 'deleted; INACTIVE' : 'deleted; draining' } : { arn: info.arn, status: 'absent', action: 'none', note: 'already gone' };
+      // ECS answers DRAINING while tasks still need stopping, INACTIVE when none did (nothing to
+      // wait for then: its answer is what the first poll would read).
+      if (waitInactive && deleted?.status !== 'INACTIVE') await wait(rt);
+      return deleted ? { arn: info.arn, note: waitInactive || deleted.status === 'INACTIVE' ? 'deleted; INACTIVE' : 'deleted; draining' } : { arn: info.arn, status: 'absent', action: 'none', note: 'already gone' };
     },
   };
 }

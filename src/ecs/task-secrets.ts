@@ -22,7 +22,7 @@ import { AwsError, InputError } from '../errors.js';
 import { canonicalJson, isJsonObject, type JsonValue } from '../input/json.js';
 import { quote } from '../input/issues.js';
 import type { Step, StepRuntime } from '../plan/types.js';
-import { parseEcrImage } from '../aws/ecr-ops.js';
+import { parseEcrImage } from '../aws/ecr-image.js';
 
 type Obj = { [k: string]: JsonValue };
 

@@ -14,7 +14,7 @@
 import type { Context } from '../context.js';
 import { isJsonObject, type JsonValue } from '../input/json.js';
 import type { TaskDefinitionInfo } from '../aws/ecs-types.js';
-import { parseEcrImage } from '../aws/ecr-ops.js';
+import { parseEcrImage } from '../aws/ecr-image.js';
 import { evaluate, type Verdict } from '../iam/evaluate.js';
 import { readReport, type Report } from '../plan/types.js';
 import { resolveNetwork, type NetworkRequest } from './network.js';

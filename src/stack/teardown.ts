@@ -231,11 +231,13 @@ export function teardownSteps(ctx: Context, inv: Inventory, opts: TeardownOption
     if (a.attached) detachIds.push(id);
   }
 
-  // 6. Roles, after the ECS resources that may use them, the detaches and the stack's policies.
-  // Every attachment is removed once: by its detach step, else by the delete of the stack's
-  // policy (7), else by the role's delete.
+  // 6. Roles, after the ECS resources that may use them and what detaches their policies. Every
+  // attachment is removed once: by its detach step, else by the delete of the stack's policy (7),
+  // else by the role's delete. So a role waits for a policy's delete only when that delete detaches
+  // the policy from it (attached, and no detach step of the journal's does): AWS needs nothing else
+  // between a role and a policy.
   const policiesGoing = inv.policies.filter((p) => p.ownership === 'owned' && p.arn);
-  const policyIds = policiesGoing.map((p) => `policy:${p.name}`);
+  const detachedBy = (role: string, policyArn: string) => inv.attachments.some((a) => a.role === role && a.policyArn === policyArn && a.attached);
   for (const r of inv.roles) {
     const id = `role:${r.name}`;
     if (r.ownership !== 'owned') {
@@ -243,6 +245,9 @@ export function teardownSteps(ctx: Context, inv: Inventory, opts: TeardownOption
       continue;
     }
     const skipPolicies = [...inv.attachments.filter((a) => a.role === r.name).map((a) => a.policyArn), ...policiesGoing.map((p) => p.arn as string)];
+    const policyIds = policiesGoing
+      .filter((p) => (r.live?.attached.includes(p.arn as string) || p.live?.entities.roles.includes(r.name)) && !detachedBy(r.name, p.arn as string))
+      .map((p) => `policy:${p.name}`);
     steps.push(roleDeleteStep(ctx, r.name, r.live, { id, dependsOn: [...ecsSteps, ...detachIds, ...policyIds], skipPolicies }));
   }
 

@@ -16,6 +16,7 @@ import {
   iamDetachesNotSettled,
   inactiveRevisionsUnlisted,
   mayNotTagOnCreate,
+  serviceDrainsWhileTasksStop,
   taskStops,
   taskDefinitionWithAwsDefaults,
 } from '../support/aws-behaviours.js';
@@ -90,6 +91,47 @@ describeE2E('AWS behaviours moto never shows (built CLI → behaviour proxy → 
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('Unable to assume the service linked role');
       expect(r.stderr).toContain('aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com');
+    });
+  });
+
+  describe('a deleted service drains while its tasks stop', () => {
+    /** The stack's cluster, task definition and service, made directly on moto. */
+    async function stackWithService() {
+      const setup = cli(motoUrl);
+      const c = `${setup.stack}-c`;
+      ok(await setup.run(['cluster', 'create', '--name', c]), 'cluster create');
+      ok(await setup.run(['task', 'register']), 'task register');
+      ok(await setup.run(['service', 'create', '--cluster', c, '--name', 'web', '--task-definition', `${setup.stack}-web`]), 'service create');
+      return { setup, c };
+    }
+    const after = (p: Proxy, op: string) => {
+      const log = p.log().map((e) => `${e.service}:${e.operation}`);
+      return log.slice(log.indexOf('ecs:DeleteService') + 1).filter((x) => x === op).length;
+    };
+
+    it('DeleteService answers DRAINING: teardown polls until INACTIVE, and deletes the cluster only then', async () => {
+      const { setup, c } = await stackWithService();
+      const p = await proxy(serviceDrainsWhileTasksStop({ cluster: c, service: 'web', polls: 2 }));
+      const { run } = cli(p.url, { stack: setup.stack });
+      const r = await run(['teardown']);
+      ok(r, 'teardown');
+      expect(r.stderr).toContain(`waiting for service web in ${c} to be INACTIVE`);
+      // Two reads still DRAINING, then the one that sees it INACTIVE; DeleteCluster after all three.
+      expect(after(p, 'ecs:DescribeServices')).toBe(3);
+      const log = p.log().map((e) => `${e.service}:${e.operation}`);
+      expect(log.lastIndexOf('ecs:DescribeServices')).toBeLessThan(log.indexOf('ecs:DeleteCluster'));
+      expect(countsOf(await readStackState(motoUrl, setup.stack, { clusters: [c] }))).toEqual(EMPTY_COUNTS);
+    });
+
+    it('DeleteService answers INACTIVE (no task needed stopping): nothing to wait for, no poll', async () => {
+      const { setup, c } = await stackWithService();
+      const p = await proxy([]);
+      const { run } = cli(p.url, { stack: setup.stack });
+      const r = await run(['teardown']);
+      ok(r, 'teardown');
+      expect(after(p, 'ecs:DescribeServices')).toBe(0);
+      expect(r.stderr).not.toContain('to be INACTIVE');
+      expect(countsOf(await readStackState(motoUrl, setup.stack, { clusters: [c] }))).toEqual(EMPTY_COUNTS);
     });
   });
 

@@ -111,6 +111,30 @@ export function taskDefinitionWithAwsDefaults(): FaultRule[] {
 }
 
 /**
+ * DeleteService of a service whose tasks still run: ECS answers DRAINING, and DescribeServices
+ * keeps answering DRAINING until its tasks have stopped (here, for `polls` reads after the
+ * delete); moto's services run no tasks, so it answers INACTIVE at once.
+ */
+export function serviceDrainsWhileTasksStop(o: { cluster: string; service: string; polls: number }): FaultRule[] {
+  let left = 0;
+  const ours = (request: Json) => String(request.cluster ?? '').split('/').pop() === o.cluster;
+  const draining = (s: Json): Json => ({ ...s, status: 'DRAINING', runningCount: 1, desiredCount: 0 });
+  return [
+    rewriteEcs('DeleteService', (answer, request) => {
+      if (!ours(request) || String(request.service).split('/').pop() !== o.service || !answer.service) return answer;
+      left = o.polls;
+      return { ...answer, service: draining(answer.service as Json) };
+    }),
+    rewriteEcs('DescribeServices', (answer, request) => {
+      if (!ours(request) || left === 0) return answer;
+      const services = ((answer.services as Json[]) ?? []).map((s) => (s.serviceName === o.service ? draining(s) : s));
+      if (services.some((s) => s.serviceName === o.service)) left--;
+      return { ...answer, services };
+    }),
+  ];
+}
+
+/**
  * ListTaskDefinitions with status INACTIVE lists a revision only while something still
  * references it: here, never.
  */

@@ -89,6 +89,9 @@ export function cliEnv(overrides: Record<string, string | undefined> = {}): Reco
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     NO_COLOR: '1',
     ECSPRIMER_STATE_DIR: 'ECSPRIMER_STATE_DIR' in overrides ? undefined : makeStateDir(),
+    // One compile cache for the whole run (src/cli/compile-cache.ts), as a machine has one: each
+    // run's fresh HOME would otherwise make every CLI process compile everything and write it.
+    ECSPRIMER_CACHE_DIR: path.join(tempRoot(), 'ecsprimer-compile-cache'),
     ...overrides,
   };
   const clean: Record<string, string> = {};

@@ -204,7 +204,7 @@ describe('global setup', () => {
 });
 
 describe('cli harness environment', () => {
-  it('builds the environment from scratch, with per-call HOME and state dirs under the run temp root', () => {
+  it('builds the environment from scratch, with per-call HOME and state dirs under the run temp root (and one compile cache for the run)', () => {
     const root = process.env.ECSPRIMER_TEST_TMPDIR!;
     expect(root && existsSync(root)).toBe(true);
     const env = cliEnv({ EXTRA: 'x', NO_COLOR: undefined });
@@ -220,6 +220,7 @@ describe('cli harness environment', () => {
         'AWS_SHARED_CREDENTIALS_FILE',
         'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
         'ECSPRIMER_STATE_DIR',
+        'ECSPRIMER_CACHE_DIR',
         'EXTRA',
       ].sort(),
     );
@@ -229,6 +230,8 @@ describe('cli harness environment', () => {
     expect(existsSync(env.AWS_SHARED_CREDENTIALS_FILE)).toBe(false);
     expect(path.dirname(env.ECSPRIMER_STATE_DIR)).toBe(root);
     expect(cliEnv().HOME).not.toBe(env.HOME);
+    expect(path.dirname(env.ECSPRIMER_CACHE_DIR)).toBe(root);
+    expect(cliEnv().ECSPRIMER_CACHE_DIR).toBe(env.ECSPRIMER_CACHE_DIR);
 
     const stateDir = makeStateDir();
     expect(cliEnv({ ECSPRIMER_STATE_DIR: stateDir }).ECSPRIMER_STATE_DIR).toBe(stateDir);

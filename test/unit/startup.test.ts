@@ -1,6 +1,6 @@
 /**
  * Start-up of the built CLI: help, version and usage errors are answered by dist/ecsprimer.cjs
- * (Commander and the command registrations) without loading any command module (dist/esm/), AWS
+ * (Commander and the command registrations) without loading any command module (dist/lib/), AWS
  * SDK, prompt or colour code; the built CLI answers exactly as the program run from the sources;
  * and a command loads only the SDK clients it needs. No timing here (see bench/).
  */

@@ -1,0 +1,126 @@
+/**
+ * A V8 code cache for the built command modules (dist/lib/*.cjs), so that a command does not
+ * compile the same code at every run: what Node 22 does with `module.enableCompileCache()`, which
+ * Node 20 lacks. Without it a stack-file `up` spends about a fifth of its time before its first
+ * request compiling some 40 files (see README, Performance).
+ *
+ * - Each file is compiled as Node's CommonJS loader compiles it (Module.wrap, run in this
+ *   context), with the cached data of a previous run when there is one. V8 checks that data
+ *   against its own version and flags only (and the source's length), so the cache is keyed by a
+ *   hash of the file's contents: an edited or rebuilt file never runs another file's code.
+ * - The data is made at exit from the scripts compiled this run (after they ran, so it holds the
+ *   functions the command used, not only the top level), and written atomically (a temporary
+ *   file, then rename). Runs after that read it and write nothing.
+ * - Where: ECSPRIMER_CACHE_DIR, else $XDG_CACHE_HOME/ecsprimer, else ~/.cache/ecsprimer, in a
+ *   directory per V8 version and architecture (others are removed when this one is written).
+ *   A directory that another user owns or others can write to is not used (its data would be code
+ *   run as this user). ECSPRIMER_COMPILE_CACHE=0 turns the cache off. Any failure to read or write
+ *   it only means compiling as without it.
+ * - On Node 22.1 and later, Node's own compile cache is used instead, in the same directory.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join, sep } from 'node:path';
+import { Script } from 'node:vm';
+
+/** What Node's CommonJS loader exposes and @types/node does not declare. */
+interface CjsLoader {
+  _extensions: Record<string, (module: NodeModule, filename: string) => void>;
+  wrap(source: string): string;
+  enableCompileCache?: (dir: string) => unknown;
+}
+
+export interface CompileCache {
+  /** Where the cached data of this V8 lives. */
+  dir: string;
+  /** Files compiled with cached data / without (new, changed, or data V8 refused). */
+  hits: number;
+  misses: number;
+  /** Writes the data of the scripts compiled without it (also done at exit). */
+  flush(): void;
+}
+
+export function compileCacheRoot(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.ECSPRIMER_COMPILE_CACHE === '0') return undefined;
+  if (env.ECSPRIMER_CACHE_DIR) return env.ECSPRIMER_CACHE_DIR;
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'ecsprimer');
+  if (process.platform === 'win32' && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, 'ecsprimer', 'Cache');
+  return join(env.HOME || homedir(), '.cache', 'ecsprimer');
+}
+
+/** Whether a directory is safe to load code from: ours, and not writable by others. Missing: yes (we create it). */
+function trusted(dir: string): boolean {
+  try {
+    const st = statSync(dir);
+    if (!st.isDirectory()) return false;
+    if (typeof process.getuid === 'function' && st.uid !== process.getuid()) return false;
+    return process.platform === 'win32' || (st.mode & 0o022) === 0;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
+/**
+ * Compiles the CommonJS files under `libDir` with a code cache under `root`. Returns undefined
+ * when there is nothing to do (no root, an untrusted directory, or Node's own cache in use).
+ */
+export function installCompileCache(libDir: string, root: string | undefined): CompileCache | undefined {
+  if (!root) return undefined;
+  const loader = Module as unknown as CjsLoader;
+  if (typeof loader.enableCompileCache === 'function') {
+    loader.enableCompileCache(root);
+    return undefined;
+  }
+  const version = `v8-${process.versions.v8}-${process.arch}`;
+  const dir = join(root, version);
+  if (!trusted(root) || !trusted(dir)) return undefined;
+  const prefix = libDir.endsWith(sep) ? libDir : libDir + sep;
+  const previous = loader._extensions['.cjs'] ?? loader._extensions['.js'];
+  let fresh: Array<{ file: string; script: Script }> = [];
+  const cache: CompileCache = {
+    dir,
+    hits: 0,
+    misses: 0,
+    flush() {
+      if (!fresh.length) return;
+      const todo = fresh;
+      fresh = [];
+      try {
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        for (const { file, script } of todo) {
+          const tmp = `${file}.${process.pid}.tmp`;
+          writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+          renameSync(tmp, file);
+        }
+        // The data of other V8 versions (an upgraded Node) is never read again.
+        for (const other of readdirSync(root)) if (other !== version && other.startsWith('v8-')) rmSync(join(root, other), { recursive: true, force: true });
+      } catch {
+        /* a cache we cannot write: the next run compiles again */
+      }
+    },
+  };
+  loader._extensions['.cjs'] = function compileCached(module, filename) {
+    if (!filename.startsWith(prefix)) return previous.call(this, module, filename);
+    const source = readFileSync(filename, 'utf8');
+    const file = join(dir, `${createHash('sha256').update(source).digest('hex').slice(0, 32)}.bin`);
+    let cachedData: Buffer | undefined;
+    try {
+      cachedData = readFileSync(file);
+    } catch {
+      /* not cached yet */
+    }
+    const script = new Script(loader.wrap(source), { filename, cachedData });
+    if (cachedData && !script.cachedDataRejected) cache.hits++;
+    else {
+      cache.misses++;
+      fresh.push({ file, script });
+    }
+    const wrapper = script.runInThisContext({ displayErrors: true }) as (exports: unknown, require: NodeJS.Require, module: NodeModule, filename: string, dirname: string) => void;
+    const require = ((id: string) => module.require(id)) as NodeJS.Require;
+    wrapper.call(module.exports, module.exports, require, module, filename, dirname(filename));
+  };
+  process.once('exit', () => cache.flush());
+  return cache;
+}
