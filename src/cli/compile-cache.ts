@@ -67,7 +67,7 @@ function trusted(dir: string): boolean {
  * when there is nothing to do (no root, an untrusted directory, or Node's own cache in use).
  */
 export function installCompileCache(libDir: string, root: string | undefined): CompileCache | undefined {
-  if (!root) return undefined;
+  if (!root || !trusted(root)) return undefined;
   const loader = Module as unknown as CjsLoader;
   if (typeof loader.enableCompileCache === 'function') {
     loader.enableCompileCache(root);
@@ -75,7 +75,7 @@ export function installCompileCache(libDir: string, root: string | undefined): C
   }
   const version = `v8-${process.versions.v8}-${process.arch}`;
   const dir = join(root, version);
-  if (!trusted(root) || !trusted(dir)) return undefined;
+  if (!trusted(dir)) return undefined;
   const prefix = libDir.endsWith(sep) ? libDir : libDir + sep;
   const previous = loader._extensions['.cjs'] ?? loader._extensions['.js'];
   let fresh: Array<{ file: string; script: Script }> = [];
