@@ -50,6 +50,9 @@ export function compileCacheRoot(env: NodeJS.ProcessEnv): string | undefined {
   return join(env.HOME || homedir(), '.cache', 'ecsprimer');
 }
 
+/** How many characters Module.wrap puts before a file's first line. */
+const WRAPPER_PREFIX = (loader: CjsLoader): number => loader.wrap('\u0000').indexOf('\u0000');
+
 /** Whether a directory is safe to load code from: ours, and not writable by others. Missing: yes (we create it). */
 function trusted(dir: string): boolean {
   try {
@@ -111,7 +114,8 @@ export function installCompileCache(libDir: string, root: string | undefined): C
     } catch {
       /* not cached yet */
     }
-    const script = new Script(loader.wrap(source), { filename, cachedData });
+    // columnOffset: positions in stack traces are the file's own, not shifted by the wrapper.
+    const script = new Script(loader.wrap(source), { filename, cachedData, columnOffset: -WRAPPER_PREFIX(loader) });
     if (cachedData && !script.cachedDataRejected) cache.hits++;
     else {
       cache.misses++;
