@@ -163,7 +163,8 @@ async function baseline(script: string, phase: 'up' | 'down', prefix: string, en
 
 async function startup(): Promise<void> {
   log(`(a) start-up: ${STARTUP_RUNS} runs of each, interleaved`);
-  const env = cliEnv();
+  // The compile cache (dist/ecsprimer.cjs's, for help) as a user's machine has it after the first run.
+  const env = cliEnv({ ECSPRIMER_CACHE_DIR: cacheDir() });
   const cases: Array<{ name: string; argv: string[]; env: Record<string, string>; code?: number; informational?: boolean }> = [
     { name: 'node -e 0', argv: ['-e', '0'], env },
     { name: 'ecsprimer --help', argv: [CLI_BIN, '--help'], env },

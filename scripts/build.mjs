@@ -8,6 +8,7 @@
 //   CommonJS files about 40 ms faster than the same graph as ES modules (its ES module loader
 //   resolves, links and instantiates each file asynchronously; `require` does none of that).
 // dist/bundle-contents.json lists the npm packages in each output file (the start-up test reads it).
+import { createHash } from 'node:crypto';
 import { build, transform } from 'esbuild';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -72,7 +73,8 @@ const sdkSchemaKeys = {
 const program = await build({ ...common, entryPoints: ['src/main.ts'], outfile: join(out, 'ecsprimer.cjs'), format: 'cjs', supported: { 'dynamic-import': false }, plugins: [actionsToLib, lazyChildProcess] });
 const chunks = await build({
   ...common,
-  entryPoints: [...actions],
+  // Sorted: the order the main build resolved them in varies, and with it the chunks.
+  entryPoints: [...actions].sort(),
   outdir: join(out, 'lib'),
   outbase: src,
   format: 'esm',
@@ -100,9 +102,16 @@ await Promise.all(
 );
 
 
+// dist/boot.cjs: the compile cache (src/boot.ts), which bin/ecsprimer.cjs installs before it
+// requires dist/ecsprimer.cjs, so that this file too is compiled from the cache.
+// Its build id names the versions of every other file (the cache's data of another build is never read).
+const buildId = createHash('sha256');
+for (const file of Object.keys({ ...program.metafile.outputs, ...chunks.metafile.outputs }).sort()) buildId.update(relative(out, join(root, file))).update(await readFile(join(root, file)));
+const boot = await build({ ...common, entryPoints: ['src/boot.ts'], outfile: join(out, 'boot.cjs'), format: 'cjs', define: { ECSPRIMER_BUILD_ID: JSON.stringify(buildId.digest('hex').slice(0, 16)) } });
+
 const packageOf = (input) => /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1];
 const contents = {};
-for (const [file, meta] of Object.entries({ ...program.metafile.outputs, ...chunks.metafile.outputs })) {
+for (const [file, meta] of Object.entries({ ...program.metafile.outputs, ...chunks.metafile.outputs, ...boot.metafile.outputs })) {
   contents[relative(out, join(root, file)).split(sep).join('/')] = [...new Set(Object.keys(meta.inputs).map(packageOf).filter(Boolean))].sort();
 }
 writeFileSync(join(out, 'bundle-contents.json'), `${JSON.stringify(contents, null, 1)}\n`);

@@ -5,7 +5,6 @@
  * process.exitCode.
  */
 import { fstatSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
 import { buildProgram, type ProgramDeps } from './cli/program.js';
 import { isCommanderError, isHelpOrVersion, usageErrorJson, wantsJson } from './cli/usage.js';
 import type { Context, IoStreams } from './context.js';
@@ -19,8 +18,6 @@ export interface MainDeps {
   prompter?: Prompter;
   /** Install SIGINT/SIGTERM handlers (the binary does; tests calling main directly do not). */
   handleSignals?: boolean;
-  /** Compile the built command modules with a code cache (the binary does; see cli/compile-cache.ts). */
-  compileCache?: boolean;
 }
 
 function processIo(): IoStreams {
@@ -110,14 +107,6 @@ export async function main(argv: string[] = process.argv.slice(2), deps: MainDep
         ctx = c;
       },
       onExit: (code) => (exitCode = code),
-      // Built as CommonJS, the binary's modules are in lib/ next to it (none when run from the sources).
-      beforeCommand:
-        deps.compileCache && typeof __dirname === 'string'
-          ? async () => {
-              const { compileCacheRoot, installCompileCache } = await import('./cli/compile-cache.js');
-              installCompileCache(join(__dirname, 'lib'), compileCacheRoot(env));
-            }
-          : undefined,
       output,
     },
     argv,
@@ -142,5 +131,5 @@ export async function main(argv: string[] = process.argv.slice(2), deps: MainDep
 
 /** The binary's entry: runs main and sets the process's exit code. */
 export async function run(argv: string[] = process.argv.slice(2)): Promise<void> {
-  process.exitCode = await main(argv, { handleSignals: true, compileCache: true });
+  process.exitCode = await main(argv, { handleSignals: true });
 }

@@ -6,23 +6,25 @@
  *
  * - Each file is compiled as Node's CommonJS loader compiles it (Module.wrap, run in this
  *   context), with the cached data of a previous run when there is one. V8 checks that data
- *   against its own version and flags only (and the source's length), so the cache is keyed by a
- *   hash of the file's contents: an edited or rebuilt file never runs another file's code.
+ *   against its own version and flags only (and the source's length), so the data is kept per
+ *   build (a hash of every built file, fixed by scripts/build.mjs: another version or a rebuild
+ *   never reads it) and per file, size, modification time and inode (a file edited by hand is
+ *   another key). Not a hash of each file's contents: node:crypto alone costs help ~3 ms.
  * - The data is made at exit from the scripts compiled this run (after they ran, so it holds the
  *   functions the command used, not only the top level), and written atomically (a temporary
  *   file, then rename). Runs after that read it and write nothing.
  * - Where: ECSPRIMER_CACHE_DIR, else $XDG_CACHE_HOME/ecsprimer, else ~/.cache/ecsprimer, in a
- *   directory per V8 version and architecture (others are removed when this one is written).
+ *   directory per V8 version and architecture, then per build (other versions' and builds' data
+ *   is removed when this one is written).
  *   A directory that another user owns or others can write to is not used (its data would be code
  *   run as this user). ECSPRIMER_COMPILE_CACHE=0 turns the cache off. Any failure to read or write
  *   it only means compiling as without it.
  * - On Node 22.1 and later, Node's own compile cache is used instead, in the same directory.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, join, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { Script } from 'node:vm';
 
 /** What Node's CommonJS loader exposes and @types/node does not declare. */
@@ -66,10 +68,11 @@ function trusted(dir: string): boolean {
 }
 
 /**
- * Compiles the CommonJS files under `libDir` with a code cache under `root`. Returns undefined
+ * Compiles the CommonJS files under `libDir` with a code cache under `root`, for the build
+ * `build` (a name for these files' versions: scripts/build.mjs's hash of them). Returns undefined
  * when there is nothing to do (no root, an untrusted directory, or Node's own cache in use).
  */
-export function installCompileCache(libDir: string, root: string | undefined): CompileCache | undefined {
+export function installCompileCache(libDir: string, root: string | undefined, build: string): CompileCache | undefined {
   if (!root || !trusted(root)) return undefined;
   const loader = Module as unknown as CjsLoader;
   if (typeof loader.enableCompileCache === 'function') {
@@ -77,8 +80,9 @@ export function installCompileCache(libDir: string, root: string | undefined): C
     return undefined;
   }
   const version = `v8-${process.versions.v8}-${process.arch}`;
-  const dir = join(root, version);
-  if (!trusted(dir)) return undefined;
+  const versionDir = join(root, version);
+  const dir = join(versionDir, build);
+  if (!trusted(versionDir) || !trusted(dir)) return undefined;
   const prefix = libDir.endsWith(sep) ? libDir : libDir + sep;
   const previous = loader._extensions['.cjs'] ?? loader._extensions['.js'];
   let fresh: Array<{ file: string; script: Script }> = [];
@@ -97,8 +101,9 @@ export function installCompileCache(libDir: string, root: string | undefined): C
           writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
           renameSync(tmp, file);
         }
-        // The data of other V8 versions (an upgraded Node) is never read again.
+        // The data of other V8 versions (an upgraded Node) and other builds is never read again.
         for (const other of readdirSync(root)) if (other !== version && other.startsWith('v8-')) rmSync(join(root, other), { recursive: true, force: true });
+        for (const other of readdirSync(versionDir)) if (other !== build) rmSync(join(versionDir, other), { recursive: true, force: true });
       } catch {
         /* a cache we cannot write: the next run compiles again */
       }
@@ -107,7 +112,8 @@ export function installCompileCache(libDir: string, root: string | undefined): C
   loader._extensions['.cjs'] = function compileCached(module, filename) {
     if (!filename.startsWith(prefix)) return previous.call(this, module, filename);
     const source = readFileSync(filename, 'utf8');
-    const file = join(dir, `${createHash('sha256').update(source).digest('hex').slice(0, 32)}.bin`);
+    const st = statSync(filename);
+    const file = join(dir, `${relative(prefix, filename).replace(/[\\/]/g, '_')}-${st.size}-${st.mtimeMs}-${st.ino}.bin`);
     let cachedData: Buffer | undefined;
     try {
       cachedData = readFileSync(file);

@@ -30,8 +30,6 @@ export interface ProgramDeps {
   onContext?: (ctx: Context) => void;
   /** Receives the exit code of the command that ran. */
   onExit: (code: number) => void;
-  /** Called once a command is to run, before its modules load (the binary installs the compile cache). */
-  beforeCommand?: () => Promise<void>;
   /**
    * How Commander writes help and usage errors (default: on io.stdout and io.stderr, as wide as
    * they are): main.ts gives the process's file descriptors, so help needs no stream objects.
@@ -115,7 +113,6 @@ export function buildProgram(deps: ProgramDeps, argv?: readonly string[]): Comma
     .addOption(new Option('--allow-insecure-endpoint', 'allow a plain-http --endpoint-url that is not loopback'));
 
   const act: Act = (load, name) => async (options, cmd) => {
-    await deps.beforeCommand?.();
     const { execute } = await import('./execute.js');
     const run: CommandFn = async (o, ctx) => ((await load())[name] as CommandFn)(o, ctx);
     deps.onExit(await execute({ command: commandPath(cmd), globals: cmd.optsWithGlobals(), options, run }, deps));

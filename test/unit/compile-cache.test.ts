@@ -1,8 +1,9 @@
 /**
- * The compile cache of the built command modules (src/cli/compile-cache.ts), in child processes
- * (it replaces the CommonJS loader's `.cjs` compiler and writes at exit): what it writes, that a
- * second run uses it, and that it never runs other code than the file's — an edited file of the
- * same length, corrupt data, a directory others can write to. Then the built CLI with it.
+ * The compile cache of the built files (src/cli/compile-cache.ts, installed by dist/boot.cjs), in
+ * child processes (it replaces the CommonJS loader's `.cjs` compiler and writes at exit): what it
+ * writes, that a second run uses it, and that it never runs other code than the file's — a file
+ * edited to the same length, another build, corrupt data, a directory others can write to. Then
+ * the built CLI with it.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -10,8 +11,9 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CLI_BIN, REPO_ROOT, cliEnv, tempDir } from '../support/cli.js';
 
-const BUILT = path.join(REPO_ROOT, 'dist', 'lib', 'cli', 'compile-cache.cjs');
+const BUILT = path.join(REPO_ROOT, 'dist', 'boot.cjs');
 const V8_DIR = `v8-${process.versions.v8}-${process.arch}`;
+const BUILD = 'test-build';
 
 interface Run {
   code: number | null;
@@ -26,12 +28,12 @@ let lib: string;
 let root: string;
 
 /** A child that installs the cache for `lib` under `root`, requires lib/main.cjs (and `extra`) and prints what it saw. */
-function child(opts: { env?: Record<string, string>; extra?: string } = {}): Run {
+function child(opts: { env?: Record<string, string>; extra?: string; build?: string } = {}): Run {
   const script = path.join(work, 'child.cjs');
   writeFileSync(
     script,
     `const { installCompileCache, compileCacheRoot } = require(${JSON.stringify(BUILT)});
-const cache = installCompileCache(${JSON.stringify(lib)}, compileCacheRoot(process.env));
+const cache = installCompileCache(${JSON.stringify(lib)}, compileCacheRoot(process.env), ${JSON.stringify(opts.build ?? BUILD)});
 const values = { main: require(${JSON.stringify(path.join(lib, 'main.cjs'))}).value() };
 ${opts.extra ?? ''}
 process.on('exit', () => { cache?.flush(); console.log(JSON.stringify({ installed: Boolean(cache), hits: cache?.hits ?? 0, misses: cache?.misses ?? 0, values })); });
@@ -47,8 +49,9 @@ process.on('exit', () => { cache?.flush(); console.log(JSON.stringify({ installe
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, result };
 }
 
-const cacheFiles = () => (existsSync(path.join(root, V8_DIR)) ? readdirSync(path.join(root, V8_DIR)).filter((f) => f.endsWith('.bin')).sort() : []);
-const mtimes = () => cacheFiles().map((f) => statSync(path.join(root, V8_DIR, f)).mtimeMs);
+const buildDir = (build = BUILD) => path.join(root, V8_DIR, build);
+const cacheFiles = (build = BUILD) => (existsSync(buildDir(build)) ? readdirSync(buildDir(build)).filter((f) => f.endsWith('.bin')).sort() : []);
+const mtimes = () => cacheFiles().map((f) => statSync(path.join(buildDir(), f)).mtimeMs);
 
 beforeEach(() => {
   if (!existsSync(BUILT)) throw new Error('dist/ is missing: run `npm run build` first');
@@ -75,7 +78,7 @@ describe('compile cache', () => {
     expect(mtimes()).toEqual(before);
   });
 
-  it('a file edited to the same length runs its new code (the data is keyed by the contents, not the name or length)', () => {
+  it('a file edited to the same length runs its new code (the data is keyed by size, modification time and inode, not by name)', () => {
     expect(child().result?.misses).toBe(2);
     const file = path.join(lib, 'main.cjs');
     writeFileSync(file, readFileSync(file, 'utf8').replace('AAAA', 'BBBB'));
@@ -87,7 +90,7 @@ describe('compile cache', () => {
 
   it('corrupt data is refused by V8: the module compiles as without a cache and the data is written again', () => {
     child();
-    for (const f of cacheFiles()) writeFileSync(path.join(root, V8_DIR, f), Buffer.from('not a code cache at all, just bytes'));
+    for (const f of cacheFiles()) writeFileSync(path.join(buildDir(), f), Buffer.from('not a code cache at all, just bytes'));
     const r = child();
     expect(r.code, r.stderr).toBe(0);
     expect(r.result).toMatchObject({ hits: 0, misses: 2, values: { main: { text: 'hello AAAA' } } });
@@ -120,16 +123,34 @@ describe('compile cache', () => {
     expect(cacheFiles()).toEqual([]);
   });
 
-  it("removes other V8 versions' data when it writes its own", () => {
-    mkdirSync(path.join(root, 'v8-1.2.3-x64'), { recursive: true });
-    writeFileSync(path.join(root, 'v8-1.2.3-x64', 'old.bin'), 'old');
+  it('another build never reads this one\'s data (a new version installed over it)', () => {
+    expect(child().result?.misses).toBe(2);
+    const other = child({ build: 'next-build' });
+    expect(other.result).toMatchObject({ hits: 0, misses: 2, values: { main: { text: 'hello AAAA' } } });
+    expect(child({ build: 'next-build' }).result).toMatchObject({ hits: 2, misses: 0 });
+  });
+
+  it("removes other V8 versions' and other builds' data when it writes its own", () => {
+    mkdirSync(path.join(root, 'v8-1.2.3-x64', 'b1'), { recursive: true });
+    writeFileSync(path.join(root, 'v8-1.2.3-x64', 'b1', 'old.bin'), 'old');
+    mkdirSync(buildDir('older-build'), { recursive: true });
+    writeFileSync(path.join(buildDir('older-build'), 'old.bin'), 'old');
     writeFileSync(path.join(root, 'README'), 'not ours to remove');
     child();
     expect(readdirSync(root).sort()).toEqual(['README', V8_DIR]);
+    expect(readdirSync(path.join(root, V8_DIR))).toEqual([BUILD]);
   });
 });
 
 describe('the built CLI with its compile cache', () => {
+  /** Every data file under a cache root, relative to it, with its modification time. */
+  const stamps = (cache: string) =>
+    readdirSync(cache, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => path.join(e.parentPath, e.name))
+      .sort()
+      .map((f) => [path.relative(cache, f), statSync(f).mtimeMs] as const);
+
   it('a command run twice answers the same; the second run reads the data the first wrote', () => {
     const cache = tempDir('ecsprimer-cli-ccache-');
     const env = cliEnv({ ECSPRIMER_CACHE_DIR: cache });
@@ -137,22 +158,26 @@ describe('the built CLI with its compile cache', () => {
     const dir = tempDir('ecsprimer-cli-ccache-files-');
     const first = run(path.join(dir, 'a.json'));
     expect(first.status, first.stderr).toBe(0);
-    const files = readdirSync(path.join(cache, V8_DIR));
-    expect(files.length).toBeGreaterThan(3);
-    const stamps = files.map((f) => statSync(path.join(cache, V8_DIR, f)).mtimeMs);
+    const written = stamps(cache);
+    expect(written.length).toBeGreaterThan(3);
+    expect(written.map(([f]) => f).every((f) => f.startsWith(`${V8_DIR}${path.sep}`))).toBe(true);
     const second = run(path.join(dir, 'b.json'));
     expect(second.status, second.stderr).toBe(0);
     expect(second.stdout.replaceAll('b.json', 'a.json')).toBe(first.stdout);
     expect(readFileSync(path.join(dir, 'b.json'), 'utf8')).toBe(readFileSync(path.join(dir, 'a.json'), 'utf8'));
     // Nothing rewritten: every file was read and accepted.
-    expect(readdirSync(path.join(cache, V8_DIR))).toEqual(files);
-    expect(files.map((f) => statSync(path.join(cache, V8_DIR, f)).mtimeMs)).toEqual(stamps);
+    expect(stamps(cache)).toEqual(written);
   });
 
-  it('help writes no cache (it loads no command module)', () => {
+  it('help caches dist/ecsprimer.cjs only (it loads no command module), and the next help reads it', () => {
     const cache = tempDir('ecsprimer-cli-ccache-help-');
-    const r = spawnSync(process.execPath, [CLI_BIN, 'up', '--help'], { encoding: 'utf8', env: cliEnv({ ECSPRIMER_CACHE_DIR: cache }) });
-    expect(r.status).toBe(0);
-    expect(readdirSync(cache)).toEqual([]);
+    const help = () => spawnSync(process.execPath, [CLI_BIN, 'up', '--help'], { encoding: 'utf8', env: cliEnv({ ECSPRIMER_CACHE_DIR: cache }) });
+    const first = help();
+    expect(first.status).toBe(0);
+    const written = stamps(cache);
+    expect(written.map(([f]) => path.basename(f).split('-')[0])).toEqual(['ecsprimer.cjs']);
+    const second = help();
+    expect(second.stdout).toBe(first.stdout);
+    expect(stamps(cache)).toEqual(written);
   });
 });

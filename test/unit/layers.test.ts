@@ -21,7 +21,7 @@ const LAYERS: string[][] = [
   ['ecs'],
   ['stack'],
   ['commands', 'cli'],
-  ['main.ts'],
+  ['main.ts', 'boot.ts'],
 ];
 
 function sourceFiles(dir: string): string[] {

@@ -1,6 +1,7 @@
 /**
  * Start-up of the built CLI: help, version and usage errors are answered by dist/ecsprimer.cjs
- * (Commander and the command registrations) without loading any command module (dist/lib/), AWS
+ * (Commander and the command registrations, after dist/boot.cjs, the compile cache) without
+ * loading any command module (dist/lib/), AWS
  * SDK, prompt or colour code; the built CLI answers exactly as the program run from the sources;
  * and a command loads only the SDK clients it needs. No timing here (see bench/).
  */
@@ -134,10 +135,10 @@ describe('start-up of the built CLI', () => {
     { args: ['-o', 'json', 'task', 'run', '--bogus'], code: 2 },
   ];
   for (const { args, code } of noCommand) {
-    it(`\`ecsprimer ${args.join(' ')}\` loads only dist/ecsprimer.cjs: no command module, AWS SDK, prompt or colour code`, () => {
+    it(`\`ecsprimer ${args.join(' ')}\` loads only dist/boot.cjs and dist/ecsprimer.cjs: no command module, AWS SDK, prompt or colour code`, () => {
       const r = runLogged(args);
       expect(r.code, r.stderr).toBe(code);
-      expect(distFiles(r)).toEqual([path.join(REPO_ROOT, 'dist', 'ecsprimer.cjs')]);
+      expect(distFiles(r)).toEqual([path.join(REPO_ROOT, 'dist', 'boot.cjs'), path.join(REPO_ROOT, 'dist', 'ecsprimer.cjs')]);
       expect(packagesIn(r.files)).toEqual(['commander']);
       expect(r.builtins.filter((b) => HEAVY_BUILTINS.test(b))).toEqual([]);
     });
