@@ -1,4 +1,4 @@
-// Builds dist/ from src/ with esbuild, in two parts:
+// Builds dist/ from src/ with esbuild, in three parts:
 // - dist/ecsprimer.cjs: src/main.ts with the Commander program and the command registrations,
 //   as CommonJS (Node starts a CommonJS file faster than an ES module). Every `import()` in it
 //   (an action's module) becomes a require() when the command runs, of
@@ -7,6 +7,8 @@
 //   output file is then rewritten as CommonJS (.cjs), because Node 20 loads a graph of some 40
 //   CommonJS files about 40 ms faster than the same graph as ES modules (its ES module loader
 //   resolves, links and instantiates each file asynchronously; `require` does none of that).
+// - dist/boot.cjs: the compile cache (src/boot.ts), which bin/ecsprimer.cjs installs first, so
+//   that every file above is compiled from V8's cached code after the first run.
 // dist/bundle-contents.json lists the npm packages in each output file (the start-up test reads it).
 import { createHash } from 'node:crypto';
 import { build, transform } from 'esbuild';
@@ -101,10 +103,7 @@ await Promise.all(
   }),
 );
 
-
-// dist/boot.cjs: the compile cache (src/boot.ts), which bin/ecsprimer.cjs installs before it
-// requires dist/ecsprimer.cjs, so that this file too is compiled from the cache.
-// Its build id names the versions of every other file (the cache's data of another build is never read).
+// dist/boot.cjs, with the build's id: a hash of every other file (the cache never reads another build's data).
 const buildId = createHash('sha256');
 for (const file of Object.keys({ ...program.metafile.outputs, ...chunks.metafile.outputs }).sort()) buildId.update(relative(out, join(root, file))).update(await readFile(join(root, file)));
 const boot = await build({ ...common, entryPoints: ['src/boot.ts'], outfile: join(out, 'boot.cjs'), format: 'cjs', define: { ECSPRIMER_BUILD_ID: JSON.stringify(buildId.digest('hex').slice(0, 16)) } });

@@ -1,8 +1,8 @@
 /**
- * A V8 code cache for the built command modules (dist/lib/*.cjs), so that a command does not
- * compile the same code at every run: what Node 22 does with `module.enableCompileCache()`, which
- * Node 20 lacks. Without it a stack-file `up` spends about a fifth of its time before its first
- * request compiling some 40 files (see README, Performance).
+ * A V8 code cache for the built CLI (dist/ecsprimer.cjs and the command modules in dist/lib/), so
+ * that a run does not compile the same code again: what Node 22 does with
+ * `module.enableCompileCache()`, which Node 20 lacks. dist/boot.cjs (src/boot.ts) installs it
+ * before anything else loads (see README, The compile cache and Performance).
  *
  * - Each file is compiled as Node's CommonJS loader compiles it (Module.wrap, run in this
  *   context), with the cached data of a previous run when there is one. V8 checks that data
@@ -35,7 +35,7 @@ interface CjsLoader {
 }
 
 export interface CompileCache {
-  /** Where the cached data of this V8 lives. */
+  /** Where the cached data of this V8 and this build lives. */
   dir: string;
   /** Files compiled with cached data / without (new, changed, or data V8 refused). */
   hits: number;
@@ -68,11 +68,11 @@ function trusted(dir: string): boolean {
 }
 
 /**
- * Compiles the CommonJS files under `libDir` with a code cache under `root`, for the build
+ * Compiles the CommonJS files under `dir` with a code cache under `root`, for the build
  * `build` (a name for these files' versions: scripts/build.mjs's hash of them). Returns undefined
  * when there is nothing to do (no root, an untrusted directory, or Node's own cache in use).
  */
-export function installCompileCache(libDir: string, root: string | undefined, build: string): CompileCache | undefined {
+export function installCompileCache(dir: string, root: string | undefined, build: string): CompileCache | undefined {
   if (!root || !trusted(root)) return undefined;
   const loader = Module as unknown as CjsLoader;
   if (typeof loader.enableCompileCache === 'function') {
@@ -81,13 +81,13 @@ export function installCompileCache(libDir: string, root: string | undefined, bu
   }
   const version = `v8-${process.versions.v8}-${process.arch}`;
   const versionDir = join(root, version);
-  const dir = join(versionDir, build);
-  if (!trusted(versionDir) || !trusted(dir)) return undefined;
-  const prefix = libDir.endsWith(sep) ? libDir : libDir + sep;
+  const buildDir = join(versionDir, build);
+  if (!trusted(versionDir) || !trusted(buildDir)) return undefined;
+  const prefix = dir.endsWith(sep) ? dir : dir + sep;
   const previous = loader._extensions['.cjs'] ?? loader._extensions['.js'];
   let fresh: Array<{ file: string; script: Script }> = [];
   const cache: CompileCache = {
-    dir,
+    dir: buildDir,
     hits: 0,
     misses: 0,
     flush() {
@@ -95,7 +95,7 @@ export function installCompileCache(libDir: string, root: string | undefined, bu
       const todo = fresh;
       fresh = [];
       try {
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        mkdirSync(buildDir, { recursive: true, mode: 0o700 });
         for (const { file, script } of todo) {
           const tmp = `${file}.${process.pid}.tmp`;
           writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
@@ -113,7 +113,7 @@ export function installCompileCache(libDir: string, root: string | undefined, bu
     if (!filename.startsWith(prefix)) return previous.call(this, module, filename);
     const source = readFileSync(filename, 'utf8');
     const st = statSync(filename);
-    const file = join(dir, `${relative(prefix, filename).replace(/[\\/]/g, '_')}-${st.size}-${st.mtimeMs}-${st.ino}.bin`);
+    const file = join(buildDir, `${relative(prefix, filename).replace(/[\\/]/g, '_')}-${st.size}-${st.mtimeMs}-${st.ino}.bin`);
     let cachedData: Buffer | undefined;
     try {
       cachedData = readFileSync(file);
